@@ -1,0 +1,100 @@
+"""Problems found in a site, and the two exceptions that end a run.
+
+Every stage reports problems as ``Diagnostic`` values instead of raising, so a
+run can report all of them at once. Only the CLI turns them into exit codes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """Where a value sits in a source file; line and column count from 1."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    position: Position
+    severity: Severity
+    message: str
+
+    def format(self) -> str:
+        where = self.position
+        return f"{where.path}:{where.line}:{where.col}: {self.severity.value}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        where = self.position
+        return (where.path, where.line, where.col, self.message)
+
+
+@dataclass
+class Report:
+    """Collects diagnostics from every stage of a run."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, position: Position, message: str) -> None:
+        self.diagnostics.append(Diagnostic(position, Severity.ERROR, message))
+
+    def warning(self, position: Position, message: str) -> None:
+        self.diagnostics.append(Diagnostic(position, Severity.WARNING, message))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    def sorted(self) -> list[Diagnostic]:
+        unique = {(d.sort_key(), d.severity): d for d in self.diagnostics}
+        return [unique[key] for key in sorted(unique)]
+
+    def summary(self) -> str:
+        found = self.sorted()
+        errors = sum(1 for d in found if d.severity is Severity.ERROR)
+        warnings = len(found) - errors
+        files = len({d.position.path for d in found})
+        return (
+            f"{_count(errors, 'error')}, {_count(warnings, 'warning')} in {_count(files, 'file')}"
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+class ContentError(Exception):
+    """The content has errors; the run exits with status 1."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"{len(report.diagnostics)} problems")
+        self.report = report
+
+
+class UsageError(Exception):
+    """The command was misused; the run exits with status 2."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A suggestion suffix naming the nearest choices, or an empty string."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    if len(close) == 1:
+        return f"; did you mean '{close[0]}'?"
+    return "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"

@@ -1,0 +1,145 @@
+"""Finding the site's source files, and refusing paths that leave the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.diagnostics import Position, Report, did_you_mean
+from builder.validate import ID_PATTERN
+
+SIDECARS = ("who.yaml", "what.yaml", "where.yaml", "background.yaml")
+BUNDLE_FILES = ("article.md", *SIDECARS)
+GLOSSARY_FOLDER = "glossary"
+# Top-level output names a bundle folder must not take.
+RESERVED_TOP_FOLDERS = (GLOSSARY_FOLDER, "static", "tags", "sections")
+
+
+@dataclass(frozen=True)
+class BundleFiles:
+    path: str  # below content/, with forward slashes
+    folder: Path
+    sidecars: tuple[str, ...]  # the sidecar file names present
+
+
+@dataclass(frozen=True)
+class SourceFiles:
+    glossary: tuple[Path, ...]
+    bundles: tuple[BundleFiles, ...]
+
+
+def relative(site: Path, file: Path) -> str:
+    return file.relative_to(site).as_posix()
+
+
+def discover(site: Path, report: Report) -> SourceFiles:
+    """Walk content/, in sorted order, and classify what is there."""
+    content = site / "content"
+    if not content.is_dir():
+        report.error(Position("content"), "the site has no content/ folder")
+        return SourceFiles((), ())
+    glossary: list[Path] = []
+    bundles: list[BundleFiles] = []
+    for folder, names in _walk(site, content, report):
+        below = folder.relative_to(content).as_posix()
+        if below == GLOSSARY_FOLDER:
+            glossary.extend(folder / n for n in names if n.endswith((".yaml", ".yml")))
+        elif below.startswith(GLOSSARY_FOLDER + "/"):
+            continue
+        else:
+            found = _bundle_in(site, folder, below, names, report)
+            if found is not None:
+                bundles.append(found)
+    return SourceFiles(tuple(glossary), tuple(bundles))
+
+
+def _walk(site: Path, content: Path, report: Report) -> list[tuple[Path, list[str]]]:
+    """Every folder with its visible file names, following only links that stay inside."""
+    site_real = site.resolve()
+    found: list[tuple[Path, list[str]]] = []
+    seen: set[Path] = set()
+    pending = [content]
+    while pending:
+        folder = pending.pop()
+        real = folder.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        files: list[str] = []
+        for child in sorted(folder.iterdir()):
+            if child.name.startswith(".") or not _stays_inside(site, site_real, child, report):
+                continue
+            if child.is_dir():
+                pending.append(child)
+            elif child.is_file():
+                files.append(child.name)
+        found.append((folder, files))
+    return sorted(found, key=lambda item: item[0].as_posix())
+
+
+def _stays_inside(site: Path, site_real: Path, child: Path, report: Report) -> bool:
+    if not child.is_symlink():
+        return True
+    target = child.resolve()
+    if target == site_real or site_real in target.parents:
+        return True
+    report.error(
+        Position(relative(site, child)),
+        "symbolic link leads outside the site folder; copy the file into the site instead",
+    )
+    return False
+
+
+def _bundle_in(
+    site: Path, folder: Path, below: str, names: list[str], report: Report
+) -> BundleFiles | None:
+    yaml_names = [n for n in names if n.endswith((".yaml", ".yml"))]
+    for name in yaml_names:
+        if name not in SIDECARS:
+            report.error(
+                Position(relative(site, folder / name)),
+                f"'{name}' is not a sidecar name; sidecars are "
+                + ", ".join(SIDECARS)
+                + did_you_mean(name, SIDECARS),
+            )
+    if "article.md" not in names:
+        if any(n in SIDECARS for n in names):
+            report.error(
+                Position(relative(site, folder)),
+                "sidecars without an article.md; add article.md or move the sidecars",
+            )
+        return None
+    if not _bundle_path_ok(site, folder, below, report):
+        return None
+    return BundleFiles(below, folder, tuple(n for n in SIDECARS if n in names))
+
+
+def _bundle_path_ok(site: Path, folder: Path, below: str, report: Report) -> bool:
+    where = Position(relative(site, folder / "article.md"))
+    if below == ".":
+        report.error(
+            where,
+            "an article.md directly in content/ has no page of its own; "
+            "move it into a folder such as content/world/my-story/",
+        )
+        return False
+    bad = [part for part in below.split("/") if not ID_PATTERN.fullmatch(part)]
+    if bad:
+        report.error(
+            where,
+            f"folder name '{bad[0]}' is not allowed in a page path; use "
+            "lower-case ASCII letters and digits joined by hyphens",
+        )
+        return False
+    top = below.split("/")[0]
+    if top in RESERVED_TOP_FOLDERS:
+        report.error(
+            where,
+            f"'{top}' is reserved for pages the builder makes; put the bundle in another folder",
+        )
+        return False
+    return True
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents

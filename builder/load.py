@@ -1,0 +1,213 @@
+"""Loading site.yaml, the glossary and every bundle into model values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.diagnostics import Position, Report, UsageError
+from builder.discover import BundleFiles, SourceFiles, relative
+from builder.model import (
+    Appearance,
+    Bundle,
+    Entry,
+    FrontMatter,
+    IdRef,
+    Quote,
+    SiteConfig,
+    TimelineEvent,
+    WhatBox,
+)
+from builder.schema import (
+    FRONT_MATTER,
+    GLOSSARY_ENTRY,
+    SITE,
+    STORY_ENTRY,
+    STORY_REF,
+    TIMELINE_EVENT,
+    WHAT,
+)
+from builder.source import DEFAULT_MAX_FILE_BYTES, SourceText, read_source
+from builder.validate import FieldValues, entry_from, facts_from, read_list, read_record
+from builder.yamltree import YamlMapping, YamlNode, YamlScalar, YamlSequence, parse_yaml
+
+DEFAULT_STALE_AFTER_DAYS = 365
+
+
+def load_config(site: Path, report: Report) -> SiteConfig | None:
+    file = site / "site.yaml"
+    if not file.is_file():
+        raise UsageError(f"{site} has no site.yaml; run in a site folder or pass --site DIR")
+    node = _parse_file(file, "site.yaml", report, DEFAULT_MAX_FILE_BYTES)
+    if node is None:
+        if not report.has_errors:
+            report.error(Position("site.yaml"), "site.yaml is empty; it needs title and base_url")
+        return None
+    fields = read_record(node, SITE, report)
+    if fields is None or not fields.get("title") or not fields.get("base_url"):
+        return None
+    return SiteConfig(
+        title=fields.get("title"),
+        base_url=fields.get("base_url"),
+        language=fields.get("language", "en"),
+        output=fields.get("output", "public"),
+        description=fields.get("description"),
+        stale_after_days=fields.get("stale_after_days", DEFAULT_STALE_AFTER_DAYS),
+        max_file_bytes=fields.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
+    )
+
+
+def _parse_file(file: Path, path: str, report: Report, max_bytes: int) -> YamlNode | None:
+    source = read_source(file, path, report, max_bytes)
+    if source is None:
+        return None
+    return parse_yaml(source.text, path, report)
+
+
+def load_glossary(
+    site: Path, files: SourceFiles, config: SiteConfig, report: Report
+) -> list[Entry]:
+    entries: list[Entry] = []
+    for file in files.glossary:
+        path = relative(site, file)
+        node = _parse_file(file, path, report, config.max_file_bytes)
+        for item in read_list(node, "glossary entries", report):
+            fields = read_record(item, GLOSSARY_ENTRY, report)
+            entry = entry_from(fields, "term", report) if fields else None
+            if entry is not None:
+                entries.append(entry)
+    return entries
+
+
+def load_bundle(
+    site: Path, files: BundleFiles, config: SiteConfig, report: Report
+) -> Bundle | None:
+    article_path = relative(site, files.folder / "article.md")
+    source = read_source(files.folder / "article.md", article_path, report, config.max_file_bytes)
+    article = _split_article(source, report) if source else None
+    front_fields = read_record(article[0], FRONT_MATTER, report) if article else None
+    sidecars = {
+        name: _parse_file(
+            files.folder / name, relative(site, files.folder / name), report, config.max_file_bytes
+        )
+        for name in files.sidecars
+    }
+    who = _appearances(sidecars.get("who.yaml"), "person", report)
+    where = _appearances(sidecars.get("where.yaml"), "place", report)
+    what = _what_box(sidecars.get("what.yaml"), report)
+    background = _timeline(sidecars.get("background.yaml"), report)
+    front = _front_matter(front_fields) if front_fields else None
+    if article is None or front is None:
+        return None
+    _, body, body_line = article
+    return Bundle(files.path, article_path, front, body, body_line, who, where, what, background)
+
+
+def _split_article(source: SourceText, report: Report) -> tuple[YamlNode, str, int] | None:
+    """Front matter node, body text, and the line of article.md where the body starts."""
+    lines = source.text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        report.error(
+            Position(source.path),
+            "article.md must start with front matter: a line "
+            "'---', fields such as title: ..., and another '---'",
+        )
+        return None
+    closing = next(
+        (i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None
+    )
+    if closing is None:
+        report.error(
+            Position(source.path),
+            "front matter is not closed; add a line '---' after the last field",
+        )
+        return None
+    node = parse_yaml("\n".join(lines[1:closing]), source.path, report, line_offset=1)
+    if node is None:
+        if not report.has_errors:
+            report.error(
+                Position(source.path, 2), "front matter is empty; it needs title, section and date"
+            )
+        return None
+    return node, "\n".join(lines[closing + 1 :]), closing + 2
+
+
+def _front_matter(fields: FieldValues) -> FrontMatter | None:
+    title, section, published = fields.get("title"), fields.get("section"), fields.get("date")
+    if not (title and section and published):
+        return None
+    return FrontMatter(
+        title=title,
+        dek=fields.get("dek"),
+        section=section,
+        date=published,
+        updated=fields.get("updated"),
+        byline=fields.get("byline"),
+        tags=tuple(dict.fromkeys(fields.get("tags", ()))),
+        draft=fields.get("draft", False),
+    )
+
+
+def _appearances(
+    node: YamlNode | None, default_kind: str, report: Report
+) -> tuple[Appearance, ...]:
+    found: list[Appearance] = []
+    for item in read_list(node, "entries or refs", report):
+        is_ref = isinstance(item, YamlMapping) and item.get("ref") is not None
+        fields = read_record(item, STORY_REF if is_ref else STORY_ENTRY, report)
+        if fields is None:
+            continue
+        entry = None if is_ref else entry_from(fields, default_kind, report)
+        ref_id = fields.get("ref") if is_ref else (entry.id if entry else None)
+        if ref_id is None:
+            continue
+        where = fields.where("ref") if is_ref else fields.position
+        found.append(
+            Appearance(IdRef(ref_id, where), fields.get("in_this_story"), _quotes(fields), entry)
+        )
+    return tuple(found)
+
+
+def _quotes(fields: FieldValues) -> tuple[Quote, ...]:
+    node = fields.nodes.get("said")
+    if not isinstance(node, YamlSequence):
+        return ()
+    return tuple(
+        Quote(item.value.strip(), item.position)
+        for item in node.items
+        if isinstance(item, YamlScalar) and (item.quoted or item.tag == "str")
+    )
+
+
+def _what_box(node: YamlNode | None, report: Report) -> WhatBox | None:
+    if node is None:
+        return None
+    fields = read_record(node, WHAT, report)
+    if fields is None or not fields.get("summary"):
+        return None
+    return WhatBox(
+        summary=fields.get("summary"),
+        when=fields.get("when"),
+        key_facts=facts_from(fields.get("key_facts", ())),
+        why_it_matters=fields.get("why_it_matters"),
+        position=fields.position,
+    )
+
+
+def _timeline(node: YamlNode | None, report: Report) -> tuple[TimelineEvent, ...]:
+    events: list[TimelineEvent] = []
+    for item in read_list(node, "background events", report):
+        fields = read_record(item, TIMELINE_EVENT, report)
+        if fields is None or not fields.get("date") or not fields.get("title"):
+            continue
+        mentions = tuple(IdRef(i, where) for i, where in fields.get("mentions", ()))
+        events.append(
+            TimelineEvent(
+                fields.get("date"),
+                fields.get("title"),
+                fields.get("summary"),
+                mentions,
+                fields.get("source"),
+                fields.position,
+            )
+        )
+    return tuple(sorted(events, key=lambda e: e.date.sort_key()))

@@ -1,0 +1,45 @@
+"""The Markdown parsers: one for article bodies, with glossary linking, one for
+inline fields such as summaries. Raw HTML is never passed through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from markdown_it import MarkdownIt
+
+from builder.index import GlossaryIndex
+from builder.linking import LinkEnv, LinkProblem, Mention, glossary_plugin, new_link_env
+from builder.matcher import FormMatcher
+from builder.model import Bundle
+
+
+def _base_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    return md
+
+
+def body_parser(index: GlossaryIndex) -> MarkdownIt:
+    md = _base_parser()
+    md.use(glossary_plugin, matcher=FormMatcher(index.claims), claims=index.claims)
+    return md
+
+
+def inline_parser() -> MarkdownIt:
+    return _base_parser()
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    path: str  # the bundle's path
+    html: str
+    mentions: tuple[Mention, ...]  # first mentions, in the order they appear
+    problems: tuple[LinkProblem, ...]
+
+
+def render_body(md: MarkdownIt, bundle: Bundle, glossary_href: str) -> RenderedBody:
+    env: LinkEnv = new_link_env(glossary_href, frozenset(bundle.listed_ids()), bundle.body_line - 1)
+    html = md.render(bundle.body, cast(dict[str, Any], env))
+    mentions = list(env["linked"].values())  # dicts keep document order
+    return RenderedBody(bundle.path, html, tuple(mentions), tuple(env["problems"]))

@@ -1,0 +1,181 @@
+"""Plain data passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from builder.diagnostics import Position
+
+ENTRY_KINDS = ("person", "organization", "place", "term", "event")
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day, as in background.yaml."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month is not None:
+            parts.append(f"{self.month:02d}")
+        if self.day is not None:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    def display(self) -> str:
+        """ "2000", "July 2000" or "13 September 2023"."""
+        if self.month is None:
+            return str(self.year)
+        month = calendar.month_name[self.month]
+        if self.day is None:
+            return f"{month} {self.year}"
+        return f"{self.day} {month} {self.year}"
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+
+def display_date(value: dt.date) -> str:
+    return PartialDate(value.year, value.month, value.day).display()
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str
+    language: str
+    output: str
+    description: str | None
+    stale_after_days: int
+    max_file_bytes: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    as_of: dt.date | None
+    source: str | None
+    position: Position
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    summary: str | None
+    facts: tuple[Fact, ...]
+    wikidata: str | None
+    coordinates: tuple[float, float] | None
+    position: Position
+
+    def surface_forms(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def same_content(self, other: Entry) -> bool:
+        """True when two definitions say the same thing, wherever they stand."""
+        return _without_positions(self) == _without_positions(other)
+
+
+def _without_positions(entry: Entry) -> tuple[object, ...]:
+    facts = tuple((f.label, f.value, f.as_of, f.source) for f in entry.facts)
+    return (
+        entry.id,
+        entry.name,
+        entry.kind,
+        entry.aliases,
+        entry.summary,
+        facts,
+        entry.wikidata,
+        entry.coordinates,
+    )
+
+
+@dataclass(frozen=True)
+class IdRef:
+    id: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """An item of who.yaml or where.yaml: an entry and its part in this story."""
+
+    ref: IdRef
+    in_this_story: str | None
+    said: tuple[Quote, ...]
+    inline_entry: Entry | None
+
+
+@dataclass(frozen=True)
+class WhatBox:
+    summary: str
+    when: dt.date | None
+    key_facts: tuple[Fact, ...]
+    why_it_matters: str | None
+    position: Position
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: PartialDate
+    title: str
+    summary: str | None
+    mentions: tuple[IdRef, ...]
+    source: str | None
+    position: Position
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: str
+    dek: str | None
+    section: str
+    date: dt.date
+    updated: dt.date | None
+    byline: str | None
+    tags: tuple[str, ...]
+    draft: bool
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One explainer: an article and its sidecars."""
+
+    path: str  # the folder below content/, e.g. "world/putin-kim-rifles"
+    article_path: str  # relative to the site folder, for messages
+    front: FrontMatter
+    body: str
+    body_line: int  # the line of article.md on which the body starts
+    who: tuple[Appearance, ...]
+    where: tuple[Appearance, ...]
+    what: WhatBox | None
+    background: tuple[TimelineEvent, ...]
+
+    def listed_ids(self) -> set[str]:
+        """Entries this bundle's sidecars name: they win ambiguous mentions."""
+        ids = {item.ref.id for item in (*self.who, *self.where)}
+        ids.update(ref.id for event in self.background for ref in event.mentions)
+        return ids
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything loaded and validated: the input of linking and rendering."""
+
+    config: SiteConfig
+    entries: tuple[Entry, ...]  # site-wide glossary, inline entries included, sorted by id
+    bundles: tuple[Bundle, ...]  # sorted by path

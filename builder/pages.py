@@ -1,0 +1,224 @@
+"""Gathering backlinks and building the view of every page.
+
+Bodies are rendered first (possibly in parallel); this stage reduces their
+mentions into per-entry usage in a sorted, deterministic order, then makes
+one view model per output page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+
+from builder.index import GlossaryIndex
+from builder.linking import Mention
+from builder.markdown import RenderedBody
+from builder.model import Appearance, Bundle, Site, TimelineEvent, display_date
+from builder.views import (
+    ArticlePage,
+    EntryCard,
+    EntryPage,
+    FeedItem,
+    FeedPage,
+    FrontPage,
+    GlossaryPage,
+    InlineRenderer,
+    LinkView,
+    SitemapPage,
+    SitemapUrl,
+    TimelineItem,
+    WhatView,
+    article_summary,
+    entry_card,
+    fact_view,
+    glossary_groups,
+    newest_first,
+    root_of,
+    site_view,
+)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One article that uses an entry, and where it first mentions it, if it does."""
+
+    bundle: Bundle
+    mention: Mention | None
+
+
+def gather_usage(bundles: list[Bundle], bodies: dict[str, RenderedBody]) -> dict[str, list[Usage]]:
+    """Entry id -> the articles that mention or list it, newest first."""
+    usage: dict[str, dict[str, Usage]] = defaultdict(dict)
+    for bundle in newest_first(bundles):
+        mentions = {m.entry_id: m for m in bodies[bundle.path].mentions}
+        for entry_id in sorted(set(mentions) | bundle.listed_ids()):
+            usage[entry_id][bundle.path] = Usage(bundle, mentions.get(entry_id))
+    return {entry_id: list(found.values()) for entry_id, found in usage.items()}
+
+
+def article_page(
+    site: Site, bundle: Bundle, body: RenderedBody, index: GlossaryIndex, inline: InlineRenderer
+) -> ArticlePage:
+    root = root_of(bundle.path)
+    front = bundle.front
+    what = bundle.what
+    return ArticlePage(
+        site=site_view(site, root),
+        url=f"{site.config.base_url}{bundle.path}/",
+        title=front.title,
+        dek=front.dek,
+        section=front.section,
+        date=display_date(front.date),
+        date_iso=front.date.isoformat(),
+        updated=display_date(front.updated) if front.updated else None,
+        updated_iso=front.updated.isoformat() if front.updated else None,
+        byline=front.byline,
+        tags=front.tags,
+        body=Markup(body.html),
+        who=_cards(bundle.who, index, root, inline),
+        what=WhatView(
+            summary=inline(what.summary),
+            when=display_date(what.when) if what.when else None,
+            when_iso=what.when.isoformat() if what.when else None,
+            key_facts=tuple(fact_view(f, inline) for f in what.key_facts),
+            why_it_matters=inline(what.why_it_matters) if what.why_it_matters else None,
+        )
+        if what
+        else None,
+        where=_cards(bundle.where, index, root, inline),
+        background=tuple(_timeline_item(e, index, root, inline, None) for e in bundle.background),
+    )
+
+
+def _cards(
+    items: tuple[Appearance, ...], index: GlossaryIndex, root: str, inline: InlineRenderer
+) -> tuple[EntryCard, ...]:
+    return tuple(
+        entry_card(
+            index.entry(item.ref.id),
+            root,
+            inline,
+            story=item.in_this_story,
+            said=tuple(q.text for q in item.said),
+        )
+        for item in items
+        if item.ref.id in index.entries
+    )
+
+
+def _timeline_item(
+    event: TimelineEvent,
+    index: GlossaryIndex,
+    root: str,
+    inline: InlineRenderer,
+    article: Bundle | None,
+) -> TimelineItem:
+    mentions = tuple(
+        LinkView(index.entry(ref.id).name, f"{root}glossary/{ref.id}/index.html")
+        for ref in event.mentions
+        if ref.id in index.entries
+    )
+    source = event.source
+    return TimelineItem(
+        date=event.date.display(),
+        date_iso=event.date.iso(),
+        title=event.title,
+        summary=inline(event.summary) if event.summary else None,
+        mentions=mentions,
+        source=source,
+        source_is_url=bool(source and source.startswith(("http://", "https://"))),
+        article=LinkView(article.front.title, f"{root}{article.path}/index.html")
+        if article
+        else None,
+    )
+
+
+def entry_page(
+    site: Site, entry_id: str, usage: list[Usage], index: GlossaryIndex, inline: InlineRenderer
+) -> EntryPage:
+    entry = index.entry(entry_id)
+    root = root_of(f"glossary/{entry_id}")
+    card = entry_card(entry, root, inline)
+    events = sorted(
+        (
+            (event, use.bundle)
+            for use in usage
+            for event in use.bundle.background
+            if any(ref.id == entry_id for ref in event.mentions)
+        ),
+        key=lambda pair: (pair[0].date.sort_key(), pair[1].path),
+    )
+    return EntryPage(
+        site=site_view(site, root),
+        url=f"{site.config.base_url}glossary/{entry_id}/",
+        id=entry.id,
+        name=entry.name,
+        kind=entry.kind,
+        aliases=entry.aliases,
+        summary=card.summary,
+        facts=card.facts,
+        wikidata_url=f"https://www.wikidata.org/wiki/{entry.wikidata}" if entry.wikidata else None,
+        coordinates=entry.coordinates,
+        timeline=tuple(_timeline_item(e, index, root, inline, b) for e, b in events),
+        articles=tuple(
+            article_summary(use.bundle, root, use.mention.sentence if use.mention else None)
+            for use in usage
+        ),
+    )
+
+
+def glossary_page(site: Site, inline: InlineRenderer) -> GlossaryPage:
+    root = root_of("glossary")
+    return GlossaryPage(
+        site=site_view(site, root),
+        url=f"{site.config.base_url}glossary/",
+        groups=glossary_groups(site, root, inline),
+    )
+
+
+def front_page(site: Site) -> FrontPage:
+    return FrontPage(
+        site=site_view(site, ""),
+        url=site.config.base_url,
+        articles=tuple(article_summary(b, "") for b in newest_first(list(site.bundles))),
+    )
+
+
+def _timestamp(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def feed(site: Site) -> FeedPage:
+    base = site.config.base_url
+    bundles = newest_first(list(site.bundles))
+    items = tuple(
+        FeedItem(
+            title=b.front.title,
+            url=f"{base}{b.path}/",
+            published=_timestamp(b.front.date),
+            updated=_timestamp(b.front.updated or b.front.date),
+            summary=b.front.dek,
+            section=b.front.section,
+            byline=b.front.byline,
+        )
+        for b in bundles
+    )
+    latest = max((b.front.updated or b.front.date for b in bundles), default=date(1970, 1, 1))
+    return FeedPage(site_view(site, ""), f"{base}feed.xml", base, _timestamp(latest), items)
+
+
+def sitemap(site: Site) -> SitemapPage:
+    base = site.config.base_url
+    bundles = newest_first(list(site.bundles))
+    latest = max((b.front.updated or b.front.date for b in bundles), default=None)
+    urls = [SitemapUrl(base, latest.isoformat() if latest else None)]
+    urls.extend(
+        SitemapUrl(f"{base}{b.path}/", (b.front.updated or b.front.date).isoformat())
+        for b in sorted(bundles, key=lambda b: b.path)
+    )
+    urls.append(SitemapUrl(f"{base}glossary/", None))
+    urls.extend(SitemapUrl(f"{base}glossary/{e.id}/", None) for e in site.entries)
+    return SitemapPage(tuple(urls))

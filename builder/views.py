@@ -1,0 +1,252 @@
+"""Page view models: what templates see, and nothing else.
+
+Each page gets a plain, typed projection with its text already rendered to
+safe HTML and every link already made relative to the page itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from builder.model import ENTRY_KINDS, Bundle, Entry, Fact, Site, display_date
+
+InlineRenderer = Callable[[str], Markup]
+
+KIND_HEADINGS = {
+    "person": "People",
+    "organization": "Organizations",
+    "place": "Places",
+    "term": "Terms",
+    "event": "Events",
+}
+
+
+@dataclass(frozen=True)
+class SiteView:
+    title: str
+    language: str
+    base_url: str
+    description: str | None
+    root: str  # relative URL of the site root from the current page, "" or ending in "/"
+
+
+@dataclass(frozen=True)
+class FactView:
+    label: str
+    value: Markup
+    as_of: str | None
+    as_of_iso: str | None
+    source: str | None
+    source_is_url: bool
+
+
+@dataclass(frozen=True)
+class EntryCard:
+    """An entry as a fact box shows it beside one story."""
+
+    id: str
+    name: str
+    kind: str
+    href: str
+    summary: Markup | None
+    in_this_story: Markup | None
+    said: tuple[str, ...]
+    facts: tuple[FactView, ...]
+
+
+@dataclass(frozen=True)
+class WhatView:
+    summary: Markup
+    when: str | None
+    when_iso: str | None
+    key_facts: tuple[FactView, ...]
+    why_it_matters: Markup | None
+
+
+@dataclass(frozen=True)
+class LinkView:
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    date: str  # at its real precision: "2000", "July 2000", "13 September 2023"
+    date_iso: str
+    title: str
+    summary: Markup | None
+    mentions: tuple[LinkView, ...]
+    source: str | None
+    source_is_url: bool
+    article: LinkView | None  # the story whose background this comes from, on entry pages
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    title: str
+    dek: str | None
+    section: str
+    date: str
+    date_iso: str
+    href: str
+    sentence: str | None  # where an entry is mentioned, on entry pages
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    site: SiteView
+    url: str  # absolute, canonical
+    title: str
+    dek: str | None
+    section: str
+    date: str
+    date_iso: str
+    updated: str | None
+    updated_iso: str | None
+    byline: str | None
+    tags: tuple[str, ...]
+    body: Markup
+    who: tuple[EntryCard, ...]
+    what: WhatView | None
+    where: tuple[EntryCard, ...]
+    background: tuple[TimelineItem, ...]
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    site: SiteView
+    url: str
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    summary: Markup | None
+    facts: tuple[FactView, ...]
+    wikidata_url: str | None
+    coordinates: tuple[float, float] | None
+    timeline: tuple[TimelineItem, ...]
+    articles: tuple[ArticleSummary, ...]
+
+
+@dataclass(frozen=True)
+class GlossaryGroup:
+    kind: str
+    heading: str
+    entries: tuple[EntryCard, ...]
+
+
+@dataclass(frozen=True)
+class GlossaryPage:
+    site: SiteView
+    url: str
+    groups: tuple[GlossaryGroup, ...]
+
+
+@dataclass(frozen=True)
+class FrontPage:
+    site: SiteView
+    url: str
+    articles: tuple[ArticleSummary, ...]
+
+
+def site_view(site: Site, root: str) -> SiteView:
+    config = site.config
+    return SiteView(config.title, config.language, config.base_url, config.description, root)
+
+
+def root_of(page_path: str) -> str:
+    """Relative URL of the site root from a page folder such as "world/story"."""
+    return "../" * len([part for part in page_path.split("/") if part])
+
+
+def fact_view(fact: Fact, inline: InlineRenderer) -> FactView:
+    return FactView(
+        label=fact.label,
+        value=inline(fact.value),
+        as_of=display_date(fact.as_of) if fact.as_of else None,
+        as_of_iso=fact.as_of.isoformat() if fact.as_of else None,
+        source=fact.source,
+        source_is_url=bool(fact.source and fact.source.startswith(("http://", "https://"))),
+    )
+
+
+def entry_card(
+    entry: Entry,
+    root: str,
+    inline: InlineRenderer,
+    story: str | None = None,
+    said: tuple[str, ...] = (),
+) -> EntryCard:
+    return EntryCard(
+        id=entry.id,
+        name=entry.name,
+        kind=entry.kind,
+        href=f"{root}glossary/{entry.id}/index.html",
+        summary=inline(entry.summary) if entry.summary else None,
+        in_this_story=inline(story) if story else None,
+        said=said,
+        facts=tuple(fact_view(f, inline) for f in entry.facts),
+    )
+
+
+def article_summary(bundle: Bundle, root: str, sentence: str | None = None) -> ArticleSummary:
+    front = bundle.front
+    return ArticleSummary(
+        title=front.title,
+        dek=front.dek,
+        section=front.section,
+        date=display_date(front.date),
+        date_iso=front.date.isoformat(),
+        href=f"{root}{bundle.path}/index.html",
+        sentence=sentence,
+    )
+
+
+def newest_first(bundles: list[Bundle]) -> list[Bundle]:
+    return sorted(bundles, key=lambda b: (b.front.date, b.path), reverse=True)
+
+
+def glossary_groups(site: Site, root: str, inline: InlineRenderer) -> tuple[GlossaryGroup, ...]:
+    groups = []
+    for kind in ENTRY_KINDS:
+        members = sorted(
+            (e for e in site.entries if e.kind == kind), key=lambda e: (e.name.casefold(), e.id)
+        )
+        if members:
+            cards = tuple(entry_card(e, root, inline) for e in members)
+            groups.append(GlossaryGroup(kind, KIND_HEADINGS[kind], cards))
+    return tuple(groups)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    url: str
+    published: str  # RFC 3339, at midnight UTC: content dates carry no time
+    updated: str
+    summary: str | None
+    section: str
+    byline: str | None
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    site: SiteView
+    url: str  # the feed's own absolute URL
+    home: str
+    updated: str
+    items: tuple[FeedItem, ...]
+
+
+@dataclass(frozen=True)
+class SitemapUrl:
+    loc: str
+    lastmod: str | None
+
+
+@dataclass(frozen=True)
+class SitemapPage:
+    urls: tuple[SitemapUrl, ...]
