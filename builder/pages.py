@@ -90,6 +90,7 @@ def article_page(
         else None,
         where=_cards(bundle.where, index, root, inline),
         background=tuple(_timeline_item(e, index, root, inline, None) for e in bundle.background),
+        terms=tuple(entry_card(index.entry(m.entry_id), root, inline) for m in body.mentions),
     )
 
 

@@ -113,6 +113,7 @@ class ArticlePage:
     what: WhatView | None
     where: tuple[EntryCard, ...]
     background: tuple[TimelineItem, ...]
+    terms: tuple[EntryCard, ...]  # every entry linked in the body, in order of first mention
 
 
 @dataclass(frozen=True)
