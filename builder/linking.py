@@ -42,6 +42,7 @@ class LinkEnv(TypedDict):
     line_offset: int  # 0-based line of article.md where the body starts
     linked: dict[str, Mention]
     problems: list[LinkProblem]
+    unsafe_urls: list[tuple[int, int, str]]  # (0-based body line, column, URL)
 
 
 def new_link_env(glossary_href: str, listed: frozenset[str], line_offset: int) -> LinkEnv:
@@ -51,6 +52,7 @@ def new_link_env(glossary_href: str, listed: frozenset[str], line_offset: int) -
         line_offset=line_offset,
         linked={},
         problems=[],
+        unsafe_urls=[],
     )
 
 

@@ -12,11 +12,13 @@ from builder.index import GlossaryIndex
 from builder.linking import LinkEnv, LinkProblem, Mention, glossary_plugin, new_link_env
 from builder.matcher import FormMatcher
 from builder.model import Bundle
+from builder.urls import url_policy_plugin
 
 
 def _base_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.use(url_policy_plugin)
     return md
 
 
@@ -42,4 +44,13 @@ def render_body(md: MarkdownIt, bundle: Bundle, glossary_href: str) -> RenderedB
     env: LinkEnv = new_link_env(glossary_href, frozenset(bundle.listed_ids()), bundle.body_line - 1)
     html = md.render(bundle.body, cast(dict[str, Any], env))
     mentions = list(env["linked"].values())  # dicts keep document order
-    return RenderedBody(bundle.path, html, tuple(mentions), tuple(env["problems"]))
+    problems = list(env["problems"])
+    problems.extend(
+        LinkProblem(
+            bundle.body_line + line,
+            column,
+            f"link to '{url}' is not allowed; use an http, https, mailto or relative URL",
+        )
+        for line, column, url in env["unsafe_urls"]
+    )
+    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems))

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from builder.diagnostics import Position, Report, did_you_mean
 from builder.model import ENTRY_KINDS, Entry, Fact, PartialDate
 from builder.schema import FACT, Field, FieldType, Record
+from builder.urls import SAFE_SCHEMES, unsafe_urls_in_inline
 from builder.yamltree import YamlMapping, YamlNode, YamlScalar, YamlSequence, describe
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -24,7 +25,6 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _WIKIDATA = re.compile(r"Q[1-9][0-9]*")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-SAFE_SCHEMES = ("http", "https", "mailto")
 # Zero-width and bidirectional controls: invisible, and able to make two
 # different ids or names look the same.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
@@ -113,6 +113,17 @@ def _text(node: YamlNode, spec: Field, report: Report) -> str | None:
     if not text and spec.required:
         report.error(node.position, f"'{spec.name}' is empty; give it a value")
         return None
+    return text
+
+
+def _markdown(node: YamlNode, spec: Field, report: Report) -> str | None:
+    text = _text(node, spec, report)
+    for url in unsafe_urls_in_inline(text or ""):
+        report.error(
+            node.position,
+            f"'{spec.name}' links to '{url}', which is not allowed; "
+            "use an http, https, mailto or relative URL",
+        )
     return text
 
 
@@ -300,7 +311,7 @@ def _records(node: YamlNode, spec: Field, report: Report) -> tuple[FieldValues, 
 
 _CONVERTERS = {
     FieldType.TEXT: _name,
-    FieldType.MARKDOWN: _text,
+    FieldType.MARKDOWN: _markdown,
     FieldType.DATE: _date,
     FieldType.PARTIAL_DATE: _partial_date,
     FieldType.ID: _identifier,
