@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from markupsafe import Markup
-
 from builder import checks, pages
 from builder.diagnostics import ContentError, Position, Report
 from builder.discover import discover
 from builder.index import GlossaryIndex, build_index
 from builder.load import load_bundle, load_config, load_glossary
-from builder.markdown import RenderedBody, body_parser, inline_parser, render_body
+from builder.markdown import InlineMarkdown, RenderedBody, body_parser, render_body
 from builder.model import Bundle, Site
 from builder.render import Theme, render_page, static_files, template_environment, theme_for
 from builder.views import InlineRenderer, root_of
@@ -113,12 +111,7 @@ def render_site(
     report: Report,
 ) -> dict[str, bytes]:
     environment = template_environment(theme)
-    inline_md = inline_parser()
-
-    def inline(text: str) -> Markup:
-        return Markup(inline_md.renderInline(text))
-
-    wanted = _page_views(site, index, bodies, inline)
+    wanted = _page_views(site, index, bodies, InlineMarkdown())
     files = static_files(theme)
     for path, (template, view) in wanted.items():
         text = render_page(environment, template, view, report, site_folder)

@@ -3,10 +3,12 @@ inline fields such as summaries. Raw HTML is never passed through."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from builder.index import GlossaryIndex
 from builder.linking import LinkEnv, LinkProblem, Mention, glossary_plugin, new_link_env
@@ -28,8 +30,30 @@ def body_parser(index: GlossaryIndex) -> MarkdownIt:
     return md
 
 
-def inline_parser() -> MarkdownIt:
-    return _base_parser()
+# Text without any of these characters renders to itself, escaped.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\n]")
+
+
+class InlineMarkdown:
+    """Renders inline Markdown fields, each distinct text once per build.
+
+    Entry summaries and facts appear on many pages; most are plain text, which
+    skips the parser altogether.
+    """
+
+    def __init__(self) -> None:
+        self._md = _base_parser()
+        self._rendered: dict[str, Markup] = {}
+
+    def __call__(self, text: str) -> Markup:
+        rendered = self._rendered.get(text)
+        if rendered is None:
+            if _INLINE_MARKUP.search(text) is None:
+                rendered = escape(text)
+            else:
+                rendered = Markup(self._md.renderInline(text))
+            self._rendered[text] = rendered
+        return rendered
 
 
 @dataclass(frozen=True)
