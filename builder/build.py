@@ -12,15 +12,21 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from builder import checks, pages
-from builder.diagnostics import ContentError, Position, Report
+from builder.diagnostics import ContentError, Report
 from builder.discover import discover
 from builder.index import GlossaryIndex, build_index
+from builder.linking import Mention
 from builder.load import load_bundle, load_config, load_glossary
-from builder.markdown import InlineMarkdown, RenderedBody, body_parser, render_body
-from builder.model import Bundle, Site
-from builder.render import Theme, render_page, static_files, template_environment, theme_for
-from builder.views import InlineRenderer, root_of
-from builder.write import check_output_folder, write_site
+from builder.model import Site
+from builder.produce import (
+    ArticleResult,
+    PageRenderer,
+    RenderContext,
+    render_articles_and_entries,
+    worker_count,
+)
+from builder.render import static_files, theme_for
+from builder.write import Staging, check_output_folder
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class BuildOptions:
     out: Path | None = None
     drafts: bool = False
     write: bool = True  # False for `check`: validate and render, write nothing
+    workers: int | None = None  # None: chosen by the size of the site
 
 
 @dataclass(frozen=True)
@@ -45,16 +52,27 @@ def build(options: BuildOptions) -> BuildResult:
     out = output_folder(options, site)
     if options.write:
         check_output_folder(out, options.site)
-    bodies = render_bodies(list(site.bundles), index)
-    run_checks(site, index, bodies, report)
-    if report.has_errors:
-        raise ContentError(report)
-    files = render_site(site, index, bodies, theme_for(options.site), options.site, report)
-    if report.has_errors:
-        raise ContentError(report)
-    if options.write:
-        write_site(files, out)
-    return BuildResult(out, sum(1 for name in files if name.endswith(".html")), report)
+    staging = Staging(out) if options.write else None
+    try:
+        theme = theme_for(options.site)
+        context = RenderContext(
+            site, index, theme, options.site, staging.folder if staging else None
+        )
+        workers = options.workers or worker_count(len(site.bundles))
+        results, entry_problems, renderer = render_articles_and_entries(context, workers)
+        report.extend(entry_problems)
+        run_checks(site, index, results, report)
+        render_site_pages(renderer, site, report)
+        if report.has_errors:
+            raise ContentError(report)
+        if staging is not None:
+            for name, data in static_files(theme).items():
+                staging.write(name, data)
+            staging.commit()
+    finally:
+        if staging is not None:
+            staging.discard()
+    return BuildResult(out, len(site.bundles) + len(site.entries) + 2, report)
 
 
 def load_site(options: BuildOptions, report: Report) -> tuple[Site, GlossaryIndex]:
@@ -74,24 +92,19 @@ def output_folder(options: BuildOptions, site: Site) -> Path:
     return options.out if options.out is not None else options.site / site.config.output
 
 
-def render_bodies(bundles: list[Bundle], index: GlossaryIndex) -> dict[str, RenderedBody]:
-    md = body_parser(index)
-    return {
-        b.path: render_body(md, b, f"{root_of(b.path)}glossary/")
-        for b in sorted(bundles, key=lambda b: b.path)
-    }
-
-
 def run_checks(
-    site: Site, index: GlossaryIndex, bodies: dict[str, RenderedBody], report: Report
+    site: Site, index: GlossaryIndex, results: dict[str, ArticleResult], report: Report
 ) -> None:
     for bundle in site.bundles:
-        body = bodies[bundle.path]
-        for problem in body.problems:
-            report.error(Position(bundle.article_path, problem.line, problem.col), problem.message)
+        result = results[bundle.path]
+        report.extend(result.diagnostics)
         checks.check_quotes(bundle, report)
-        checks.check_unmentioned(bundle, body, index, report)
+        checks.check_unmentioned(bundle, _mentioned(result.mentions), index, report)
     checks.check_entries(site, build_date(), report)
+
+
+def _mentioned(mentions: tuple[Mention, ...]) -> set[str]:
+    return {m.entry_id for m in mentions}
 
 
 def build_date() -> date:
@@ -102,39 +115,10 @@ def build_date() -> date:
     return date.today()
 
 
-def render_site(
-    site: Site,
-    index: GlossaryIndex,
-    bodies: dict[str, RenderedBody],
-    theme: Theme,
-    site_folder: Path,
-    report: Report,
-) -> dict[str, bytes]:
-    environment = template_environment(theme)
-    wanted = _page_views(site, index, bodies, InlineMarkdown())
-    files = static_files(theme)
-    for path, (template, view) in wanted.items():
-        text = render_page(environment, template, view, report, site_folder)
-        if text is not None:
-            files[path] = text.encode("utf-8")
-    return files
-
-
-def _page_views(
-    site: Site, index: GlossaryIndex, bodies: dict[str, RenderedBody], inline: InlineRenderer
-) -> dict[str, tuple[str, object]]:
-    usage = pages.gather_usage(list(site.bundles), bodies)
-    wanted: dict[str, tuple[str, object]] = {
-        "index.html": ("index.html", pages.front_page(site)),
-        "glossary/index.html": ("glossary.html", pages.glossary_page(site, inline)),
-        "feed.xml": ("feed.xml", pages.feed(site)),
-        "sitemap.xml": ("sitemap.xml", pages.sitemap(site)),
-    }
-    view: object
-    for bundle in site.bundles:
-        view = pages.article_page(site, bundle, bodies[bundle.path], index, inline)
-        wanted[f"{bundle.path}/index.html"] = ("article.html", view)
-    for entry_id in index.entries:
-        view = pages.entry_page(site, entry_id, usage.get(entry_id, []), index, inline)
-        wanted[f"glossary/{entry_id}/index.html"] = ("entry.html", view)
-    return wanted
+def render_site_pages(renderer: PageRenderer, site: Site, report: Report) -> None:
+    """The pages that show the whole site: front page, glossary, feed and sitemap."""
+    inline = renderer.inline
+    renderer.page("index.html", "index.html", pages.front_page(site), report)
+    renderer.page("glossary/index.html", "glossary.html", pages.glossary_page(site, inline), report)
+    renderer.page("feed.xml", "feed.xml", pages.feed(site), report)
+    renderer.page("sitemap.xml", "sitemap.xml", pages.sitemap(site), report)

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from builder.diagnostics import Report
 from builder.index import GlossaryIndex
-from builder.markdown import RenderedBody
 from builder.model import Bundle, Entry, Fact, Site
 
 _QUOTE_MARKS = str.maketrans(
@@ -35,9 +34,8 @@ def check_quotes(bundle: Bundle, report: Report) -> None:
 
 
 def check_unmentioned(
-    bundle: Bundle, body: RenderedBody, index: GlossaryIndex, report: Report
+    bundle: Bundle, mentioned: set[str], index: GlossaryIndex, report: Report
 ) -> None:
-    mentioned = {m.entry_id for m in body.mentions}
     for item in (*bundle.who, *bundle.where):
         if item.ref.id in index.entries and item.ref.id not in mentioned:
             name = index.entry(item.ref.id).name

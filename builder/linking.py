@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypedDict, cast
 
 from markdown_it import MarkdownIt
@@ -179,11 +180,16 @@ _MARKUP = re.compile(r"[*_`]+|!?\[|\]\([^)]*\)")
 
 def _sentence_around(paragraph: str, form: str) -> str:
     """The sentence of the paragraph in which the form first stands, as plain text."""
+    sentences = _sentences(paragraph)
+    return next((sentence for sentence in sentences if form in sentence), " ".join(sentences))
+
+
+@lru_cache(maxsize=64)
+def _sentences(paragraph: str) -> tuple[str, ...]:
+    # A pure function of the paragraph, cached: a paragraph that mentions
+    # several entries is split once.
     plain = " ".join(_MARKUP.sub("", paragraph).split())
-    for sentence in _SENTENCE_END.split(plain):
-        if form in sentence:
-            return sentence.strip()
-    return plain
+    return tuple(s.strip() for s in _SENTENCE_END.split(plain))
 
 
 def _column_of(paragraph: str, form: str) -> int:

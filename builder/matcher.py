@@ -58,6 +58,6 @@ def is_word_character(char: str) -> bool:
 
 
 def _on_boundaries(text: str, start: int, end: int) -> bool:
-    before = start == 0 or not is_word_character(text[start - 1])
-    after = end == len(text) or not is_word_character(text[end])
-    return before and after
+    if start > 0 and is_word_character(text[start - 1]):
+        return False
+    return end == len(text) or not is_word_character(text[end])

@@ -39,21 +39,38 @@ def check_output_folder(out: Path, site: Path) -> None:
         )
 
 
+class Staging:
+    """A temporary folder beside the output that becomes the output on commit."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.absolute()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(self.out)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
+
+    def write(self, relative: str, data: bytes) -> None:
+        target = self.folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def commit(self) -> None:
+        (self.folder / MARKER).write_bytes(MARKER_TEXT)
+        _swap_in(self.folder, self.out)
+
+    def discard(self) -> None:
+        if self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def write_site(files: dict[str, bytes], out: Path) -> None:
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    """Write a whole site at once: staged, then swapped in."""
+    staging = Staging(out)
     try:
         for relative, data in sorted(files.items()):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-        _swap_in(staging, out)
+            staging.write(relative, data)
+        staging.commit()
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
 
 
 def remove_leftovers(out: Path) -> None:
