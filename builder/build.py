@@ -11,21 +11,33 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from builder import checks, pages
+from builder import __version__, checks, pages
 from builder.diagnostics import ContentError, Report
 from builder.discover import discover
+from builder.incremental import (
+    BuildCache,
+    OutputRecord,
+    RenderedArticle,
+    cache_hit,
+    cache_identity,
+    digest,
+    load_cache,
+    load_sources,
+    save_cache,
+)
 from builder.index import GlossaryIndex, build_index
 from builder.linking import Mention
-from builder.load import load_bundle, load_config, load_glossary
-from builder.model import Site
+from builder.load import load_config
+from builder.model import Site, SiteConfig
 from builder.produce import (
     ArticleResult,
+    EntryResult,
     PageRenderer,
     RenderContext,
     render_articles_and_entries,
     worker_count,
 )
-from builder.render import static_files, theme_for
+from builder.render import static_files, theme_digest, theme_for
 from builder.write import Staging, check_output_folder
 
 
@@ -36,32 +48,44 @@ class BuildOptions:
     drafts: bool = False
     write: bool = True  # False for `check`: validate and render, write nothing
     workers: int | None = None  # None: chosen by the size of the site
+    clean: bool = False  # ignore what the previous build left in the cache
 
 
 @dataclass(frozen=True)
 class BuildResult:
     out: Path
     pages: int
+    rendered: int  # pages rendered anew; the rest were reused from the previous build
     report: Report
 
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site; raise ContentError, with every problem, if the content has errors."""
     report = Report()
-    site, index = load_site(options, report)
-    out = output_folder(options, site)
+    config = load_config(options.site, report)
+    if config is None:
+        raise ContentError(report)
+    out = options.out if options.out is not None else options.site / config.output
     if options.write:
         check_output_folder(out, options.site)
+    cache = _previous_cache(options, out)
+    site, index = load_site(options, config, cache, report)
+    theme = theme_for(options.site)
     staging = Staging(out) if options.write else None
     try:
-        theme = theme_for(options.site)
         context = RenderContext(
-            site, index, theme, options.site, staging.folder if staging else None
+            site,
+            index,
+            theme,
+            options.site,
+            staging.folder if staging else None,
+            previous=BuildCache(cache.identity, articles=cache.articles, outputs=cache.outputs),
+            old_output=out,
+            common_key=digest(__version__, theme_digest(theme), config, options.drafts),
         )
         workers = options.workers or worker_count(len(site.bundles))
-        results, entry_problems, renderer = render_articles_and_entries(context, workers)
-        report.extend(entry_problems)
-        run_checks(site, index, results, report)
+        results, entries, renderer = render_articles_and_entries(context, workers)
+        run_checks(site, index, results, entries, report)
         render_site_pages(renderer, site, report)
         if report.has_errors:
             raise ContentError(report)
@@ -69,32 +93,63 @@ def build(options: BuildOptions) -> BuildResult:
             for name, data in static_files(theme).items():
                 staging.write(name, data)
             staging.commit()
+            _remember(options.site, cache, results, entries)
     finally:
         if staging is not None:
             staging.discard()
-    return BuildResult(out, len(site.bundles) + len(site.entries) + 2, report)
+    reused = sum(
+        1
+        for path, record in _outputs(results, entries)
+        if cache_hit(context.previous, path, record)
+    )
+    pages_made = len(site.bundles) + len(site.entries) + 2
+    return BuildResult(out, pages_made, pages_made - reused, report)
 
 
-def load_site(options: BuildOptions, report: Report) -> tuple[Site, GlossaryIndex]:
-    config = load_config(options.site, report)
-    if config is None:
-        raise ContentError(report)
+def _previous_cache(options: BuildOptions, out: Path) -> BuildCache:
+    identity = cache_identity(options.site, out, options.drafts)
+    if not options.write or options.clean:
+        return BuildCache(identity)
+    return load_cache(options.site, identity)
+
+
+def _remember(
+    site: Path, cache: BuildCache, results: dict[str, ArticleResult], entries: list[EntryResult]
+) -> None:
+    cache.articles = {
+        path: RenderedArticle(r.body_key, r.mentions, r.diagnostics) for path, r in results.items()
+    }
+    cache.outputs = dict(_outputs(results, entries))
+    save_cache(site, cache)
+
+
+def _outputs(
+    results: dict[str, ArticleResult], entries: list[EntryResult]
+) -> list[tuple[str, OutputRecord]]:
+    found = [r.output for r in results.values()] + [e.output for e in entries]
+    return [output for output in found if output is not None]
+
+
+def load_site(
+    options: BuildOptions, config: SiteConfig, cache: BuildCache, report: Report
+) -> tuple[Site, GlossaryIndex]:
     files = discover(options.site, report)
-    glossary = load_glossary(options.site, files, config, report)
-    loaded = [load_bundle(options.site, b, config, report) for b in files.bundles]
-    bundles = [b for b in loaded if b is not None and (options.drafts or not b.front.draft)]
+    glossary, loaded = load_sources(options.site, files, config, cache, report)
+    bundles = [b for b in loaded if options.drafts or not b.front.draft]
     index = build_index(glossary, bundles, report)
     site = Site(config, tuple(index.entries.values()), tuple(bundles))
     return site, index
 
 
-def output_folder(options: BuildOptions, site: Site) -> Path:
-    return options.out if options.out is not None else options.site / site.config.output
-
-
 def run_checks(
-    site: Site, index: GlossaryIndex, results: dict[str, ArticleResult], report: Report
+    site: Site,
+    index: GlossaryIndex,
+    results: dict[str, ArticleResult],
+    entries: list[EntryResult],
+    report: Report,
 ) -> None:
+    for entry in entries:
+        report.extend(entry.diagnostics)
     for bundle in site.bundles:
         result = results[bundle.path]
         report.extend(result.diagnostics)

@@ -37,6 +37,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
     build_cmd.add_argument("--out", type=Path, help="output folder (default: site.yaml's output)")
     build_cmd.add_argument("--drafts", action="store_true", help="also build drafts")
+    build_cmd.add_argument(
+        "--clean", action="store_true", help="ignore the cache of the last build: a cold build"
+    )
     _add_verbosity(build_cmd)
 
     check_cmd = commands.add_parser("check", help="validate the content; write nothing")
@@ -107,6 +110,7 @@ def _run(arguments: argparse.Namespace) -> int:
         out=getattr(arguments, "out", None),
         drafts=arguments.drafts,
         write=arguments.command == "build",
+        clean=getattr(arguments, "clean", False),
     )
     result = build(options)
     _print_report(result.report, getattr(arguments, "format", "text"))
@@ -117,7 +121,7 @@ def _run(arguments: argparse.Namespace) -> int:
 
 def _print_success(command: str, result: BuildResult) -> None:
     if command == "build":
-        print(f"built {result.pages} pages into {result.out}")
+        print(f"built {result.pages} pages ({result.rendered} rendered) into {result.out}")
     else:
         print(f"checked {result.pages} pages: no errors")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from builder.diagnostics import Position, Report, UsageError
-from builder.discover import BundleFiles, SourceFiles, relative
+from builder.discover import BundleFiles, relative
 from builder.model import (
     Appearance,
     Bundle,
@@ -63,18 +63,15 @@ def _parse_file(file: Path, path: str, report: Report, max_bytes: int) -> YamlNo
     return parse_yaml(source.text, path, report)
 
 
-def load_glossary(
-    site: Path, files: SourceFiles, config: SiteConfig, report: Report
-) -> list[Entry]:
+def load_glossary_file(site: Path, file: Path, config: SiteConfig, report: Report) -> list[Entry]:
+    path = relative(site, file)
+    node = _parse_file(file, path, report, config.max_file_bytes)
     entries: list[Entry] = []
-    for file in files.glossary:
-        path = relative(site, file)
-        node = _parse_file(file, path, report, config.max_file_bytes)
-        for item in read_list(node, "glossary entries", report):
-            fields = read_record(item, GLOSSARY_ENTRY, report)
-            entry = entry_from(fields, "term", report) if fields else None
-            if entry is not None:
-                entries.append(entry)
+    for item in read_list(node, "glossary entries", report):
+        fields = read_record(item, GLOSSARY_ENTRY, report)
+        entry = entry_from(fields, "term", report) if fields else None
+        if entry is not None:
+            entries.append(entry)
     return entries
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from builder import pages
 from builder.diagnostics import Diagnostic, Position, Report
+from builder.incremental import BuildCache, OutputRecord, digest, record_output, reusable
 from builder.index import GlossaryIndex
 from builder.linking import Mention
 from builder.markdown import InlineMarkdown, RenderedBody, body_parser, render_body
@@ -39,6 +41,9 @@ class RenderContext:
     theme: Theme
     site_folder: Path
     staging: Path | None  # None when checking: render, write nothing
+    previous: BuildCache  # what the last build made; read-only here
+    old_output: Path  # where the last build's pages are
+    common_key: str  # digest of what every page depends on: builder, templates, config
 
 
 @dataclass(frozen=True)
@@ -46,13 +51,21 @@ class ArticleResult:
     path: str
     mentions: tuple[Mention, ...]
     diagnostics: tuple[Diagnostic, ...]
+    body_key: str
+    output: tuple[str, OutputRecord] | None  # the page written or reused
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    diagnostics: tuple[Diagnostic, ...]
+    output: tuple[str, OutputRecord] | None
 
 
 EntryUsage = tuple[str, tuple[tuple[str, Mention | None], ...]]  # id, (bundle path, mention)
 
 
 class PageRenderer:
-    """Renders and writes pages; one per process."""
+    """Renders and writes pages, or reuses the previous build's; one per process."""
 
     def __init__(self, context: RenderContext) -> None:
         self.context = context
@@ -60,37 +73,102 @@ class PageRenderer:
         self.inline = InlineMarkdown()
         self.templates = template_environment(context.theme)
         self.bundles: dict[str, Bundle] = {b.path: b for b in context.site.bundles}
+        self.claims_key = digest(context.index.claims)
+        self._digests: dict[str, str] = {}
 
     def article(self, path: str) -> ArticleResult:
         bundle = self.bundles[path]
-        body = render_body(self.markdown, bundle, f"{root_of(path)}glossary/")
+        body_key = digest(self.bundle_digest(path), self.claims_key)
+        cached = self.context.previous.articles.get(path)
+        if cached is not None and cached.body_key == body_key:
+            output = f"{path}/index.html"
+            key = self.article_key(bundle, body_key, cached.mentions)
+            record = self.reuse(output, key)
+            if record is not None:
+                return ArticleResult(path, cached.mentions, cached.diagnostics, body_key, record)
+        return self._render_article(bundle, body_key)
+
+    def _render_article(self, bundle: Bundle, body_key: str) -> ArticleResult:
+        body = render_body(self.markdown, bundle, f"{root_of(bundle.path)}glossary/")
         report = Report()
         for problem in body.problems:
             report.error(Position(bundle.article_path, problem.line, problem.col), problem.message)
+        record = None
         if not body.problems:
-            self._article_page(bundle, body, report)
-        return ArticleResult(path, body.mentions, tuple(report.diagnostics))
+            context = self.context
+            view = pages.article_page(context.site, bundle, body, context.index, self.inline)
+            key = self.article_key(bundle, body_key, body.mentions)
+            record = self.page(f"{bundle.path}/index.html", "article.html", view, report, key)
+        diagnostics = tuple(report.diagnostics)
+        return ArticleResult(bundle.path, body.mentions, diagnostics, body_key, record)
 
-    def _article_page(self, bundle: Bundle, body: RenderedBody, report: Report) -> None:
-        context = self.context
-        view = pages.article_page(context.site, bundle, body, context.index, self.inline)
-        self.page(f"{bundle.path}/index.html", "article.html", view, report)
-
-    def entry(self, entry_usage: EntryUsage) -> tuple[Diagnostic, ...]:
+    def entry(self, entry_usage: EntryUsage) -> EntryResult:
         entry_id, uses = entry_usage
+        output = f"glossary/{entry_id}/index.html"
+        key = digest(
+            self.context.common_key,
+            self.entry_digest(entry_id),
+            [(path, self.bundle_digest(path), mention) for path, mention in uses],
+        )
+        record = self.reuse(output, key)
+        if record is not None:
+            return EntryResult((), record)
         report = Report()
         context = self.context
         usage = [pages.Usage(self.bundles[path], mention) for path, mention in uses]
         view = pages.entry_page(context.site, entry_id, usage, context.index, self.inline)
-        self.page(f"glossary/{entry_id}/index.html", "entry.html", view, report)
-        return tuple(report.diagnostics)
+        record = self.page(output, "entry.html", view, report, key)
+        return EntryResult(tuple(report.diagnostics), record)
 
-    def page(self, output: str, template: str, view: object, report: Report) -> None:
-        text = render_page(self.templates, template, view, report, self.context.site_folder)
-        if text is not None and self.context.staging is not None:
-            target = self.context.staging / output
+    def article_key(self, bundle: Bundle, body_key: str, mentions: tuple[Mention, ...]) -> str:
+        # Everything an article page shows: its own bundle (through the body key)
+        # and every entry it lists or links. Add here whatever the page comes to show.
+        shown = sorted(bundle.listed_ids() | {m.entry_id for m in mentions})
+        return digest(
+            self.context.common_key,
+            body_key,
+            [(entry_id, self.entry_digest(entry_id)) for entry_id in shown],
+        )
+
+    def bundle_digest(self, path: str) -> str:
+        key = f"bundle:{path}"
+        if key not in self._digests:
+            self._digests[key] = digest(self.bundles[path])
+        return self._digests[key]
+
+    def entry_digest(self, entry_id: str) -> str:
+        key = f"entry:{entry_id}"
+        if key not in self._digests:
+            entries = self.context.index.entries
+            self._digests[key] = digest(entries.get(entry_id))
+        return self._digests[key]
+
+    def reuse(self, output: str, key: str) -> tuple[str, OutputRecord] | None:
+        """Link the previous build's page into staging if it was made from the same inputs."""
+        context = self.context
+        old_file = context.old_output / output
+        if not reusable(context.previous.outputs.get(output), key, old_file):
+            return None
+        if context.staging is not None:
+            target = context.staging / output
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(text.encode("utf-8"))
+            try:
+                os.link(old_file, target)
+            except OSError:
+                shutil.copy2(old_file, target)
+            return output, record_output(target, key)
+        return output, context.previous.outputs[output]
+
+    def page(
+        self, output: str, template: str, view: object, report: Report, key: str = ""
+    ) -> tuple[str, OutputRecord] | None:
+        text = render_page(self.templates, template, view, report, self.context.site_folder)
+        if text is None or self.context.staging is None:
+            return None
+        target = self.context.staging / output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+        return output, record_output(target, key)
 
 
 def worker_count(articles: int) -> int:
@@ -101,15 +179,15 @@ def worker_count(articles: int) -> int:
 
 def render_articles_and_entries(
     context: RenderContext, workers: int
-) -> tuple[dict[str, ArticleResult], list[Diagnostic], PageRenderer]:
+) -> tuple[dict[str, ArticleResult], list[EntryResult], PageRenderer]:
     """Map over articles, reduce mentions into backlinks, map over entries."""
     renderer = PageRenderer(context)
     paths = sorted(b.path for b in context.site.bundles)
     with _Runner(renderer, workers) as run:
         results = {r.path: r for r in run("article", paths)}
         usages = gather_usages(context.site, results)
-        diagnostics = [d for found in run("entry", usages) for d in found]
-    return results, diagnostics, renderer
+        entries = list(run("entry", usages))
+    return results, entries, renderer
 
 
 def gather_usages(site: Site, results: dict[str, ArticleResult]) -> list[EntryUsage]:

@@ -7,6 +7,7 @@ problems become diagnostics pointing at the template line.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,17 @@ def theme_for(site: Path) -> Theme:
     if DEFAULT_THEME.is_dir() and DEFAULT_THEME.resolve() not in [f.resolve() for f in folders]:
         folders.append(DEFAULT_THEME)
     return Theme(tuple(folders))
+
+
+def theme_digest(theme: Theme) -> str:
+    """A digest of every file of the theme, so any template edit changes it."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for folder in theme.folders:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                hasher.update(file.relative_to(folder).as_posix().encode() + b"\0")
+                hasher.update(file.read_bytes() + b"\0")
+    return hasher.hexdigest()
 
 
 def template_environment(theme: Theme) -> jinja2.Environment:

@@ -1,0 +1,186 @@
+"""Incremental builds: what each output was made from, and what can be reused.
+
+After every successful build a cache under the site folder records, for each
+source file, its stat signature and what loading it produced; for each
+article, the key of its body and the mentions found there; for each output
+page, the digest of everything it was made from. The next build reparses only
+sources whose signature changed, renders only pages whose key changed, and
+links every other page from the previous output into the new staging folder.
+
+A cache from another builder version, site or output folder, or one that
+does not unpickle cleanly, is ignored and replaced, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder import __version__
+from builder.diagnostics import Diagnostic, Report
+from builder.discover import SourceFiles
+from builder.linking import Mention
+from builder.load import load_bundle, load_glossary_file
+from builder.model import Bundle, Entry, SiteConfig
+
+CACHE_FORMAT = 1
+CACHE_FILE = Path(".cache") / "explainer" / "build.pickle"
+
+Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
+
+
+def digest(*parts: object) -> str:
+    """A short, stable digest of the reprs of some values."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(repr(part).encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def signature(files: Iterable[Path]) -> Signature:
+    found = []
+    for file in files:
+        try:
+            info = file.stat()
+        except OSError:
+            continue
+        found.append((file.name, info.st_size, info.st_mtime_ns, info.st_ino))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class LoadedBundle:
+    signature: Signature
+    bundle: Bundle | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class LoadedGlossary:
+    signature: Signature
+    entries: tuple[Entry, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class RenderedArticle:
+    body_key: str
+    mentions: tuple[Mention, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    key: str  # digest of what the page was made from
+    size: int  # of the file as written, to notice a hand-edited output
+    mtime_ns: int
+
+
+@dataclass
+class BuildCache:
+    identity: str
+    bundles: dict[str, LoadedBundle] = field(default_factory=dict)  # by bundle folder
+    glossary: dict[str, LoadedGlossary] = field(default_factory=dict)  # by file path
+    articles: dict[str, RenderedArticle] = field(default_factory=dict)  # by bundle path
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # by output path
+
+
+def cache_identity(site: Path, out: Path, drafts: bool) -> str:
+    return digest(
+        __version__, CACHE_FORMAT, sys.version, str(site.resolve()), str(out.resolve()), drafts
+    )
+
+
+def load_cache(site: Path, identity: str) -> BuildCache:
+    """The previous build's cache, or an empty one if it is missing, foreign or corrupt."""
+    try:
+        with (site / CACHE_FILE).open("rb") as file:
+            cache = pickle.load(file)
+    except Exception:  # any unreadable cache is simply not used
+        return BuildCache(identity)
+    if not isinstance(cache, BuildCache) or cache.identity != identity:
+        return BuildCache(identity)
+    return cache
+
+
+def save_cache(site: Path, cache: BuildCache) -> None:
+    target = site / CACHE_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ignore = target.parent.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# The explainer builder's cache; safe to delete.\n*\n")
+    temporary = target.with_suffix(".tmp")
+    with temporary.open("wb") as file:
+        pickle.dump(cache, file, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(target)
+
+
+def record_output(file: Path, key: str) -> OutputRecord:
+    info = file.stat()
+    return OutputRecord(key, info.st_size, info.st_mtime_ns)
+
+
+def cache_hit(previous: BuildCache, output: str, record: OutputRecord) -> bool:
+    """True when a page of this build was reused rather than rendered."""
+    before = previous.outputs.get(output)
+    return before is not None and before.key == record.key
+
+
+def reusable(previous: OutputRecord | None, key: str, old_file: Path) -> bool:
+    """True when the previous output of a page was made from the same inputs and is intact."""
+    if previous is None or previous.key != key:
+        return False
+    try:
+        info = old_file.stat()
+    except OSError:
+        return False
+    return info.st_size == previous.size and info.st_mtime_ns == previous.mtime_ns
+
+
+def load_sources(
+    site: Path, files: SourceFiles, config: SiteConfig, cache: BuildCache, report: Report
+) -> tuple[list[Entry], list[Bundle]]:
+    """Glossary entries and bundles, reparsing only files whose signature changed.
+
+    The cache is updated in place; the diagnostics of reused files are replayed.
+    """
+    entries: list[Entry] = []
+    for file in files.glossary:
+        key = file.relative_to(site).as_posix()
+        found = cache.glossary.get(key)
+        if found is None or found.signature != signature([file]):
+            local = Report()
+            loaded = load_glossary_file(site, file, config, local)
+            found = LoadedGlossary(signature([file]), tuple(loaded), tuple(local.diagnostics))
+            cache.glossary[key] = found
+        entries.extend(found.entries)
+        report.extend(found.diagnostics)
+    bundles: list[Bundle] = []
+    for bundle_files in files.bundles:
+        names = ("article.md", *bundle_files.sidecars)
+        current = signature(bundle_files.folder / name for name in names)
+        cached = cache.bundles.get(bundle_files.path)
+        if cached is None or cached.signature != current:
+            local = Report()
+            loaded_bundle = load_bundle(site, bundle_files, config, local)
+            cached = LoadedBundle(current, loaded_bundle, tuple(local.diagnostics))
+            cache.bundles[bundle_files.path] = cached
+        report.extend(cached.diagnostics)
+        if cached.bundle is not None:
+            bundles.append(cached.bundle)
+    _forget_removed(cache, files, site)
+    return entries, bundles
+
+
+def _forget_removed(cache: BuildCache, files: SourceFiles, site: Path) -> None:
+    present = {b.path for b in files.bundles}
+    for path in [p for p in cache.bundles if p not in present]:
+        del cache.bundles[path]
+    glossary = {f.relative_to(site).as_posix() for f in files.glossary}
+    for path in [p for p in cache.glossary if p not in glossary]:
+        del cache.glossary[path]
