@@ -7,7 +7,7 @@ This module only calls the stages in order; the logic lives in them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,13 +16,15 @@ from builder.diagnostics import ContentError, Report
 from builder.discover import discover
 from builder.incremental import (
     BuildCache,
+    Keys,
     OutputRecord,
     RenderedArticle,
-    cache_hit,
+    cache_file,
     cache_identity,
     digest,
     load_cache,
     load_sources,
+    record_output,
     save_cache,
 )
 from builder.index import GlossaryIndex, build_index
@@ -30,11 +32,13 @@ from builder.linking import Mention
 from builder.load import load_config
 from builder.model import Site, SiteConfig
 from builder.produce import (
+    SITE_PAGES,
     ArticleResult,
     EntryResult,
     PageRenderer,
     RenderContext,
     render_articles_and_entries,
+    unchanged_results,
     worker_count,
 )
 from builder.render import static_files, theme_digest, theme_for
@@ -69,58 +73,83 @@ def build(options: BuildOptions) -> BuildResult:
     if options.write:
         check_output_folder(out, options.site)
     cache = _previous_cache(options, out)
-    site, index = load_site(options, config, cache, report)
+    site, index, digests = load_site(options, config, cache, report)
     theme = theme_for(options.site)
-    staging = Staging(out) if options.write else None
+    keys = Keys(
+        common=digest(__version__, theme_digest(theme), config, options.drafts),
+        claims=digest(index.claims),
+        bundles=digests,
+        entries={entry.id: digest(entry) for entry in site.entries},
+    )
+    previous = BuildCache(cache.identity, articles=cache.articles, outputs=cache.outputs)
+    context = RenderContext(site, index, theme, options.site, None, previous, out, keys)
+    if options.write:
+        unchanged = unchanged_results(PageRenderer(context))
+        if unchanged is not None:  # nothing to render or write: the output is current
+            run_checks(site, index, unchanged, [], report)
+            if report.has_errors:
+                raise ContentError(report)
+            return BuildResult(out, _page_count(site), 0, report)
+    rendered = _render_and_write(options, context, cache, report)
+    return BuildResult(out, _page_count(site), rendered, report)
+
+
+def _render_and_write(
+    options: BuildOptions, context: RenderContext, cache: BuildCache, report: Report
+) -> int:
+    """Render what is stale into a staging folder and swap it in; the count rendered."""
+    site = context.site
+    staging = Staging(context.old_output) if options.write else None
     try:
-        context = RenderContext(
-            site,
-            index,
-            theme,
-            options.site,
-            staging.folder if staging else None,
-            previous=BuildCache(cache.identity, articles=cache.articles, outputs=cache.outputs),
-            old_output=out,
-            common_key=digest(__version__, theme_digest(theme), config, options.drafts),
-        )
-        workers = options.workers or worker_count(len(site.bundles))
+        if staging is not None:
+            context = replace(context, staging=staging.folder)
+        workers = options.workers or worker_count(context)
         results, entries, renderer = render_articles_and_entries(context, workers)
-        run_checks(site, index, results, entries, report)
-        render_site_pages(renderer, site, report)
+        run_checks(site, context.index, results, entries, report)
+        site_pages = render_site_pages(renderer, site, report)
         if report.has_errors:
             raise ContentError(report)
         if staging is not None:
-            for name, data in static_files(theme).items():
-                staging.write(name, data)
+            site_pages += _write_static(staging, context)
             staging.commit()
-            _remember(options.site, cache, results, entries)
+            _remember(cache_file(options.site, staging.out), cache, results, entries, site_pages)
     finally:
         if staging is not None:
             staging.discard()
-    reused = sum(
-        1
-        for path, record in _outputs(results, entries)
-        if cache_hit(context.previous, path, record)
-    )
-    pages_made = len(site.bundles) + len(site.entries) + 2
-    return BuildResult(out, pages_made, pages_made - reused, report)
+    return sum(1 for r in results.values() if r.rendered) + sum(1 for e in entries if e.rendered)
+
+
+def _write_static(staging: Staging, context: RenderContext) -> list[tuple[str, OutputRecord]]:
+    written = []
+    for name, data in static_files(context.theme).items():
+        staging.write(name, data)
+        written.append((name, record_output(staging.folder / name, context.keys.common)))
+    return written
+
+
+def _page_count(site: Site) -> int:
+    return len(site.bundles) + len(site.entries) + 2
 
 
 def _previous_cache(options: BuildOptions, out: Path) -> BuildCache:
     identity = cache_identity(options.site, out, options.drafts)
     if not options.write or options.clean:
         return BuildCache(identity)
-    return load_cache(options.site, identity)
+    return load_cache(cache_file(options.site, out), identity)
 
 
 def _remember(
-    site: Path, cache: BuildCache, results: dict[str, ArticleResult], entries: list[EntryResult]
+    file: Path,
+    cache: BuildCache,
+    results: dict[str, ArticleResult],
+    entries: list[EntryResult],
+    site_pages: list[tuple[str, OutputRecord]],
 ) -> None:
     cache.articles = {
         path: RenderedArticle(r.body_key, r.mentions, r.diagnostics) for path, r in results.items()
     }
-    cache.outputs = dict(_outputs(results, entries))
-    save_cache(site, cache)
+    cache.outputs = dict(_outputs(results, entries) + site_pages)
+    save_cache(file, cache)
 
 
 def _outputs(
@@ -132,13 +161,18 @@ def _outputs(
 
 def load_site(
     options: BuildOptions, config: SiteConfig, cache: BuildCache, report: Report
-) -> tuple[Site, GlossaryIndex]:
+) -> tuple[Site, GlossaryIndex, dict[str, str]]:
+    """The validated site, its glossary index, and a digest of each bundle."""
     files = discover(options.site, report)
     glossary, loaded = load_sources(options.site, files, config, cache, report)
-    bundles = [b for b in loaded if options.drafts or not b.front.draft]
+    published = [
+        item for item in loaded if item.bundle and (options.drafts or not item.bundle.front.draft)
+    ]
+    bundles = [item.bundle for item in published if item.bundle]
     index = build_index(glossary, bundles, report)
     site = Site(config, tuple(index.entries.values()), tuple(bundles))
-    return site, index
+    digests = {item.bundle.path: item.digest for item in published if item.bundle}
+    return site, index, digests
 
 
 def run_checks(
@@ -170,10 +204,26 @@ def build_date() -> date:
     return date.today()
 
 
-def render_site_pages(renderer: PageRenderer, site: Site, report: Report) -> None:
+def render_site_pages(
+    renderer: PageRenderer, site: Site, report: Report
+) -> list[tuple[str, OutputRecord]]:
     """The pages that show the whole site: front page, glossary, feed and sitemap."""
-    inline = renderer.inline
-    renderer.page("index.html", "index.html", pages.front_page(site), report)
-    renderer.page("glossary/index.html", "glossary.html", pages.glossary_page(site, inline), report)
-    renderer.page("feed.xml", "feed.xml", pages.feed(site), report)
-    renderer.page("sitemap.xml", "sitemap.xml", pages.sitemap(site), report)
+    key = renderer.context.keys.site_pages()
+    written = []
+    for output, template in SITE_PAGES.items():
+        record = renderer.reuse(output, key) or renderer.page(
+            output, template, _site_page_view(output, site, renderer), report, key
+        )
+        if record is not None:
+            written.append(record)
+    return written
+
+
+def _site_page_view(output: str, site: Site, renderer: PageRenderer) -> object:
+    if output == "glossary/index.html":
+        return pages.glossary_page(site, renderer.inline)
+    if output == "feed.xml":
+        return pages.feed(site)
+    if output == "sitemap.xml":
+        return pages.sitemap(site)
+    return pages.front_page(site)

@@ -28,7 +28,7 @@ from builder.load import load_bundle, load_glossary_file
 from builder.model import Bundle, Entry, SiteConfig
 
 CACHE_FORMAT = 1
-CACHE_FILE = Path(".cache") / "explainer" / "build.pickle"
+CACHE_FOLDER = Path(".cache") / "explainer"
 
 Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
 
@@ -58,6 +58,7 @@ class LoadedBundle:
     signature: Signature
     bundle: Bundle | None
     diagnostics: tuple[Diagnostic, ...]
+    digest: str  # of the bundle's content, computed once when it is parsed
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,16 @@ def cache_identity(site: Path, out: Path, drafts: bool) -> str:
     )
 
 
-def load_cache(site: Path, identity: str) -> BuildCache:
+def cache_file(site: Path, out: Path) -> Path:
+    """One cache per output folder, so building into two folders keeps both warm."""
+    return site / CACHE_FOLDER / f"build-{digest(str(out.resolve()))[:16]}.pickle"
+
+
+def load_cache(file: Path, identity: str) -> BuildCache:
     """The previous build's cache, or an empty one if it is missing, foreign or corrupt."""
     try:
-        with (site / CACHE_FILE).open("rb") as file:
-            cache = pickle.load(file)
+        with file.open("rb") as opened:
+            cache = pickle.load(opened)
     except Exception:  # any unreadable cache is simply not used
         return BuildCache(identity)
     if not isinstance(cache, BuildCache) or cache.identity != identity:
@@ -108,8 +114,7 @@ def load_cache(site: Path, identity: str) -> BuildCache:
     return cache
 
 
-def save_cache(site: Path, cache: BuildCache) -> None:
-    target = site / CACHE_FILE
+def save_cache(target: Path, cache: BuildCache) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     ignore = target.parent.parent / ".gitignore"
     if not ignore.exists():
@@ -144,7 +149,7 @@ def reusable(previous: OutputRecord | None, key: str, old_file: Path) -> bool:
 
 def load_sources(
     site: Path, files: SourceFiles, config: SiteConfig, cache: BuildCache, report: Report
-) -> tuple[list[Entry], list[Bundle]]:
+) -> tuple[list[Entry], list[LoadedBundle]]:
     """Glossary entries and bundles, reparsing only files whose signature changed.
 
     The cache is updated in place; the diagnostics of reused files are replayed.
@@ -160,7 +165,7 @@ def load_sources(
             cache.glossary[key] = found
         entries.extend(found.entries)
         report.extend(found.diagnostics)
-    bundles: list[Bundle] = []
+    bundles: list[LoadedBundle] = []
     for bundle_files in files.bundles:
         names = ("article.md", *bundle_files.sidecars)
         current = signature(bundle_files.folder / name for name in names)
@@ -168,11 +173,12 @@ def load_sources(
         if cached is None or cached.signature != current:
             local = Report()
             loaded_bundle = load_bundle(site, bundle_files, config, local)
-            cached = LoadedBundle(current, loaded_bundle, tuple(local.diagnostics))
+            cached = LoadedBundle(
+                current, loaded_bundle, tuple(local.diagnostics), digest(loaded_bundle)
+            )
             cache.bundles[bundle_files.path] = cached
         report.extend(cached.diagnostics)
-        if cached.bundle is not None:
-            bundles.append(cached.bundle)
+        bundles.append(cached)
     _forget_removed(cache, files, site)
     return entries, bundles
 
@@ -184,3 +190,32 @@ def _forget_removed(cache: BuildCache, files: SourceFiles, site: Path) -> None:
     glossary = {f.relative_to(site).as_posix() for f in files.glossary}
     for path in [p for p in cache.glossary if p not in glossary]:
         del cache.glossary[path]
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The digests that decide whether a page must be rendered again.
+
+    Each key covers everything its page shows; whatever a page comes to show,
+    its key must come to cover.
+    """
+
+    common: str  # builder version, theme files, site config, drafts
+    claims: str  # every surface form and the entries claiming it
+    bundles: dict[str, str]  # bundle path -> digest of its content
+    entries: dict[str, str]  # entry id -> digest of its definition
+
+    def body(self, path: str) -> str:
+        return digest(self.bundles[path], self.claims)
+
+    def article(self, bundle: Bundle, body_key: str, mentions: tuple[Mention, ...]) -> str:
+        shown = sorted(bundle.listed_ids() | {m.entry_id for m in mentions})
+        return digest(self.common, body_key, [(i, self.entries.get(i)) for i in shown])
+
+    def entry(self, entry_id: str, uses: tuple[tuple[str, Mention | None], ...]) -> str:
+        articles = [(path, self.bundles[path], mention) for path, mention in uses]
+        return digest(self.common, self.entries.get(entry_id), articles)
+
+    def site_pages(self) -> str:
+        """Front page, glossary index, feed and sitemap show every article and entry."""
+        return digest(self.common, sorted(self.bundles.items()), sorted(self.entries.items()))

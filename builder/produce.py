@@ -19,13 +19,27 @@ from typing import Any
 
 from builder import pages
 from builder.diagnostics import Diagnostic, Position, Report
-from builder.incremental import BuildCache, OutputRecord, digest, record_output, reusable
+from builder.incremental import (
+    BuildCache,
+    Keys,
+    OutputRecord,
+    RenderedArticle,
+    record_output,
+    reusable,
+)
 from builder.index import GlossaryIndex
 from builder.linking import Mention
 from builder.markdown import InlineMarkdown, RenderedBody, body_parser, render_body
 from builder.model import Bundle, Site
 from builder.render import Theme, render_page, template_environment
 from builder.views import root_of
+
+SITE_PAGES = {
+    "index.html": "index.html",
+    "glossary/index.html": "glossary.html",
+    "feed.xml": "feed.xml",
+    "sitemap.xml": "sitemap.xml",
+}  # output -> template
 
 # Below this many articles the cost of starting workers outweighs the gain.
 PARALLEL_THRESHOLD = 200
@@ -43,7 +57,7 @@ class RenderContext:
     staging: Path | None  # None when checking: render, write nothing
     previous: BuildCache  # what the last build made; read-only here
     old_output: Path  # where the last build's pages are
-    common_key: str  # digest of what every page depends on: builder, templates, config
+    keys: Keys
 
 
 @dataclass(frozen=True)
@@ -53,12 +67,14 @@ class ArticleResult:
     diagnostics: tuple[Diagnostic, ...]
     body_key: str
     output: tuple[str, OutputRecord] | None  # the page written or reused
+    rendered: bool = False  # False when the previous build's page was reused
 
 
 @dataclass(frozen=True)
 class EntryResult:
     diagnostics: tuple[Diagnostic, ...]
     output: tuple[str, OutputRecord] | None
+    rendered: bool = False
 
 
 EntryUsage = tuple[str, tuple[tuple[str, Mention | None], ...]]  # id, (bundle path, mention)
@@ -73,22 +89,28 @@ class PageRenderer:
         self.inline = InlineMarkdown()
         self.templates = template_environment(context.theme)
         self.bundles: dict[str, Bundle] = {b.path: b for b in context.site.bundles}
-        self.claims_key = digest(context.index.claims)
-        self._digests: dict[str, str] = {}
+
+    def cached_article(self, path: str) -> tuple[RenderedArticle, str] | None:
+        """The last build's result for an unchanged body, with the page's key now."""
+        keys = self.context.keys
+        cached = self.context.previous.articles.get(path)
+        if cached is None or cached.body_key != keys.body(path):
+            return None
+        return cached, keys.article(self.bundles[path], cached.body_key, cached.mentions)
 
     def article(self, path: str) -> ArticleResult:
-        bundle = self.bundles[path]
-        body_key = digest(self.bundle_digest(path), self.claims_key)
-        cached = self.context.previous.articles.get(path)
-        if cached is not None and cached.body_key == body_key:
-            output = f"{path}/index.html"
-            key = self.article_key(bundle, body_key, cached.mentions)
-            record = self.reuse(output, key)
+        found = self.cached_article(path)
+        if found is not None:
+            cached, key = found
+            record = self.reuse(f"{path}/index.html", key)
             if record is not None:
-                return ArticleResult(path, cached.mentions, cached.diagnostics, body_key, record)
-        return self._render_article(bundle, body_key)
+                return ArticleResult(
+                    path, cached.mentions, cached.diagnostics, cached.body_key, record
+                )
+        return self._render_article(self.bundles[path])
 
-    def _render_article(self, bundle: Bundle, body_key: str) -> ArticleResult:
+    def _render_article(self, bundle: Bundle) -> ArticleResult:
+        body_key = self.context.keys.body(bundle.path)
         body = render_body(self.markdown, bundle, f"{root_of(bundle.path)}glossary/")
         report = Report()
         for problem in body.problems:
@@ -97,19 +119,15 @@ class PageRenderer:
         if not body.problems:
             context = self.context
             view = pages.article_page(context.site, bundle, body, context.index, self.inline)
-            key = self.article_key(bundle, body_key, body.mentions)
+            key = context.keys.article(bundle, body_key, body.mentions)
             record = self.page(f"{bundle.path}/index.html", "article.html", view, report, key)
         diagnostics = tuple(report.diagnostics)
-        return ArticleResult(bundle.path, body.mentions, diagnostics, body_key, record)
+        return ArticleResult(bundle.path, body.mentions, diagnostics, body_key, record, True)
 
     def entry(self, entry_usage: EntryUsage) -> EntryResult:
         entry_id, uses = entry_usage
         output = f"glossary/{entry_id}/index.html"
-        key = digest(
-            self.context.common_key,
-            self.entry_digest(entry_id),
-            [(path, self.bundle_digest(path), mention) for path, mention in uses],
-        )
+        key = self.context.keys.entry(entry_id, uses)
         record = self.reuse(output, key)
         if record is not None:
             return EntryResult((), record)
@@ -118,46 +136,28 @@ class PageRenderer:
         usage = [pages.Usage(self.bundles[path], mention) for path, mention in uses]
         view = pages.entry_page(context.site, entry_id, usage, context.index, self.inline)
         record = self.page(output, "entry.html", view, report, key)
-        return EntryResult(tuple(report.diagnostics), record)
+        return EntryResult(tuple(report.diagnostics), record, True)
 
-    def article_key(self, bundle: Bundle, body_key: str, mentions: tuple[Mention, ...]) -> str:
-        # Everything an article page shows: its own bundle (through the body key)
-        # and every entry it lists or links. Add here whatever the page comes to show.
-        shown = sorted(bundle.listed_ids() | {m.entry_id for m in mentions})
-        return digest(
-            self.context.common_key,
-            body_key,
-            [(entry_id, self.entry_digest(entry_id)) for entry_id in shown],
-        )
-
-    def bundle_digest(self, path: str) -> str:
-        key = f"bundle:{path}"
-        if key not in self._digests:
-            self._digests[key] = digest(self.bundles[path])
-        return self._digests[key]
-
-    def entry_digest(self, entry_id: str) -> str:
-        key = f"entry:{entry_id}"
-        if key not in self._digests:
-            entries = self.context.index.entries
-            self._digests[key] = digest(entries.get(entry_id))
-        return self._digests[key]
+    def is_current(self, output: str, key: str) -> bool:
+        context = self.context
+        previous = context.previous.outputs.get(output)
+        return reusable(previous, key, context.old_output / output)
 
     def reuse(self, output: str, key: str) -> tuple[str, OutputRecord] | None:
         """Link the previous build's page into staging if it was made from the same inputs."""
         context = self.context
-        old_file = context.old_output / output
-        if not reusable(context.previous.outputs.get(output), key, old_file):
+        if not self.is_current(output, key):
             return None
-        if context.staging is not None:
-            target = context.staging / output
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(old_file, target)
-            except OSError:
-                shutil.copy2(old_file, target)
-            return output, record_output(target, key)
-        return output, context.previous.outputs[output]
+        if context.staging is None:
+            return output, context.previous.outputs[output]
+        old_file = context.old_output / output
+        target = context.staging / output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(old_file, target)
+        except OSError:
+            shutil.copy2(old_file, target)
+        return output, record_output(target, key)
 
     def page(
         self, output: str, template: str, view: object, report: Report, key: str = ""
@@ -171,8 +171,46 @@ class PageRenderer:
         return output, record_output(target, key)
 
 
-def worker_count(articles: int) -> int:
-    if articles < PARALLEL_THRESHOLD:
+def unchanged_results(renderer: PageRenderer) -> dict[str, ArticleResult] | None:
+    """The last build's article results if no page at all needs rendering, else None.
+
+    Stops at the first stale page, so a build with something to do pays little.
+    """
+    context = renderer.context
+    results: dict[str, ArticleResult] = {}
+    for path in sorted(renderer.bundles):
+        found = renderer.cached_article(path)
+        if found is None or not renderer.is_current(f"{path}/index.html", found[1]):
+            return None
+        cached = found[0]
+        record = (f"{path}/index.html", context.previous.outputs[f"{path}/index.html"])
+        results[path] = ArticleResult(
+            path, cached.mentions, cached.diagnostics, cached.body_key, record
+        )
+    outputs = {f"{path}/index.html" for path in results}
+    for usage in gather_usages(context.site, results):
+        output = f"glossary/{usage[0]}/index.html"
+        if not renderer.is_current(output, context.keys.entry(*usage)):
+            return None
+        outputs.add(output)
+    site_key = context.keys.site_pages()
+    for output in SITE_PAGES:
+        if not renderer.is_current(output, site_key):
+            return None
+        outputs.add(output)
+    static = {name for name in context.previous.outputs if name.startswith("static/")}
+    return results if outputs | static == set(context.previous.outputs) else None
+
+
+def worker_count(context: RenderContext) -> int:
+    """One process when few articles need rendering; otherwise one per core, up to eight."""
+    keys, previous = context.keys, context.previous.articles
+    stale = sum(
+        1
+        for path in keys.bundles
+        if path not in previous or previous[path].body_key != keys.body(path)
+    )
+    if stale < PARALLEL_THRESHOLD:
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), 8))
 
