@@ -13,14 +13,79 @@ import argparse
 import random
 from pathlib import Path
 
-WORDS = (
-    "the of and to in a is that for on with as was by at from said it its an be has "
-    "have are were will would officials government minister talks summit agreement "
-    "week year month country region city leaders meeting report statement military "
-    "economic trade security border foreign policy state media agency visit plans "
-    "spokesman president parliament election vote capital state-run television "
-    "cooperation concern sanctions analysts according expected earlier later"
-).split()
+WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "on",
+    "with",
+    "as",
+    "was",
+    "by",
+    "at",
+    "from",
+    "said",
+    "it",
+    "its",
+    "an",
+    "be",
+    "has",
+    "have",
+    "are",
+    "were",
+    "will",
+    "would",
+    "officials",
+    "government",
+    "minister",
+    "talks",
+    "summit",
+    "agreement",
+    "week",
+    "year",
+    "month",
+    "country",
+    "region",
+    "city",
+    "leaders",
+    "meeting",
+    "report",
+    "statement",
+    "military",
+    "economic",
+    "trade",
+    "security",
+    "border",
+    "foreign",
+    "policy",
+    "state",
+    "media",
+    "agency",
+    "visit",
+    "plans",
+    "spokesman",
+    "president",
+    "parliament",
+    "election",
+    "vote",
+    "capital",
+    "state-run",
+    "television",
+    "cooperation",
+    "concern",
+    "sanctions",
+    "analysts",
+    "according",
+    "expected",
+    "earlier",
+    "later",
+]
 KINDS = ("person", "organization", "place", "term")
 SECTIONS = ("world", "politics", "business", "science")
 
@@ -76,7 +141,7 @@ def sidecars(rng: random.Random, mentioned: list[int]) -> dict[str, str]:
     )
     what = (
         "summary: Something happened, and this paragraph says what in a few words.\n"
-        "when: 2023-09-13\nkey_facts:\n  - label: Count\n    value: \"3\"\n"
+        'when: 2023-09-13\nkey_facts:\n  - label: Count\n    value: "3"\n'
         "    source: https://example.org/\nwhy_it_matters: It matters to readers.\n"
     )
     background = "".join(
@@ -84,8 +149,7 @@ def sidecars(rng: random.Random, mentioned: list[int]) -> dict[str, str]:
         f"  summary: What happened then.\n  mentions: [entry-{mentioned[i]}]\n"
         for i in range(3)
     )
-    return {"who.yaml": who, "where.yaml": where, "what.yaml": what,
-            "background.yaml": background}
+    return {"who.yaml": who, "where.yaml": where, "what.yaml": what, "background.yaml": background}
 
 
 def write_corpus(out: Path, articles: int, entries: int, seed: int = 1) -> None:
