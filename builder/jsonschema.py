@@ -64,7 +64,7 @@ class SchemaFile:
     title: str
     description: str
     shape: Literal["record", "list"]  # one record, or a list whose items are records
-    records: tuple[Record, ...]  # for a list, the records an item may be (the first that fits)
+    records: tuple[Record, ...]  # for a list, what an item may be; each refuses the others
     may_be_empty: bool = False  # an empty file (only comments) is accepted
 
     @property

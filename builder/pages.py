@@ -13,10 +13,11 @@ from datetime import date
 
 from markupsafe import Markup
 
+from builder import jsonld
 from builder.index import GlossaryIndex
 from builder.linking import Mention
 from builder.markdown import RenderedBody
-from builder.model import Appearance, Bundle, Site, TimelineEvent, display_date
+from builder.model import Appearance, Bundle, Entry, Site, TimelineEvent, display_date
 from builder.views import (
     ArticlePage,
     EntryCard,
@@ -27,6 +28,7 @@ from builder.views import (
     GlossaryPage,
     InlineRenderer,
     LinkView,
+    PageMeta,
     SitemapPage,
     SitemapUrl,
     TimelineItem,
@@ -65,9 +67,17 @@ def article_page(
     root = root_of(bundle.path)
     front = bundle.front
     what = bundle.what
+    url = f"{site.config.base_url}{bundle.path}/"
     return ArticlePage(
         site=site_view(site, root),
-        url=f"{site.config.base_url}{bundle.path}/",
+        meta=PageMeta(
+            title=f"{front.title} · {site.config.title}",
+            description=front.dek,
+            url=url,
+            type="article",
+            jsonld=_article_jsonld(site, bundle, body, index, url),
+        ),
+        url=url,
         title=front.title,
         dek=front.dek,
         section=front.section,
@@ -92,6 +102,19 @@ def article_page(
         background=tuple(_timeline_item(e, index, root, inline, None) for e in bundle.background),
         terms=tuple(entry_card(index.entry(m.entry_id), root, inline) for m in body.mentions),
     )
+
+
+def _article_jsonld(
+    site: Site, bundle: Bundle, body: RenderedBody, index: GlossaryIndex, url: str
+) -> Markup:
+    def linked(ids: list[str]) -> list[tuple[Entry, str]]:
+        base = site.config.base_url
+        found = [index.entries[i] for i in ids if i in index.entries]
+        return [(entry, f"{base}glossary/{entry.id}/") for entry in found]
+
+    about = list(dict.fromkeys(item.ref.id for item in (*bundle.who, *bundle.where)))
+    mentioned = [m.entry_id for m in body.mentions if m.entry_id not in about]
+    return jsonld.news_article(bundle, url, site.config.title, linked(about), linked(mentioned))
 
 
 def _cards(
@@ -143,6 +166,8 @@ def entry_page(
     entry = index.entry(entry_id)
     root = root_of(f"glossary/{entry_id}")
     card = entry_card(entry, root, inline)
+    url = f"{site.config.base_url}glossary/{entry_id}/"
+    summary = card.summary.striptags() if card.summary else None
     events = sorted(
         (
             (event, use.bundle)
@@ -154,7 +179,14 @@ def entry_page(
     )
     return EntryPage(
         site=site_view(site, root),
-        url=f"{site.config.base_url}glossary/{entry_id}/",
+        meta=PageMeta(
+            title=f"{entry.name} · Glossary · {site.config.title}",
+            description=summary,
+            url=url,
+            type="profile" if entry.kind == "person" else "website",
+            jsonld=jsonld.entry_page(entry, url, summary),
+        ),
+        url=url,
         id=entry.id,
         name=entry.name,
         kind=entry.kind,
@@ -175,6 +207,13 @@ def glossary_page(site: Site, inline: InlineRenderer) -> GlossaryPage:
     root = root_of("glossary")
     return GlossaryPage(
         site=site_view(site, root),
+        meta=PageMeta(
+            title=f"Glossary · {site.config.title}",
+            description=f"Who, what and where in the news on {site.config.title}.",
+            url=f"{site.config.base_url}glossary/",
+            type="website",
+            jsonld=None,
+        ),
         url=f"{site.config.base_url}glossary/",
         groups=glossary_groups(site, root, inline),
     )
@@ -183,6 +222,13 @@ def glossary_page(site: Site, inline: InlineRenderer) -> GlossaryPage:
 def front_page(site: Site) -> FrontPage:
     return FrontPage(
         site=site_view(site, ""),
+        meta=PageMeta(
+            title=site.config.title,
+            description=site.config.description,
+            url=site.config.base_url,
+            type="website",
+            jsonld=None,
+        ),
         url=site.config.base_url,
         articles=tuple(article_summary(b, "") for b in newest_first(list(site.bundles))),
     )

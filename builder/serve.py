@@ -31,12 +31,21 @@ class PreviewServer(LiveReloadServer):
         self.problems_lock = threading.Lock()
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
-        content = super()._inject_js_into_html(content, epoch)
+        content = super()._inject_js_into_html(_without_csp(content), epoch)
         with self.problems_lock:
             problems = list(self.problems)
         if not problems:
             return content
         return _with_banner(content, problems)
+
+
+def _without_csp(content: bytes) -> bytes:
+    """The preview's reload script is inline, which the pages' own policy forbids."""
+    start = content.find(b'<meta http-equiv="Content-Security-Policy"')
+    if start < 0:
+        return content
+    end = content.find(b">", start) + 1
+    return content[:start] + content[end:]
 
 
 def _with_banner(content: bytes, problems: list[str]) -> bytes:

@@ -34,6 +34,17 @@ class SiteView:
 
 
 @dataclass(frozen=True)
+class PageMeta:
+    """What the head of every page says about it, to browsers, feeds and search engines."""
+
+    title: str  # the document title
+    description: str | None
+    url: str  # absolute, canonical
+    type: str  # Open Graph type: "article" or "website"
+    jsonld: Markup | None  # schema.org data, already escaped for a script element
+
+
+@dataclass(frozen=True)
 class FactView:
     label: str
     value: Markup
@@ -98,6 +109,7 @@ class ArticleSummary:
 @dataclass(frozen=True)
 class ArticlePage:
     site: SiteView
+    meta: PageMeta
     url: str  # absolute, canonical
     title: str
     dek: str | None
@@ -119,6 +131,7 @@ class ArticlePage:
 @dataclass(frozen=True)
 class EntryPage:
     site: SiteView
+    meta: PageMeta
     url: str
     id: str
     name: str
@@ -142,6 +155,7 @@ class GlossaryGroup:
 @dataclass(frozen=True)
 class GlossaryPage:
     site: SiteView
+    meta: PageMeta
     url: str
     groups: tuple[GlossaryGroup, ...]
 
@@ -149,6 +163,7 @@ class GlossaryPage:
 @dataclass(frozen=True)
 class FrontPage:
     site: SiteView
+    meta: PageMeta
     url: str
     articles: tuple[ArticleSummary, ...]
 
