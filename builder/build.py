@@ -32,12 +32,12 @@ from builder.linking import Mention
 from builder.load import load_config
 from builder.model import Site, SiteConfig
 from builder.produce import (
-    SITE_PAGES,
     ArticleResult,
     EntryResult,
     PageRenderer,
     RenderContext,
     render_articles_and_entries,
+    render_site_pages,
     unchanged_results,
     worker_count,
 )
@@ -82,7 +82,8 @@ def build(options: BuildOptions) -> BuildResult:
         entries={entry.id: digest(entry) for entry in site.entries},
     )
     previous = BuildCache(cache.identity, articles=cache.articles, outputs=cache.outputs)
-    context = RenderContext(site, index, theme, options.site, None, previous, out, keys)
+    related = pages.related_articles(site)
+    context = RenderContext(site, index, theme, options.site, None, previous, out, keys, related)
     if options.write:
         unchanged = unchanged_results(PageRenderer(context))
         if unchanged is not None:  # nothing to render or write: the output is current
@@ -106,7 +107,7 @@ def _render_and_write(
         workers = options.workers or worker_count(context)
         results, entries, renderer = render_articles_and_entries(context, workers)
         run_checks(site, context.index, results, entries, report)
-        site_pages = render_site_pages(renderer, site, report)
+        site_pages = render_site_pages(renderer, report)
         if report.has_errors:
             raise ContentError(report)
         if staging is not None:
@@ -202,28 +203,3 @@ def build_date() -> date:
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).date()
     return date.today()
-
-
-def render_site_pages(
-    renderer: PageRenderer, site: Site, report: Report
-) -> list[tuple[str, OutputRecord]]:
-    """The pages that show the whole site: front page, glossary, feed and sitemap."""
-    key = renderer.context.keys.site_pages()
-    written = []
-    for output, template in SITE_PAGES.items():
-        record = renderer.reuse(output, key) or renderer.page(
-            output, template, _site_page_view(output, site, renderer), report, key
-        )
-        if record is not None:
-            written.append(record)
-    return written
-
-
-def _site_page_view(output: str, site: Site, renderer: PageRenderer) -> object:
-    if output == "glossary/index.html":
-        return pages.glossary_page(site, renderer.inline)
-    if output == "feed.xml":
-        return pages.feed(site)
-    if output == "sitemap.xml":
-        return pages.sitemap(site)
-    return pages.front_page(site)

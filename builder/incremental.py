@@ -208,9 +208,20 @@ class Keys:
     def body(self, path: str) -> str:
         return digest(self.bundles[path], self.claims)
 
-    def article(self, bundle: Bundle, body_key: str, mentions: tuple[Mention, ...]) -> str:
+    def article(
+        self,
+        bundle: Bundle,
+        body_key: str,
+        mentions: tuple[Mention, ...],
+        related: tuple[str, ...],
+    ) -> str:
         shown = sorted(bundle.listed_ids() | {m.entry_id for m in mentions})
-        return digest(self.common, body_key, [(i, self.entries.get(i)) for i in shown])
+        return digest(
+            self.common,
+            body_key,
+            [(i, self.entries.get(i)) for i in shown],
+            [(path, self.bundles[path]) for path in related],
+        )
 
     def entry(self, entry_id: str, uses: tuple[tuple[str, Mention | None], ...]) -> str:
         articles = [(path, self.bundles[path], mention) for path, mention in uses]

@@ -18,6 +18,7 @@ from builder.index import GlossaryIndex
 from builder.linking import Mention
 from builder.markdown import RenderedBody
 from builder.model import Appearance, Bundle, Entry, Site, TimelineEvent, display_date
+from builder.validate import slugify
 from builder.views import (
     ArticlePage,
     EntryCard,
@@ -28,15 +29,19 @@ from builder.views import (
     GlossaryPage,
     InlineRenderer,
     LinkView,
+    ListPage,
     PageMeta,
     SitemapPage,
     SitemapUrl,
+    TagCount,
+    TagIndexPage,
     TimelineItem,
     WhatView,
     article_summary,
     entry_card,
     fact_view,
     glossary_groups,
+    letter_groups,
     newest_first,
     root_of,
     site_view,
@@ -61,8 +66,46 @@ def gather_usage(bundles: list[Bundle], bodies: dict[str, RenderedBody]) -> dict
     return {entry_id: list(found.values()) for entry_id, found in usage.items()}
 
 
+# An entry listed by more articles than this says little about how related they are.
+RELATED_ENTRY_LIMIT = 200
+RELATED_COUNT = 3
+
+
+def related_articles(site: Site) -> dict[str, tuple[str, ...]]:
+    """For each article, the others sharing the most entries in their sidecars.
+
+    Ties go to the newer article, then the path, so the choice is deterministic.
+    """
+    listing: dict[str, list[str]] = defaultdict(list)
+    for bundle in site.bundles:
+        for entry_id in sorted(bundle.listed_ids()):
+            listing[entry_id].append(bundle.path)
+    dates = {b.path: b.front.date for b in site.bundles}
+    related: dict[str, tuple[str, ...]] = {}
+    for bundle in site.bundles:
+        shared: dict[str, int] = defaultdict(int)
+        for entry_id in bundle.listed_ids():
+            paths = listing[entry_id]
+            if len(paths) <= RELATED_ENTRY_LIMIT:
+                for path in paths:
+                    shared[path] += 1
+        shared.pop(bundle.path, None)
+        ranked = sorted(shared, key=lambda p: (-shared[p], -dates[p].toordinal(), p))
+        related[bundle.path] = tuple(ranked[:RELATED_COUNT])
+    return related
+
+
+def section_slug(section: str) -> str:
+    return slugify(section) or "other"
+
+
 def article_page(
-    site: Site, bundle: Bundle, body: RenderedBody, index: GlossaryIndex, inline: InlineRenderer
+    site: Site,
+    bundle: Bundle,
+    body: RenderedBody,
+    index: GlossaryIndex,
+    inline: InlineRenderer,
+    related: tuple[Bundle, ...] = (),
 ) -> ArticlePage:
     root = root_of(bundle.path)
     front = bundle.front
@@ -86,7 +129,13 @@ def article_page(
         updated=display_date(front.updated) if front.updated else None,
         updated_iso=front.updated.isoformat() if front.updated else None,
         byline=front.byline,
-        tags=front.tags,
+        section_href=f"{root}sections/{section_slug(front.section)}/index.html",
+        tags=tuple(
+            LinkView(tag, f"{root}tags/{slugify(tag)}/index.html")
+            for tag in front.tags
+            if slugify(tag)
+        ),
+        related=tuple(article_summary(other, root) for other in related),
         body=Markup(body.html),
         who=_cards(bundle.who, index, root, inline),
         what=WhatView(
@@ -216,6 +265,7 @@ def glossary_page(site: Site, inline: InlineRenderer) -> GlossaryPage:
         ),
         url=f"{site.config.base_url}glossary/",
         groups=glossary_groups(site, root, inline),
+        letters=letter_groups(site, root, inline),
     )
 
 
@@ -232,6 +282,75 @@ def front_page(site: Site) -> FrontPage:
         url=site.config.base_url,
         articles=tuple(article_summary(b, "") for b in newest_first(list(site.bundles))),
     )
+
+
+def list_pages(site: Site) -> dict[str, ListPage]:
+    """One page per section and per tag, at sections/SLUG/ and tags/SLUG/."""
+    groups: dict[str, tuple[str, str, list[Bundle]]] = {}
+    for bundle in newest_first(list(site.bundles)):
+        front = bundle.front
+        found = [(f"sections/{section_slug(front.section)}", "section", front.section)]
+        found += [(f"tags/{slugify(tag)}", "tag", tag) for tag in front.tags if slugify(tag)]
+        for folder, kind, name in found:
+            groups.setdefault(folder, (kind, name, []))[2].append(bundle)
+    return {
+        f"{folder}/index.html": _list_page(site, folder, kind, name, bundles)
+        for folder, (kind, name, bundles) in sorted(groups.items())
+    }
+
+
+def _list_page(site: Site, folder: str, kind: str, name: str, bundles: list[Bundle]) -> ListPage:
+    root = root_of(folder)
+    url = f"{site.config.base_url}{folder}/"
+    heading = name if kind == "section" else f"Tagged “{name}”"
+    return ListPage(
+        site=site_view(site, root),
+        meta=PageMeta(f"{heading} · {site.config.title}", None, url, "website", None),
+        url=url,
+        kind=kind,
+        heading=heading,
+        articles=tuple(article_summary(b, root) for b in bundles),
+    )
+
+
+def tag_index(site: Site) -> TagIndexPage:
+    counts: dict[str, int] = defaultdict(int)
+    for bundle in site.bundles:
+        for tag in bundle.front.tags:
+            if slugify(tag):
+                counts[tag] += 1
+    root = root_of("tags")
+    url = f"{site.config.base_url}tags/"
+    return TagIndexPage(
+        site=site_view(site, root),
+        meta=PageMeta(f"Tags · {site.config.title}", None, url, "website", None),
+        url=url,
+        tags=tuple(
+            TagCount(tag, f"{root}tags/{slugify(tag)}/index.html", counts[tag])
+            for tag in sorted(counts, key=str.casefold)
+        ),
+    )
+
+
+def site_pages(site: Site, inline: InlineRenderer) -> dict[str, tuple[str, object]]:
+    """Output path -> (template, view) of every page that shows the whole site."""
+    wanted: dict[str, tuple[str, object]] = {
+        "index.html": ("index.html", front_page(site)),
+        "glossary/index.html": ("glossary.html", glossary_page(site, inline)),
+        "tags/index.html": ("tags.html", tag_index(site)),
+        "feed.xml": ("feed.xml", feed(site)),
+        "sitemap.xml": ("sitemap.xml", sitemap(site)),
+    }
+    wanted.update((path, ("list.html", view)) for path, view in list_pages(site).items())
+    return wanted
+
+
+def site_page_outputs(site: Site) -> list[str]:
+    """The paths site_pages makes, without building their views."""
+    fixed = ["index.html", "glossary/index.html", "tags/index.html", "feed.xml", "sitemap.xml"]
+    folders = {f"sections/{section_slug(b.front.section)}" for b in site.bundles}
+    folders.update(f"tags/{slugify(t)}" for b in site.bundles for t in b.front.tags if slugify(t))
+    return fixed + [f"{folder}/index.html" for folder in sorted(folders)]
 
 
 def _timestamp(day: date) -> str:
@@ -266,6 +385,10 @@ def sitemap(site: Site) -> SitemapPage:
         SitemapUrl(f"{base}{b.path}/", (b.front.updated or b.front.date).isoformat())
         for b in sorted(bundles, key=lambda b: b.path)
     )
-    urls.append(SitemapUrl(f"{base}glossary/", None))
+    urls.extend(
+        SitemapUrl(f"{base}{path.removesuffix('index.html')}", None)
+        for path in site_page_outputs(site)[1:]
+        if path.endswith("index.html")
+    )
     urls.extend(SitemapUrl(f"{base}glossary/{e.id}/", None) for e in site.entries)
     return SitemapPage(tuple(urls))

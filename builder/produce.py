@@ -34,13 +34,6 @@ from builder.model import Bundle, Site
 from builder.render import Theme, render_page, template_environment
 from builder.views import root_of
 
-SITE_PAGES = {
-    "index.html": "index.html",
-    "glossary/index.html": "glossary.html",
-    "feed.xml": "feed.xml",
-    "sitemap.xml": "sitemap.xml",
-}  # output -> template
-
 # Below this many articles the cost of starting workers outweighs the gain.
 PARALLEL_THRESHOLD = 200
 CHUNK = 32
@@ -58,6 +51,7 @@ class RenderContext:
     previous: BuildCache  # what the last build made; read-only here
     old_output: Path  # where the last build's pages are
     keys: Keys
+    related: dict[str, tuple[str, ...]]  # article path -> related article paths
 
 
 @dataclass(frozen=True)
@@ -96,11 +90,12 @@ class PageRenderer:
         cached = self.context.previous.articles.get(path)
         if cached is None or cached.body_key != keys.body(path):
             return None
-        return cached, keys.article(self.bundles[path], cached.body_key, cached.mentions)
+        related = self.context.related.get(path, ())
+        return cached, keys.article(self.bundles[path], cached.body_key, cached.mentions, related)
 
     def article(self, path: str) -> ArticleResult:
         found = self.cached_article(path)
-        if found is not None:
+        if found is not None:  # the body is unchanged: perhaps the whole page is
             cached, key = found
             record = self.reuse(f"{path}/index.html", key)
             if record is not None:
@@ -118,8 +113,16 @@ class PageRenderer:
         record = None
         if not body.problems:
             context = self.context
-            view = pages.article_page(context.site, bundle, body, context.index, self.inline)
-            key = context.keys.article(bundle, body_key, body.mentions)
+            related = context.related.get(bundle.path, ())
+            view = pages.article_page(
+                context.site,
+                bundle,
+                body,
+                context.index,
+                self.inline,
+                tuple(self.bundles[path] for path in related),
+            )
+            key = context.keys.article(bundle, body_key, body.mentions, related)
             record = self.page(f"{bundle.path}/index.html", "article.html", view, report, key)
         diagnostics = tuple(report.diagnostics)
         return ArticleResult(bundle.path, body.mentions, diagnostics, body_key, record, True)
@@ -194,12 +197,27 @@ def unchanged_results(renderer: PageRenderer) -> dict[str, ArticleResult] | None
             return None
         outputs.add(output)
     site_key = context.keys.site_pages()
-    for output in SITE_PAGES:
+    for output in pages.site_page_outputs(context.site):
         if not renderer.is_current(output, site_key):
             return None
         outputs.add(output)
     static = {name for name in context.previous.outputs if name.startswith("static/")}
     return results if outputs | static == set(context.previous.outputs) else None
+
+
+def render_site_pages(renderer: PageRenderer, report: Report) -> list[tuple[str, OutputRecord]]:
+    """The pages that show the whole site: front page, glossary, lists, feed and sitemap."""
+    key = renderer.context.keys.site_pages()
+    site = renderer.context.site
+    outputs = pages.site_page_outputs(site)
+    if all(renderer.is_current(output, key) for output in outputs):
+        return [record for output in outputs if (record := renderer.reuse(output, key))]
+    written = []
+    for output, (template, view) in pages.site_pages(site, renderer.inline).items():
+        record = renderer.page(output, template, view, report, key)
+        if record is not None:
+            written.append(record)
+    return written
 
 
 def worker_count(context: RenderContext) -> int:

@@ -6,6 +6,7 @@ safe HTML and every link already made relative to the page itself.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -119,7 +120,9 @@ class ArticlePage:
     updated: str | None
     updated_iso: str | None
     byline: str | None
-    tags: tuple[str, ...]
+    section_href: str
+    tags: tuple[LinkView, ...]
+    related: tuple[ArticleSummary, ...]  # explainers sharing the most entries
     body: Markup
     who: tuple[EntryCard, ...]
     what: WhatView | None
@@ -147,7 +150,7 @@ class EntryPage:
 
 @dataclass(frozen=True)
 class GlossaryGroup:
-    kind: str
+    kind: str  # an entry kind, or a letter for the A–Z list
     heading: str
     entries: tuple[EntryCard, ...]
 
@@ -157,7 +160,35 @@ class GlossaryPage:
     site: SiteView
     meta: PageMeta
     url: str
-    groups: tuple[GlossaryGroup, ...]
+    groups: tuple[GlossaryGroup, ...]  # by kind
+    letters: tuple[GlossaryGroup, ...]  # A–Z, every kind together
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A section's or a tag's explainers, newest first."""
+
+    site: SiteView
+    meta: PageMeta
+    url: str
+    kind: str  # "section" or "tag"
+    heading: str
+    articles: tuple[ArticleSummary, ...]
+
+
+@dataclass(frozen=True)
+class TagCount:
+    name: str
+    href: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TagIndexPage:
+    site: SiteView
+    meta: PageMeta
+    url: str
+    tags: tuple[TagCount, ...]
 
 
 @dataclass(frozen=True)
@@ -218,6 +249,26 @@ def article_summary(bundle: Bundle, root: str, sentence: str | None = None) -> A
         date_iso=front.date.isoformat(),
         href=f"{root}{bundle.path}/index.html",
         sentence=sentence,
+    )
+
+
+def letter_groups(site: Site, root: str, inline: InlineRenderer) -> tuple[GlossaryGroup, ...]:
+    """Every entry under the letter its name starts with; '#' for the rest."""
+    by_letter: dict[str, list[Entry]] = {}
+    for entry in site.entries:
+        first = unicodedata.normalize("NFKD", entry.name[:1]).upper()[:1]
+        letter = first if "A" <= first <= "Z" else "#"
+        by_letter.setdefault(letter, []).append(entry)
+    return tuple(
+        GlossaryGroup(
+            f"letter-{letter.lower() if letter != '#' else 'other'}",
+            letter,
+            tuple(
+                entry_card(e, root, inline)
+                for e in sorted(by_letter[letter], key=lambda e: (e.name.casefold(), e.id))
+            ),
+        )
+        for letter in sorted(by_letter)
     )
 
 
