@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: build check test lint docs serve clean
+.PHONY: build check test lint docs serve bench fuzz clean
 
 build: $(INSTALLED)
 	$(PY) -m builder build
@@ -21,9 +21,23 @@ test: $(TEST_INSTALLED) build
 	$(PY) -m pytest
 
 lint: $(TEST_INSTALLED)
-	$(VENV)/bin/ruff check builder tests
-	$(VENV)/bin/ruff format --check builder tests
+	$(VENV)/bin/ruff check builder tests docs bench
+	$(VENV)/bin/ruff format --check builder tests docs bench
 	$(VENV)/bin/mypy
+
+# The editors' handbook, built from docs/ into .cache/handbook.
+docs: $(INSTALLED)
+	$(PY) -m mkdocs build --strict
+
+# Timings and memory of cold and incremental builds; ARTICLES and ENTRIES set the corpus.
+ARTICLES ?= 5000
+ENTRIES ?= 1000
+bench: $(INSTALLED)
+	$(PY) bench/run.py --articles $(ARTICLES) --entries $(ENTRIES)
+
+# A longer run of the property-based tests than CI's.
+fuzz: $(TEST_INSTALLED)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(PY) -m pytest tests/test_fuzz.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,4 +51,4 @@ $(TEST_INSTALLED): pyproject.toml $(INSTALLED)
 	touch $@
 
 clean:
-	rm -rf public .pytest_cache .mypy_cache .ruff_cache
+	rm -rf public .cache .pytest_cache .mypy_cache .ruff_cache

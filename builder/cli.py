@@ -51,11 +51,14 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="preview locally, rebuilt on save")
     serve_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
     serve_cmd.add_argument("--port", type=int, default=8000)
-    serve_cmd.add_argument("--drafts", action="store_true", help="also show drafts")
 
     new_cmd = commands.add_parser("new", help="create a bundle with commented sidecars")
     new_cmd.add_argument("bundle", metavar="SECTION/SLUG")
     new_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
+
+    schemas_cmd = commands.add_parser("schemas", help="write the JSON Schemas for editors")
+    schemas_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
+    schemas_cmd.add_argument("--out", type=Path, help="folder (default: SITE/schemas)")
     return parser
 
 
@@ -96,15 +99,13 @@ def _run(arguments: argparse.Namespace) -> int:
     if not site.is_dir():
         raise UsageError(f"site folder {site} does not exist")
     if arguments.command == "new":
-        from builder.scaffold import create_bundle
-
-        for line in create_bundle(site, arguments.bundle):
-            print(line)
-        return EXIT_OK
+        return _new(site, arguments.bundle)
+    if arguments.command == "schemas":
+        return _schemas(arguments.out or site / "schemas")
     if arguments.command == "serve":
         from builder.serve import serve
 
-        return serve(site, arguments.port, arguments.drafts)
+        return serve(site, arguments.port)
     options = BuildOptions(
         site=site,
         out=getattr(arguments, "out", None),
@@ -116,6 +117,28 @@ def _run(arguments: argparse.Namespace) -> int:
     _print_report(result.report, getattr(arguments, "format", "text"))
     if not arguments.quiet:
         _print_success(arguments.command, result)
+    return EXIT_OK
+
+
+def _new(site: Path, bundle: str) -> int:
+    from builder.jsonschema import write_schemas
+    from builder.scaffold import create_bundle
+
+    for line in create_bundle(site, bundle):
+        print(line)
+    for path in write_schemas(site / "schemas"):  # what the new sidecars point editors at
+        print(f"created {path.relative_to(site).as_posix()}")
+    return EXIT_OK
+
+
+def _schemas(folder: Path) -> int:
+    from builder.jsonschema import write_schemas
+
+    written = write_schemas(folder)
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print(f"{folder}: up to date")
     return EXIT_OK
 
 

@@ -61,7 +61,8 @@ def _with_banner(content: bytes, problems: list[str]) -> bytes:
     return content[:end] + banner + content[end:]
 
 
-def serve(site: Path, port: int, drafts: bool = True) -> int:
+def serve(site: Path, port: int) -> int:
+    """Preview the site, drafts included, until Ctrl+C."""
     preview = Path(tempfile.mkdtemp(prefix="explainer-preview-"))
     server = PreviewServer(builder=lambda: None, host=HOST, port=port, root=str(preview))
     server.builder = lambda: rebuild(site, preview, server)

@@ -21,10 +21,13 @@ from builder.urls import SAFE_SCHEMES, unsafe_urls_in_inline
 from builder.yamltree import YamlMapping, YamlNode, YamlScalar, YamlSequence, describe
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# [0-9], not \d: \d would accept digits of every script, "٢٠٢٣" included.
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_DECIMAL = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
 _WIKIDATA = re.compile(r"Q[1-9][0-9]*")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# A scheme followed at once by more of the URL; "Reuters: report" is plain text.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?=\S)")
 # Zero-width and bidirectional controls: invisible, and able to make two
 # different ids or names look the same.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
@@ -51,7 +54,8 @@ def read_record(node: YamlNode, record: Record, report: Report) -> FieldValues |
     """Check a mapping against a record: unknown, missing and malformed fields."""
     if not isinstance(node, YamlMapping):
         report.error(
-            node.position, f"expected a {record.name} (a mapping of fields), found {describe(node)}"
+            node.position,
+            f"expected {with_article(record.name)} (a mapping of fields), found {describe(node)}",
         )
         return None
     result = FieldValues(node.position, {}, {}, {})
@@ -199,8 +203,7 @@ def _text_list(node: YamlNode, spec: Field, report: Report) -> tuple[str, ...] |
         )
         return None
     item_spec = Field(f"{spec.name} item", FieldType.TEXT, "", required=True)
-    converter = _identifier if spec.type is FieldType.ID_LIST else _name
-    items = [converter(item, item_spec, report) for item in node.items]
+    items = [_name(item, item_spec, report) for item in node.items]
     return tuple(item for item in items if item is not None)
 
 
@@ -258,8 +261,8 @@ def _coordinates(node: YamlNode, spec: Field, report: Report) -> tuple[float, fl
     numbers = []
     if isinstance(node, YamlSequence) and len(node.items) == 2:
         for item in node.items:
-            if isinstance(item, YamlScalar) and not item.quoted and item.tag in ("int", "float"):
-                numbers.append(float(item.value.replace("_", "")))
+            if isinstance(item, YamlScalar) and not item.quoted and _DECIMAL.fullmatch(item.value):
+                numbers.append(float(item.value))
     if len(numbers) != 2:
         report.error(
             node.position,
@@ -326,6 +329,11 @@ _CONVERTERS = {
     FieldType.COUNT: _count,
     FieldType.RECORDS: _records,
 }
+
+
+def with_article(noun: str) -> str:
+    """ "an entry", "a reference": the indefinite article a noun takes."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
 def slugify(text: str) -> str:

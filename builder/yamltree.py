@@ -61,9 +61,14 @@ def describe(node: YamlNode) -> str:
         return "a list"
     if node.quoted or node.tag == "str":
         return "text"
-    return {"null": "empty", "bool": "a yes/no value", "timestamp": "a date"}.get(
-        node.tag, f"a {node.tag}"
-    )
+    names = {
+        "null": "empty",
+        "bool": "a yes/no value",
+        "timestamp": "a date",
+        "int": "a number",
+        "float": "a number",
+    }
+    return names.get(node.tag, f"a {node.tag} value")
 
 
 def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> YamlNode | None:
