@@ -53,7 +53,10 @@ _ID = f"^{ID_PATTERN.pattern}$"
 _WIKIDATA = "^Q[1-9][0-9]*$"
 _HTTP_URL = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#]"
 # Plain text, or a URL whose scheme is http, https or mailto.
-_SOURCE = r"^(?!\s*[A-Za-z][A-Za-z0-9+.-]*:\S)|^\s*([Hh][Tt][Tt][Pp][Ss]?|[Mm][Aa][Ii][Ll][Tt][Oo]):"
+_SOURCE = (
+    r"^(?!\s*[A-Za-z][A-Za-z0-9+.-]*:\S)"
+    r"|^\s*([Hh][Tt][Tt][Pp][Ss]?|[Mm][Aa][Ii][Ll][Tt][Oo]):"
+)
 
 
 @dataclass(frozen=True)
