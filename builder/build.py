@@ -7,7 +7,7 @@ This module only calls the stages in order; the logic lives in them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from builder.produce import (
     unchanged_results,
     worker_count,
 )
+from builder.progress import Progress, Silent
 from builder.render import static_files, theme_digest, theme_for
 from builder.write import Staging, check_output_folder
 
@@ -53,6 +54,7 @@ class BuildOptions:
     write: bool = True  # False for `check`: validate and render, write nothing
     workers: int | None = None  # None: chosen by the size of the site
     clean: bool = False  # ignore what the previous build left in the cache
+    progress: Progress = field(default_factory=Silent)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _render_and_write(
         if staging is not None:
             context = replace(context, staging=staging.folder)
         workers = options.workers or worker_count(context)
-        results, entries, renderer = render_articles_and_entries(context, workers)
+        results, entries, renderer = render_articles_and_entries(context, workers, options.progress)
         run_checks(site, context.index, results, entries, report)
         site_pages = render_site_pages(renderer, report)
         if report.has_errors:

@@ -17,6 +17,7 @@ from pathlib import Path
 from builder import __version__
 from builder.build import BuildOptions, BuildResult, build
 from builder.diagnostics import ContentError, Report, UsageError
+from builder.progress import Silent, choose
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -112,6 +113,9 @@ def _run(arguments: argparse.Namespace) -> int:
         drafts=arguments.drafts,
         write=arguments.command == "build",
         clean=getattr(arguments, "clean", False),
+        progress=choose(arguments.quiet, arguments.verbose)
+        if arguments.command == "build"
+        else Silent(),
     )
     result = build(options)
     _print_report(result.report, getattr(arguments, "format", "text"))

@@ -31,6 +31,7 @@ from builder.index import GlossaryIndex
 from builder.linking import Mention
 from builder.markdown import InlineMarkdown, RenderedBody, body_parser, render_body
 from builder.model import Bundle, Site
+from builder.progress import Progress
 from builder.render import Theme, render_page, template_environment
 from builder.views import root_of
 
@@ -234,15 +235,24 @@ def worker_count(context: RenderContext) -> int:
 
 
 def render_articles_and_entries(
-    context: RenderContext, workers: int
+    context: RenderContext, workers: int, progress: Progress
 ) -> tuple[dict[str, ArticleResult], list[EntryResult], PageRenderer]:
     """Map over articles, reduce mentions into backlinks, map over entries."""
     renderer = PageRenderer(context)
     paths = sorted(b.path for b in context.site.bundles)
     with _Runner(renderer, workers) as run:
-        results = {r.path: r for r in run("article", paths)}
+        progress.stage("articles", len(paths))
+        results: dict[str, ArticleResult] = {}
+        for result in run("article", paths):
+            results[result.path] = result
+            progress.advance()
         usages = gather_usages(context.site, results)
-        entries = list(run("entry", usages))
+        progress.stage("glossary entries", len(usages))
+        entries = []
+        for entry in run("entry", usages):
+            entries.append(entry)
+            progress.advance()
+    progress.finish()
     return results, entries, renderer
 
 
