@@ -43,6 +43,7 @@ from builder.produce import (
 )
 from builder.progress import Progress, Silent
 from builder.render import static_files, theme_digest, theme_for
+from builder.search import index_site
 from builder.write import Staging, check_output_folder
 
 
@@ -114,6 +115,10 @@ def _render_and_write(
             raise ContentError(report)
         if staging is not None:
             site_pages += _write_static(staging, context)
+            if site.config.search:
+                index_site(staging.folder, site.config.language, report)
+                if report.has_errors:
+                    raise ContentError(report)
             staging.commit()
             _remember(cache_file(options.site, staging.out), cache, results, entries, site_pages)
     finally:

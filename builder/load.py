@@ -53,6 +53,7 @@ def load_config(site: Path, report: Report) -> SiteConfig | None:
         description=fields.get("description"),
         stale_after_days=fields.get("stale_after_days", DEFAULT_STALE_AFTER_DAYS),
         max_file_bytes=fields.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
+        search=fields.get("search", False),
     )
 
 

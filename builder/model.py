@@ -53,6 +53,7 @@ class SiteConfig:
     description: str | None
     stale_after_days: int
     max_file_bytes: int
+    search: bool
 
 
 @dataclass(frozen=True)

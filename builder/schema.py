@@ -179,6 +179,11 @@ SITE = Record(
             "A fact whose as_of is older than this many days draws a warning (default 365).",
         ),
         Field(
+            "search",
+            FieldType.BOOL,
+            "Index the built site with Pagefind and show a search box on every page.",
+        ),
+        Field(
             "max_file_bytes",
             FieldType.COUNT,
             "Largest source file accepted, in bytes (default 1000000).",

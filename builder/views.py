@@ -32,6 +32,7 @@ class SiteView:
     base_url: str
     description: str | None
     root: str  # relative URL of the site root from the current page, "" or ending in "/"
+    search: bool  # whether the site has a Pagefind index and search box
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,9 @@ class FrontPage:
 
 def site_view(site: Site, root: str) -> SiteView:
     config = site.config
-    return SiteView(config.title, config.language, config.base_url, config.description, root)
+    return SiteView(
+        config.title, config.language, config.base_url, config.description, root, config.search
+    )
 
 
 def root_of(page_path: str) -> str:
