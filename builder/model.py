@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 from builder.diagnostics import Position
 
 ENTRY_KINDS = ("person", "organization", "place", "term", "event")
+# Not calendar.month_name: that follows the machine's locale, and a build must
+# print the same dates wherever it runs.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +46,7 @@ class PartialDate:
         """ "2000", "July 2000" or "13 September 2023"."""
         if self.month is None:
             return str(self.year)
-        month = calendar.month_name[self.month]
+        month = MONTHS[self.month - 1]
         if self.day is None:
             return f"{month} {self.year}"
         return f"{self.day} {month} {self.year}"
