@@ -22,10 +22,11 @@ from pathlib import Path
 
 from builder import __version__
 from builder.diagnostics import Diagnostic, Report
-from builder.discover import SourceFiles
+from builder.discover import BundleFiles, SourceFiles
 from builder.linking import Mention
 from builder.load import load_bundle, load_glossary_file
 from builder.model import Bundle, Entry, SiteConfig
+from builder.parallel import map_in_workers, workers_for
 
 CACHE_FORMAT = 1
 CACHE_FOLDER = Path(".cache") / "explainer"
@@ -165,22 +166,34 @@ def load_sources(
             cache.glossary[key] = found
         entries.extend(found.entries)
         report.extend(found.diagnostics)
-    bundles: list[LoadedBundle] = []
+    stale = []
     for bundle_files in files.bundles:
-        names = ("article.md", *bundle_files.sidecars)
-        current = signature(bundle_files.folder / name for name in names)
+        current = _bundle_signature(bundle_files)
         cached = cache.bundles.get(bundle_files.path)
         if cached is None or cached.signature != current:
-            local = Report()
-            loaded_bundle = load_bundle(site, bundle_files, config, local)
-            cached = LoadedBundle(
-                current, loaded_bundle, tuple(local.diagnostics), digest(loaded_bundle)
-            )
-            cache.bundles[bundle_files.path] = cached
-        report.extend(cached.diagnostics)
-        bundles.append(cached)
+            stale.append(bundle_files)
+    jobs = [(site, bundle_files, config) for bundle_files in stale]
+    for path, fresh in map_in_workers(_load_bundle, jobs, workers_for(len(jobs))):
+        cache.bundles[path] = fresh
+    bundles = [cache.bundles[b.path] for b in files.bundles]
+    for loaded_bundle in bundles:
+        report.extend(loaded_bundle.diagnostics)
     _forget_removed(cache, files, site)
     return entries, bundles
+
+
+def _bundle_signature(files: BundleFiles) -> Signature:
+    return signature(files.folder / name for name in ("article.md", *files.sidecars))
+
+
+def _load_bundle(job: tuple[Path, BundleFiles, SiteConfig]) -> tuple[str, LoadedBundle]:
+    site, files, config = job
+    local = Report()
+    bundle = load_bundle(site, files, config, local)
+    loaded = LoadedBundle(
+        _bundle_signature(files), bundle, tuple(local.diagnostics), digest(bundle)
+    )
+    return files.path, loaded
 
 
 def _forget_removed(cache: BuildCache, files: SourceFiles, site: Path) -> None:

@@ -31,12 +31,11 @@ from builder.index import GlossaryIndex
 from builder.linking import Mention
 from builder.markdown import InlineMarkdown, RenderedBody, body_parser, render_body
 from builder.model import Bundle, Site
+from builder.parallel import workers_for
 from builder.progress import Progress
 from builder.render import Theme, render_page, template_environment
 from builder.views import root_of
 
-# Below this many articles the cost of starting workers outweighs the gain.
-PARALLEL_THRESHOLD = 200
 CHUNK = 32
 
 
@@ -229,9 +228,7 @@ def worker_count(context: RenderContext) -> int:
         for path in keys.bundles
         if path not in previous or previous[path].body_key != keys.body(path)
     )
-    if stale < PARALLEL_THRESHOLD:
-        return 1
-    return max(1, min(len(os.sched_getaffinity(0)), 8))
+    return workers_for(stale)
 
 
 def render_articles_and_entries(
