@@ -118,8 +118,9 @@ def _run(arguments: argparse.Namespace) -> int:
         else Silent(),
     )
     result = build(options)
-    _print_report(result.report, getattr(arguments, "format", "text"))
-    if not arguments.quiet:
+    output_format = getattr(arguments, "format", "text")
+    _print_report(result.report, output_format)
+    if not arguments.quiet and output_format == "text":
         _print_success(arguments.command, result)
     return EXIT_OK
 

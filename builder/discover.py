@@ -45,6 +45,8 @@ def discover(site: Path, report: Report) -> SourceFiles:
         if below == GLOSSARY_FOLDER:
             glossary.extend(folder / n for n in names if n.endswith((".yaml", ".yml")))
         elif below.startswith(GLOSSARY_FOLDER + "/"):
+            if "article.md" in names:
+                _bundle_path_ok(site, folder, below, report)  # reports the reserved name
             continue
         else:
             found = _bundle_in(site, folder, below, names, report)

@@ -31,7 +31,9 @@ from builder.parallel import map_in_workers, workers_for
 CACHE_FORMAT = 1
 CACHE_FOLDER = Path(".cache") / "explainer"
 
-Signature = tuple[tuple[str, int, int, int], ...]  # (name, size, mtime_ns, inode) per file
+# (name, size, mtime_ns, ctime_ns, inode) per file. ctime cannot be set back by
+# tools that restore mtime (cp -p, rsync -a, tar), so an edit always shows.
+Signature = tuple[tuple[str, int, int, int, int], ...]
 
 
 def digest(*parts: object) -> str:
@@ -50,7 +52,7 @@ def signature(files: Iterable[Path]) -> Signature:
             info = file.stat()
         except OSError:
             continue
-        found.append((file.name, info.st_size, info.st_mtime_ns, info.st_ino))
+        found.append((file.name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
     return tuple(found)
 
 
@@ -124,6 +126,17 @@ def save_cache(target: Path, cache: BuildCache) -> None:
     with temporary.open("wb") as file:
         pickle.dump(cache, file, protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(target)
+    _prune(target.parent)
+
+
+KEPT_CACHES = 8
+
+
+def _prune(folder: Path) -> None:
+    """Keep the caches of the few output folders built most recently."""
+    caches = sorted(folder.glob("build-*.pickle"), key=lambda f: f.stat().st_mtime_ns)
+    for stale in caches[:-KEPT_CACHES]:
+        stale.unlink(missing_ok=True)
 
 
 def record_output(file: Path, key: str) -> OutputRecord:

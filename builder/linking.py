@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import TypedDict, cast
 
 from markdown_it import MarkdownIt
@@ -35,22 +36,27 @@ class LinkProblem:
     line: int
     col: int
     message: str
+    form: str = ""  # the ambiguous name, for problems about one
 
 
 class LinkEnv(TypedDict):
     glossary_href: str  # relative URL of the glossary folder, ending in "/"
     listed: frozenset[str]  # ids named in this article's sidecars
     line_offset: int  # 0-based line of article.md where the body starts
+    body_lines: list[str]  # the body's source lines, to place problems on them
     linked: dict[str, Mention]
     problems: list[LinkProblem]
     unsafe_urls: list[tuple[int, int, str]]  # (0-based body line, column, URL)
 
 
-def new_link_env(glossary_href: str, listed: frozenset[str], line_offset: int) -> LinkEnv:
+def new_link_env(
+    glossary_href: str, listed: frozenset[str], line_offset: int, body: str
+) -> LinkEnv:
     return LinkEnv(
         glossary_href=glossary_href,
         listed=listed,
         line_offset=line_offset,
+        body_lines=body.split("\n"),
         linked={},
         problems=[],
         unsafe_urls=[],
@@ -79,59 +85,104 @@ def glossary_plugin(
 def _link_children(
     inline: Token, env: LinkEnv, matcher: FormMatcher, claims: dict[str, tuple[str, ...]]
 ) -> list[Token]:
+    """The inline's children with first mentions linked, matching across line breaks."""
     result: list[Token] = []
+    run: list[Token] = []  # text and soft breaks outside links: where names are matched
+    run_line = 0
     link_depth = 0
-    breaks = 0
+    line = (inline.map[0] if inline.map else 0) + env["line_offset"] + 1
     for child in inline.children or []:
+        if child.type in ("text", "softbreak") and link_depth == 0:
+            if not run:
+                run_line = line
+            run.append(child)
+        else:
+            result.extend(_link_run(run, run_line, inline, env, matcher, claims))
+            run = []
+            result.append(child)
         if child.type == "link_open":
             link_depth += 1
         elif child.type == "link_close":
             link_depth -= 1
-        elif child.type in ("softbreak", "hardbreak"):
-            breaks += 1
-        if child.type != "text" or link_depth > 0:
-            result.append(child)
-            continue
-        line = (inline.map[0] if inline.map else 0) + env["line_offset"] + breaks + 1
-        result.extend(_split_text(child, inline, line, env, matcher.find(child.content), claims))
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+    result.extend(_link_run(run, run_line, inline, env, matcher, claims))
     return result
 
 
-def _split_text(
-    token: Token,
+def _link_run(
+    run: list[Token],
+    first_line: int,
     inline: Token,
-    line: int,
     env: LinkEnv,
-    matches: list[Match],
+    matcher: FormMatcher,
     claims: dict[str, tuple[str, ...]],
 ) -> list[Token]:
-    text = token.content
+    # A soft break stands for one space, so "Kim\nJong-il" matches "Kim Jong-il".
+    text = "".join(t.content if t.type == "text" else " " for t in run)
+    matches = matcher.find(text) if text else []
+    if not matches:
+        return run
+    starts = list(accumulate((len(t.content) if t.type == "text" else 1 for t in run), initial=0))
     pieces: list[Token] = []
     done = 0
     for match in matches:
-        entry_id = _resolve(match, text, inline, line, env, claims)
+        where = _place(run, starts, first_line, text, match, env)
+        entry_id = _resolve(match, where, env, claims)
         if entry_id is None or entry_id in env["linked"]:
             continue
-        match_line = line + text.count("\n", 0, match.start)
-        env["linked"][entry_id] = Mention(
-            entry_id, match.form, match_line, _sentence_around(inline.content, match.form)
-        )
-        pieces.append(_text_token(text[done : match.start], token))
-        pieces.extend(_link_tokens(entry_id, match.form, env["glossary_href"], token))
+        sentence = _sentence_around(inline.content, match.form)
+        env["linked"][entry_id] = Mention(entry_id, match.form, where[0], sentence)
+        pieces += _slice(run, starts, done, match.start)
+        inner = _slice(run, starts, match.start, match.end)
+        pieces += _link_tokens(entry_id, env["glossary_href"], run[0], inner)
         done = match.end
     if not pieces:
-        return [token]
-    pieces.append(_text_token(text[done:], token))
-    return [piece for piece in pieces if piece.type != "text" or piece.content]
+        return run
+    return pieces + _slice(run, starts, done, len(text))
+
+
+def _slice(run: list[Token], starts: list[int], start: int, end: int) -> list[Token]:
+    """The tokens of the run that cover text[start:end], text tokens cut to fit."""
+    found: list[Token] = []
+    for token, begin, finish in zip(run, starts, starts[1:], strict=False):
+        if finish <= start or begin >= end:
+            continue
+        if token.type != "text" or (begin >= start and finish <= end):
+            found.append(token)
+        else:
+            piece = token.content[max(start, begin) - begin : min(end, finish) - begin]
+            found.append(_text_token(piece, token))
+    return [t for t in found if t.type != "text" or t.content]
+
+
+def _place(
+    run: list[Token], starts: list[int], first_line: int, text: str, match: Match, env: LinkEnv
+) -> tuple[int, int]:
+    """Line and column of a match in article.md."""
+    breaks = [b for t, b in zip(run, starts, strict=False) if t.type == "softbreak"]
+    before = [b for b in breaks if b < match.start]
+    line = first_line + len(before)
+    line_text = text[(before[-1] + 1 if before else 0) : match.start]
+    return line, _column(env, line, match.form, line_text.count(match.form))
+
+
+def _column(env: LinkEnv, line: int, form: str, earlier: int) -> int:
+    """The column of the form in the source line, after as many earlier occurrences."""
+    lines = env["body_lines"]
+    index = line - env["line_offset"] - 1
+    if not 0 <= index < len(lines):
+        return 1
+    source, found = lines[index], -1
+    for _ in range(earlier + 1):
+        found = source.find(form, found + 1)
+        if found < 0:
+            return 1
+    return found + 1
 
 
 def _resolve(
-    match: Match,
-    text: str,
-    inline: Token,
-    line: int,
-    env: LinkEnv,
-    claims: dict[str, tuple[str, ...]],
+    match: Match, where: tuple[int, int], env: LinkEnv, claims: dict[str, tuple[str, ...]]
 ) -> str | None:
     """The entry a form stands for in this article, or None (reported) if ambiguous."""
     ids = claims.get(match.form, ())
@@ -140,15 +191,17 @@ def _resolve(
     listed = [i for i in ids if i in env["listed"]]
     if len(listed) == 1:
         return listed[0]
-    match_line = line + text.count("\n", 0, match.start)
+    if any(problem.form == match.form for problem in env["problems"]):
+        return None  # one report per ambiguous name and article is enough
     env["problems"].append(
         LinkProblem(
-            match_line,
-            _column_of(inline.content, match.form),
+            where[0],
+            where[1],
             f"'{match.form}' could mean any of "
             + ", ".join(f"'{i}'" for i in ids)
             + "; list exactly one of them in this article's who.yaml or where.yaml, "
             "or remove the shared name or alias",
+            match.form,
         )
     )
     return None
@@ -161,7 +214,7 @@ def _text_token(content: str, like: Token) -> Token:
     return token
 
 
-def _link_tokens(entry_id: str, form: str, glossary_href: str, like: Token) -> list[Token]:
+def _link_tokens(entry_id: str, glossary_href: str, like: Token, inner: list[Token]) -> list[Token]:
     opening = Token("link_open", "a", 1)
     opening.attrs = {"data-term": entry_id, "href": f"{glossary_href}{entry_id}/"}
     opening.level = like.level
@@ -169,9 +222,7 @@ def _link_tokens(entry_id: str, form: str, glossary_href: str, like: Token) -> l
     closing = Token("link_close", "a", -1)
     closing.level = like.level
     closing.markup = "glossary"
-    text = _text_token(form, like)
-    text.level = like.level + 1
-    return [opening, text, closing]
+    return [opening, *inner, closing]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
@@ -190,11 +241,3 @@ def _sentences(paragraph: str) -> tuple[str, ...]:
     # several entries is split once.
     plain = " ".join(_MARKUP.sub("", paragraph).split())
     return tuple(s.strip() for s in _SENTENCE_END.split(plain))
-
-
-def _column_of(paragraph: str, form: str) -> int:
-    for line in paragraph.split("\n"):
-        found = line.find(form)
-        if found >= 0:
-            return found + 1
-    return 1

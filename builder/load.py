@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from builder.diagnostics import Position, Report, UsageError
@@ -93,9 +94,9 @@ def load_bundle(
     where = _appearances(sidecars.get("where.yaml"), "place", report)
     what = _what_box(sidecars.get("what.yaml"), report)
     background = _timeline(sidecars.get("background.yaml"), report)
-    front = _front_matter(front_fields) if front_fields else None
-    if article is None or front is None:
+    if article is None:
         return None
+    front = _front_matter(front_fields, files.path)
     _, body, body_line = article
     return Bundle(files.path, article_path, front, body, body_line, who, where, what, background)
 
@@ -129,15 +130,17 @@ def _split_article(source: SourceText, report: Report) -> tuple[YamlNode, str, i
     return node, "\n".join(lines[closing + 1 :]), closing + 2
 
 
-def _front_matter(fields: FieldValues) -> FrontMatter | None:
-    title, section, published = fields.get("title"), fields.get("section"), fields.get("date")
-    if not (title and section and published):
-        return None
+def _front_matter(fields: FieldValues | None, path: str) -> FrontMatter:
+    """The front matter; where a required field is broken (and so already reported),
+    a stand-in keeps the bundle in the run, so its sidecars are checked too. Such a
+    bundle is never published: the run has errors."""
+    if fields is None:
+        fields = FieldValues(Position(path), {}, {}, {})
     return FrontMatter(
-        title=title,
+        title=fields.get("title", path),
         dek=fields.get("dek"),
-        section=section,
-        date=published,
+        section=fields.get("section", "Unsorted"),
+        date=fields.get("date", date(1970, 1, 1)),
         updated=fields.get("updated"),
         byline=fields.get("byline"),
         tags=tuple(dict.fromkeys(fields.get("tags", ()))),

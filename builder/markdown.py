@@ -65,7 +65,8 @@ class RenderedBody:
 
 
 def render_body(md: MarkdownIt, bundle: Bundle, glossary_href: str) -> RenderedBody:
-    env: LinkEnv = new_link_env(glossary_href, frozenset(bundle.listed_ids()), bundle.body_line - 1)
+    listed = frozenset(bundle.listed_ids())
+    env: LinkEnv = new_link_env(glossary_href, listed, bundle.body_line - 1, bundle.body)
     html = md.render(bundle.body, cast(dict[str, Any], env))
     mentions = list(env["linked"].values())  # dicts keep document order
     problems = list(env["problems"])

@@ -31,7 +31,7 @@ def read_source(
             report.error(
                 Position(relative),
                 f"file is {size:,} bytes, over the limit of {max_bytes:,}"
-                " (raise limits.max_file_bytes in site.yaml if this is intended)",
+                " (raise max_file_bytes in site.yaml if this is intended)",
             )
             return None
         data = file.read_bytes()

@@ -18,7 +18,7 @@ from builder.diagnostics import Position, Report, did_you_mean
 from builder.model import ENTRY_KINDS, Entry, Fact, PartialDate
 from builder.schema import FACT, Field, FieldType, Record
 from builder.urls import SAFE_SCHEMES, unsafe_urls_in_inline
-from builder.yamltree import YamlMapping, YamlNode, YamlScalar, YamlSequence, describe
+from builder.yamltree import REFUSED, YamlMapping, YamlNode, YamlScalar, YamlSequence, describe
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # [0-9], not \d: \d would accept digits of every script, "٢٠٢٣" included.
@@ -94,6 +94,8 @@ def read_list(node: YamlNode | None, what: str, report: Report) -> tuple[YamlNod
 
 
 def convert(node: YamlNode, spec: Field, report: Report) -> Any:
+    if isinstance(node, YamlScalar) and node.tag == REFUSED:
+        return None
     if isinstance(node, YamlScalar) and node.tag == "null" and not node.quoted:
         if spec.required:
             report.error(node.position, f"'{spec.name}' is empty; give it a value")
@@ -203,7 +205,7 @@ def _text_list(node: YamlNode, spec: Field, report: Report) -> tuple[str, ...] |
         )
         return None
     item_spec = Field(f"{spec.name} item", FieldType.TEXT, "", required=True)
-    items = [_name(item, item_spec, report) for item in node.items]
+    items = [convert(item, item_spec, report) for item in node.items]
     return tuple(item for item in items if item is not None)
 
 

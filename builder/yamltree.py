@@ -20,6 +20,9 @@ except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
+# The tag of a value already reported as refused (an alias, a tagged value):
+# validation passes over it rather than report it a second time.
+REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -125,10 +128,11 @@ class _TreeBuilder:
             self.report.error(
                 where, "YAML aliases (*name) are not allowed; write the value out in full"
             )
-            return YamlScalar("", "null", False, where)
-        self.refuse_anchor_and_tag(event, where)
+            return YamlScalar("", REFUSED, False, where)
+        refused = self.refuse_anchor_and_tag(event, where)
         if isinstance(event, yaml.ScalarEvent):
-            return self.scalar(event, where)
+            scalar = self.scalar(event, where)
+            return YamlScalar(scalar.value, REFUSED, False, where) if refused else scalar
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[YamlNode] = []
             while not self.loader.check_event(yaml.SequenceEndEvent):
@@ -137,7 +141,8 @@ class _TreeBuilder:
             return YamlSequence(tuple(items), where)
         return self.mapping(where)
 
-    def refuse_anchor_and_tag(self, event: yaml.NodeEvent, where: Position) -> None:
+    def refuse_anchor_and_tag(self, event: yaml.NodeEvent, where: Position) -> bool:
+        """Report an anchor or a tag; True when the value carries a tag (already reported)."""
         if event.anchor is not None:
             self.report.error(
                 where, f"YAML anchors (&{event.anchor}) are not allowed; write the value out"
@@ -147,6 +152,8 @@ class _TreeBuilder:
             self.report.error(
                 where, f"YAML tags ({tag}) are not allowed; quote the value if it is text"
             )
+            return True
+        return False
 
     def scalar(self, event: yaml.ScalarEvent, where: Position) -> YamlScalar:
         quoted = bool(event.style)  # libyaml says '' for plain, PyYAML None

@@ -1,0 +1,267 @@
+"""The command line: exit statuses, every problem of a run at once on stderr,
+never a traceback, and `new`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    ARTICLE,
+    BACKGROUND,
+    MINIMAL_SITE,
+    SUMMARY,
+    TERMS,
+    WHO,
+    Run,
+    run_subprocess,
+    snapshot,
+)
+
+OTHER_ARTICLE = "content/world/other/article.md"
+BROKEN_FILES = {
+    TERMS: "- name: NO\n  summary: Norway.\n- nmae: Treaty\n  summary: A pact.\n",
+    WHO: "- ref: vladimir-puttin\n",
+    BACKGROUND: "- date: 2000-13\n  title: Visit\n",
+    OTHER_ARTICLE: MINIMAL_SITE[ARTICLE].replace("2023-09-15", "15.09.2023"),
+    "content/world/story/wh0.yaml": "[]\n",
+}
+BROKEN_LINES = [
+    f"{TERMS}:1:9: error: 'name' must be text, but YAML reads NO as a yes/no value; "
+    'put it in quotes: "NO"',
+    f"{TERMS}:3:3: error: glossary entry is missing required field 'name'",
+    f"{TERMS}:3:3: error: unknown field 'nmae' in glossary entry; did you mean 'name'?",
+    f"{OTHER_ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, like 2023-09-15; "
+    "found '15.09.2023'",
+    f"{BACKGROUND}:1:9: error: 'date': 2000-13 is not a real date",
+    "content/world/story/wh0.yaml:1:1: error: 'wh0.yaml' is not a sidecar name; sidecars are "
+    "who.yaml, what.yaml, where.yaml, background.yaml; did you mean 'who.yaml' or 'what.yaml' "
+    "or 'where.yaml'?",
+    f"{WHO}:1:8: error: no glossary entry has the id 'vladimir-puttin'; "
+    "did you mean 'vladimir-putin'?",
+]
+
+
+def test_all_problems_of_a_run_are_reported_at_once_sorted(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    result = cli("check", "--site", make_site(BROKEN_FILES))
+    assert result.code == 1
+    assert result.out == ""
+    assert result.lines == [*BROKEN_LINES, "7 errors, 0 warnings in 5 files"]
+
+
+def test_an_error_in_the_front_matter_does_not_hide_the_sidecars_problems(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    site = make_site(
+        {
+            ARTICLE: MINIMAL_SITE[ARTICLE].replace("2023-09-15", "15.09.2023"),
+            WHO: "- ref: vladimir-puttin\n",
+        }
+    )
+    assert check(site).problems == [
+        f"{ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, like 2023-09-15; "
+        "found '15.09.2023'",
+        f"{WHO}:1:8: error: no glossary entry has the id 'vladimir-puttin'; "
+        "did you mean 'vladimir-putin'?",
+    ]
+
+
+def test_build_reports_the_same_problems_and_writes_nothing(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    result = cli("build", "--site", make_site(BROKEN_FILES), "--out", tmp_path / "out")
+    assert result.code == 1
+    assert result.lines == [*BROKEN_LINES, "7 errors, 0 warnings in 5 files"]
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_no_traceback_reaches_stderr(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = make_site(BROKEN_FILES)
+    result = run_subprocess("build", "--site", site, "--out", tmp_path / "out", cwd=tmp_path)
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert result.err.splitlines() == [*BROKEN_LINES, "7 errors, 0 warnings in 5 files"]
+
+
+def test_a_bad_file_of_every_kind_at_once_still_gives_no_traceback(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site(
+        {
+            TERMS: b"\xff\xfe- name: x\n",
+            WHO: 'a: &a ["lol"]\nb: [*a, *a]\n',
+            BACKGROUND: "- date: [2000]\n  title: {a: b}\n  mentions: [Not An Id]\n",
+            "content/world/story/what.yaml": "- just a list\n",
+            "content/world/story/where.yaml": "!!binary aGVsbG8=\n",
+            ARTICLE: "---\n- a list\n---\nbody\n",
+        }
+    )
+    result = run_subprocess("check", "--site", site, cwd=tmp_path)
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert "internal error" not in result.err
+    assert SUMMARY.match(result.err.splitlines()[-1])
+
+
+def test_a_valid_site_builds_with_exit_zero(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = make_site()
+    result = run_subprocess("build", "--out", tmp_path / "out", cwd=site)  # --site defaults to .
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[-1].startswith("built 5 pages")
+    assert (tmp_path / "out/world/story/index.html").is_file()
+
+
+def test_quiet_prints_nothing_on_success(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    result = cli("build", "--site", make_site(), "--out", tmp_path / "out", "--quiet")
+    assert (result.code, result.out, result.err) == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["frobnicate"],
+            "error: argument command: invalid choice: 'frobnicate' (choose from 'build', ",
+            id="unknown command",
+        ),
+        pytest.param([], "error: the following arguments are required: command", id="no command"),
+        pytest.param(
+            ["build", "--colour"], "error: unrecognized arguments: --colour", id="unknown option"
+        ),
+    ],
+)
+def test_misuse_exits_2(cli: Callable[..., Run], args: list[str], message: str) -> None:
+    result = cli(*args)
+    assert result.code == 2
+    assert result.lines[0].startswith("usage: python -m builder")
+    assert result.lines[-1].startswith(message)
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_folder_without_site_yaml_exits_2(
+    cli: Callable[..., Run], tmp_path: Path, command: str
+) -> None:
+    result = cli(command, "--site", tmp_path)
+    assert result.code == 2
+    assert result.err == (
+        f"error: {tmp_path} has no site.yaml; run in a site folder or pass --site DIR\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_site_folder_that_does_not_exist_exits_2(cli: Callable[..., Run], tmp_path: Path) -> None:
+    result = cli("check", "--site", tmp_path / "nowhere")
+    assert (result.code, result.err) == (
+        2,
+        f"error: site folder {tmp_path / 'nowhere'} does not exist\n",
+    )
+
+
+def test_misuse_in_a_fresh_interpreter_gives_no_traceback(tmp_path: Path) -> None:
+    result = run_subprocess("build", "--site", tmp_path, cwd=tmp_path)
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert result.err.endswith("has no site.yaml; run in a site folder or pass --site DIR\n")
+
+
+def test_check_json_lists_every_problem(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    site = make_site({WHO: "- ref: vladimir-puttin\n"})
+    result = cli("check", "--site", site, "--format", "json")
+    assert result.code == 1
+    assert json.loads(result.out) == [
+        {
+            "path": WHO,
+            "line": 1,
+            "col": 8,
+            "severity": "error",
+            "message": "no glossary entry has the id 'vladimir-puttin'; "
+            "did you mean 'vladimir-putin'?",
+        }
+    ]
+
+
+def test_check_json_on_a_valid_site_is_json(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    result = cli("check", "--site", make_site(), "--format", "json")
+    assert result.code == 0
+    assert json.loads(result.out) == []
+
+
+# `new SECTION/SLUG`
+
+BUNDLE_FILES = ["article.md", "background.yaml", "what.yaml", "where.yaml", "who.yaml"]
+
+
+def test_new_creates_a_bundle_that_passes_check(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site()
+    result = cli("new", "world/some-story", "--site", site)
+    assert (result.code, result.err) == (0, "")
+    folder = site / "content/world/some-story"
+    assert sorted(p.name for p in folder.iterdir()) == BUNDLE_FILES
+    created = [f"created content/world/some-story/{name}" for name in BUNDLE_FILES]
+    assert set(created) <= set(result.out.splitlines())
+    assert "draft: true" in (folder / "article.md").read_text(encoding="utf-8")
+    checked = cli("check", "--site", site, "--drafts")
+    assert (checked.code, checked.err) == (0, "")
+    built = cli("build", "--site", site, "--drafts", "--out", tmp_path / "out")
+    assert (built.code, built.err) == (0, "")
+    assert (tmp_path / "out/world/some-story/index.html").is_file()
+
+
+def test_new_refuses_to_overwrite(make_site: Callable[..., Path], cli: Callable[..., Run]) -> None:
+    site = make_site()
+    assert cli("new", "world/some-story", "--site", site).code == 0
+    (site / "content/world/some-story/article.md").write_text("my work", encoding="utf-8")
+    before = snapshot(site)
+    result = cli("new", "world/some-story", "--site", site)
+    assert result.code == 2
+    assert result.err == (
+        f"error: {site / 'content/world/some-story'} already exists; nothing was overwritten\n"
+    )
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize(
+    ("bundle", "message"),
+    [
+        pytest.param(
+            "World/Some_Story",
+            "error: 'World/Some_Story' is not SECTION/SLUG made of lower-case letters, digits "
+            "and hyphens, like world/putin-kim-summit",
+            id="not a URL path",
+        ),
+        pytest.param(
+            "some-story",
+            "error: 'some-story' is not SECTION/SLUG made of lower-case letters, digits "
+            "and hyphens, like world/putin-kim-summit",
+            id="no section",
+        ),
+        pytest.param(
+            "glossary/some-story",
+            "error: 'glossary' is reserved for pages the builder makes",
+            id="a reserved section",
+        ),
+    ],
+)
+def test_new_refuses_a_bad_name(
+    make_site: Callable[..., Path], cli: Callable[..., Run], bundle: str, message: str
+) -> None:
+    site = make_site()
+    before = snapshot(site)
+    result = cli("new", bundle, "--site", site)
+    assert (result.code, result.lines) == (2, [message])
+    assert snapshot(site) == before

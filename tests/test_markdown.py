@@ -1,0 +1,46 @@
+"""Article bodies: CommonMark, raw HTML never passed through, and unsafe link
+targets refused with an error at their line in article.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import ARTICLE, MINIMAL_SITE, Run
+
+FRONT = "---\ntitle: A story\nsection: World\ndate: 2023-09-15\ntags: [russia]\n---\n"
+
+
+def test_raw_html_in_the_body_is_not_passed_through(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    body = "Putin met Kim.\n\n<script>alert(1)</script>\n\n<div onclick=x>Hi</div>\n"
+    site = make_site({ARTICLE: FRONT + body})
+    assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    page = (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<div onclick" not in page
+
+
+def test_an_unsafe_link_is_an_error_at_its_line_and_column(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    body = "Putin met Kim.\n\n\nSee [this](javascript:alert(1)).\n"
+    site = make_site({ARTICLE: FRONT + body})
+    assert check(site).problems == [
+        f"{ARTICLE}:10:12: error: link to 'javascript:alert(1)' is not allowed; use an http, "
+        "https, mailto or relative URL"
+    ]
+
+
+def test_safe_links_are_kept(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    body = "Putin met [Kim](https://example.com/kim) and [wrote](mailto:a@example.com).\n"
+    site = make_site({ARTICLE: MINIMAL_SITE[ARTICLE] + "\n" + body})
+    result = cli("build", "--site", site, "--out", tmp_path / "out")
+    assert (result.code, result.err) == (0, "")
+    page = (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
+    assert '<a href="https://example.com/kim">Kim</a>' in page
+    assert '<a href="mailto:a@example.com">wrote</a>' in page
