@@ -7,6 +7,22 @@
   if (!box || location.protocol === "file:" || typeof window.PagefindUI !== "function") {
     return;
   }
-  box.hidden = false;
+  box.parentElement.hidden = false;
+  // Pagefind's input has only a title; name it by the page's own label.
+  var labelInput = function () {
+    var input = box.querySelector("input");
+    if (input) {
+      input.setAttribute("aria-labelledby", "search-label");
+    }
+    return Boolean(input);
+  };
+  if (!labelInput()) {
+    var observer = new MutationObserver(function () {
+      if (labelInput()) {
+        observer.disconnect();
+      }
+    });
+    observer.observe(box, { childList: true, subtree: true });
+  }
   new window.PagefindUI({ element: "#search", showImages: false, resetStyles: false });
 })();

@@ -1,0 +1,1 @@
+"""The browser suite: the built example site as readers and machines see it."""

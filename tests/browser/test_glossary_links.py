@@ -1,0 +1,110 @@
+"""Glossary links in the seed article: the pop-over card on focus and on hover, closed by
+Escape, and the link itself, which leads to the entry page that lists the story."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ORIGINS, PAGES, Site, Tab, entry_name
+
+pytestmark = pytest.mark.browser
+
+TERM_LINKS = "[data-article-body] a[data-term]"
+FOCUSED_TERM = f"document.activeElement.matches({TERM_LINKS!r})"
+
+
+def card_inside_viewport(tab: Tab, card_id: str) -> None:
+    box = tab.page.locator(f"#{card_id}").bounding_box()
+    width = tab.page.evaluate("window.innerWidth")
+    assert box is not None, f"#{card_id} has no box"
+    assert box["x"] >= 0, f"#{card_id} starts left of the viewport: {box}"
+    assert box["x"] + box["width"] <= width, f"#{card_id} ends past {width}px: {box}"
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_card_opens_on_keyboard_focus_and_closes_on_escape(
+    site: Site, open_tab: Callable[..., Tab], expect: Any, origin: str
+) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.goto(site.url(origin, PAGES["article"]))
+    first = page.locator(TERM_LINKS).first
+    term = first.get_attribute("data-term")
+    assert term
+
+    # Tab from the top of the page (skip link, header, jump links) to the first mention.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_TERM):
+            break
+    else:
+        pytest.fail("no glossary link in the article body takes keyboard focus in 40 tabs")
+    assert page.evaluate("document.activeElement.dataset.term") == term
+
+    card = page.locator(f"#term-{term}")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(entry_name(site.root, term))
+    expect(first).to_have_attribute("aria-describedby", f"term-{term}")
+    card_inside_viewport(tab, f"term-{term}")
+
+    page.keyboard.press("Escape")
+    expect(card).to_be_hidden()
+    assert page.evaluate(FOCUSED_TERM), "Escape moved the focus away from the link"
+    assert tab.errors() == []
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_card_opens_on_hover_and_closes_on_escape(
+    site: Site, open_tab: Callable[..., Tab], expect: Any, origin: str
+) -> None:
+    tab = open_tab(viewport={"width": 360, "height": 740})
+    page = tab.page
+    page.goto(site.url(origin, PAGES["article"]))
+    link = page.locator(f'{TERM_LINKS}[data-term="kim-jong-un"]')
+    card = page.locator("#term-kim-jong-un")
+    expect(card).to_be_hidden()
+
+    link.hover()
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(entry_name(site.root, "kim-jong-un"))
+    card_inside_viewport(tab, "term-kim-jong-un")
+    page.keyboard.press("Escape")
+    expect(card).to_be_hidden()
+
+    # The pointer may move onto the card and read it (WCAG 1.4.13); leaving both hides it.
+    page.mouse.move(0, 0)
+    link.hover()
+    expect(card).to_be_visible()
+    card.hover()
+    page.wait_for_timeout(400)  # longer than the script's hide delay
+    expect(card).to_be_visible()
+    page.mouse.move(0, 0)
+    expect(card).to_be_hidden()
+    assert tab.errors() == []
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_glossary_link_leads_to_the_entry_that_lists_the_story(
+    site: Site, open_tab: Callable[..., Tab], expect: Any, origin: str
+) -> None:
+    tab = open_tab()
+    page = tab.page
+    article = site.url(origin, PAGES["article"])
+    page.goto(article)
+    title = page.locator("h1").inner_text().strip()
+
+    page.locator(f'{TERM_LINKS}[data-term="kim-jong-un"]').click()
+    # From file:// the script points the folder link at its index.html.
+    page.wait_for_url(site.url(origin, "glossary/kim-jong-un/"))
+    expect(page.locator("h1")).to_have_text(entry_name(site.root, "kim-jong-un"))
+
+    story = page.locator("main").get_by_role("link", name=title, exact=True).first
+    expect(story).to_be_visible()
+    story.click()
+    page.wait_for_url(
+        lambda url: url.removesuffix("index.html") == article.removesuffix("index.html")
+    )
+    assert tab.errors() == []
