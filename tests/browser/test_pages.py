@@ -152,8 +152,8 @@ def test_search_box_has_a_visible_label(site: Site, open_tab: Callable[..., Tab]
     tab = open_tab()
     tab.page.goto(site.url("http", PAGES["front"]), wait_until="networkidle")
     violations = axe.run(tab.page).response["violations"]
-    assert [v for v in violations if v["id"] == "label-title-only"] == [], (
-        describe_violations(violations)
+    assert [v for v in violations if v["id"] == "label-title-only"] == [], describe_violations(
+        violations
     )
 
 
