@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from builder.diagnostics import Position, Report
 
@@ -55,7 +57,25 @@ def template_environment(theme: Theme) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     environment.filters["urlhost"] = url_host
+    environment.globals["once"] = _Once()
     return environment
+
+
+class _Once:
+    """`once(key, macro, *args)`: a fragment rendered once per key and process.
+
+    An entry's pop-over card is the same on every article that links it; a
+    template names the key that fully determines the fragment.
+    """
+
+    def __init__(self) -> None:
+        self.rendered: dict[object, Markup] = {}
+
+    def __call__(self, key: object, render: Callable[..., str], *args: object) -> Markup:
+        found = self.rendered.get(key)
+        if found is None:
+            found = self.rendered[key] = Markup(render(*args))
+        return found
 
 
 def url_host(url: str) -> str:
