@@ -127,6 +127,9 @@ def _link_run(
     pieces: list[Token] = []
     done = 0
     for match in matches:
+        ids = claims.get(match.form, ())
+        if len(ids) == 1 and ids[0] in env["linked"]:
+            continue  # a later mention of an entry already linked: the common case
         where = _place(run, starts, first_line, text, match, env)
         entry_id = _resolve(match, where, env, claims)
         if entry_id is None or entry_id in env["linked"]:
