@@ -114,7 +114,9 @@ def _render_and_write(
         if report.has_errors:
             raise ContentError(report)
         if staging is not None:
-            site_pages += _write_static(staging, context)
+            site_pages += _write_static(staging, context, report)
+            if report.has_errors:
+                raise ContentError(report)
             if site.config.search:
                 index_site(staging.folder, site.config.language, report)
                 if report.has_errors:
@@ -127,9 +129,11 @@ def _render_and_write(
     return sum(1 for r in results.values() if r.rendered) + sum(1 for e in entries if e.rendered)
 
 
-def _write_static(staging: Staging, context: RenderContext) -> list[tuple[str, OutputRecord]]:
+def _write_static(
+    staging: Staging, context: RenderContext, report: Report
+) -> list[tuple[str, OutputRecord]]:
     written = []
-    for name, data in static_files(context.theme).items():
+    for name, data in static_files(context.theme, report).items():
         staging.write(name, data)
         written.append((name, record_output(staging.folder / name, context.keys.common)))
     return written

@@ -7,9 +7,15 @@ run can report all of them at once. Only the CLI turns them into exit codes.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+# Control characters and line breaks from editors' text must not reach a
+# terminal or CI log raw: they would split a problem over lines or inject
+# escape sequences.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Severity(StrEnum):
@@ -33,8 +39,10 @@ class Diagnostic:
     message: str
 
     def format(self) -> str:
+        """One line, whatever the message quotes: control characters are escaped."""
         where = self.position
-        return f"{where.path}:{where.line}:{where.col}: {self.severity.value}: {self.message}"
+        message = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", self.message)
+        return f"{where.path}:{where.line}:{where.col}: {self.severity.value}: {message}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         where = self.position

@@ -38,6 +38,8 @@ def discover(site: Path, report: Report) -> SourceFiles:
     if not content.is_dir():
         report.error(Position("content"), "the site has no content/ folder")
         return SourceFiles((), ())
+    if not _stays_inside(site, site.resolve(), content, report):
+        return SourceFiles((), ())
     glossary: list[Path] = []
     bundles: list[BundleFiles] = []
     for folder, names in _walk(site, content, report):

@@ -8,13 +8,19 @@ sources whose signature changed, renders only pages whose key changed, and
 links every other page from the previous output into the new staging folder.
 
 A cache from another builder version, site or output folder, or one that
-does not unpickle cleanly, is ignored and replaced, never trusted.
+does not unpickle cleanly, is ignored and replaced, never trusted. Unpickling
+runs code, so a cache is read only if it carries the HMAC of this user's own
+key, kept outside the site folder: a cache planted in the site, or copied
+from another machine, is never loaded.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import pickle
+import secrets
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -105,12 +111,50 @@ def cache_file(site: Path, out: Path) -> Path:
     return site / CACHE_FOLDER / f"build-{digest(str(out.resolve()))[:16]}.pickle"
 
 
+MAGIC = b"explainer-build-cache\n"
+KEY_BYTES = 32
+
+
+def cache_key() -> bytes | None:
+    """This user's secret for signing caches, made on first use; None if it cannot be kept."""
+    home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(home) / "explainer-builder"
+    key_file = folder / "cache-key"
+    try:
+        if key_file.is_file():
+            key = key_file.read_bytes()
+            if len(key) == KEY_BYTES:
+                return key
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = secrets.token_bytes(KEY_BYTES)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as opened:
+            opened.write(key)
+        return key
+    except OSError:
+        return None
+
+
+def _signature_of(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
 def load_cache(file: Path, identity: str) -> BuildCache:
     """The previous build's cache, or an empty one if it is missing, foreign or corrupt."""
+    key = cache_key()
     try:
-        with file.open("rb") as opened:
-            cache = pickle.load(opened)
-    except Exception:  # any unreadable cache is simply not used
+        data = file.read_bytes()
+    except OSError:
+        return BuildCache(identity)
+    start = len(MAGIC) + hashlib.sha256().digest_size
+    signed, payload = data[len(MAGIC) : start], data[start:]
+    if key is None or not data.startswith(MAGIC):
+        return BuildCache(identity)
+    if not hmac.compare_digest(signed, _signature_of(key, payload)):
+        return BuildCache(identity)  # not made by this user's builder: never unpickled
+    try:
+        cache = pickle.loads(payload)
+    except Exception:  # a corrupt cache is simply not used
         return BuildCache(identity)
     if not isinstance(cache, BuildCache) or cache.identity != identity:
         return BuildCache(identity)
@@ -118,13 +162,17 @@ def load_cache(file: Path, identity: str) -> BuildCache:
 
 
 def save_cache(target: Path, cache: BuildCache) -> None:
+    key = cache_key()
+    if key is None:
+        return  # nowhere to keep a key: every build is a cold build
     target.parent.mkdir(parents=True, exist_ok=True)
     ignore = target.parent.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# The explainer builder's cache; safe to delete.\n*\n")
     temporary = target.with_suffix(".tmp")
+    payload = pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL)
     with temporary.open("wb") as file:
-        pickle.dump(cache, file, protocol=pickle.HIGHEST_PROTOCOL)
+        file.write(MAGIC + _signature_of(key, payload) + payload)
     temporary.replace(target)
     _prune(target.parent)
 

@@ -32,7 +32,7 @@ from builder.schema import (
     FieldType,
     Record,
 )
-from builder.validate import ID_PATTERN
+from builder.validate import ID_PATTERN, MATCHED_FIELDS
 
 JsonObject = dict[str, Any]
 
@@ -41,8 +41,11 @@ SUFFIX = ".schema.json"
 
 # Zero-width and bidirectional controls, refused in names, ids and aliases.
 _INVISIBLE = r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c"
-_NAME = f"^[^{_INVISIBLE}]*$"
-_NAME_NOT_EMPTY = rf"^(?!\s*$)[^{_INVISIBLE}]*$"
+_CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff"
+_NAME = f"^[^{_INVISIBLE}{_CONTROL}]*$"
+_NAME_NOT_EMPTY = rf"^(?!\s*$)[^{_INVISIBLE}{_CONTROL}]*$"
+_PLAIN = f"^[^{_CONTROL}]*$"
+_PLAIN_NOT_EMPTY = rf"^(?!\s*$)[^{_CONTROL}]*$"
 _NOT_EMPTY = r"\S"
 _YEAR = "(?!0000)[0-9]{4}"
 _MONTH = "(0[1-9]|1[0-2])"
@@ -267,13 +270,21 @@ def _string(pattern: str | None = None, message: str | None = None) -> JsonObjec
 
 
 def _text(field: Field) -> JsonObject:
+    # Names and aliases are matched in articles: invisible characters are refused
+    # there; control characters are refused in every text field.
+    if field.name.split(" ")[0] in MATCHED_FIELDS:
+        if field.required:
+            return _string(_NAME_NOT_EMPTY, "Give it a value, without invisible characters.")
+        return _string(_NAME, "Remove the invisible or control character.")
     if field.required:
-        return _string(_NAME_NOT_EMPTY, "Give it a value, without invisible control characters.")
-    return _string(_NAME, "Remove the invisible control character.")
+        return _string(_PLAIN_NOT_EMPTY, "Give it a value, without control characters.")
+    return _string(_PLAIN, "Remove the control character.")
 
 
 def _markdown(field: Field) -> JsonObject:
-    return _string(_NOT_EMPTY, "Give it a value.") if field.required else _string()
+    if field.required:
+        return _string(_PLAIN_NOT_EMPTY, "Give it a value, without control characters.")
+    return _string(_PLAIN, "Remove the control character.")
 
 
 def _date(_: Field | None = None) -> JsonObject:
@@ -302,8 +313,8 @@ def _id_list(field: Field) -> JsonObject:
     return {"type": "array", "items": _identifier(field)}
 
 
-def _text_list(_: Field) -> JsonObject:
-    item = Field("item", FieldType.TEXT, "", required=True)
+def _text_list(field: Field) -> JsonObject:
+    item = Field(f"{field.name} item", FieldType.TEXT, "", required=True)
     return {"type": "array", "items": _text(item)}
 
 

@@ -124,13 +124,27 @@ def _template_line(trace: TracebackType | None) -> tuple[str | None, int]:
     return found
 
 
-def static_files(theme: Theme) -> dict[str, bytes]:
-    """Files under each theme's static/ folder, the site's own winning."""
+def static_files(theme: Theme, report: Report) -> dict[str, bytes]:
+    """Files under each theme's static/ folder, the site's own winning.
+
+    A file that is a link leading out of its theme folder is refused: it could
+    publish anything the builder can read.
+    """
     files: dict[str, bytes] = {}
     for folder in reversed(theme.folders):
         static = folder / "static"
-        if static.is_dir():
-            for file in sorted(static.rglob("*")):
-                if file.is_file() and not file.name.startswith("."):
-                    files[f"static/{file.relative_to(static).as_posix()}"] = file.read_bytes()
+        if not static.is_dir():
+            continue
+        inside = folder.resolve()
+        for file in sorted(static.rglob("*")):
+            if not file.is_file() or file.name.startswith("."):
+                continue
+            name = f"static/{file.relative_to(static).as_posix()}"
+            if inside not in file.resolve().parents:
+                report.error(
+                    Position(f"templates/{name}"),
+                    "symbolic link leads outside the templates folder; copy the file instead",
+                )
+                continue
+            files[name] = file.read_bytes()
     return files

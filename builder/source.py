@@ -6,6 +6,7 @@ normalised to NFC here, once, so every later stage matches and prints NFC.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,29 @@ def decode_utf8(data: bytes, relative: str, report: Report) -> str | None:
         line, col = line_and_column(text, nul)
         report.error(Position(relative, line, col), "NUL byte in text file")
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    hidden = _HIDDEN.search(text)
+    if hidden is not None:
+        line, col = line_and_column(text, hidden.start())
+        report.error(Position(relative, line, col), _hidden_message(hidden.group()))
+        return None
+    return text
+
+
+# Characters no editor shows: controls (but tab and newline), and the Unicode
+# line breaks that YAML honours but editors and diffs do not, which could
+# turn what reviewers read as a comment into a published field.
+_HIDDEN = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+def _hidden_message(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if char in "\x85\u2028\u2029":
+        return (
+            f"{code} is a line break that YAML honours but editors do not show; "
+            "replace it with a real line break or remove it"
+        )
+    return f"the control character {code} is not allowed in a text file; remove it"
 
 
 def line_and_column(text: str | bytes, offset: int) -> tuple[int, int]:

@@ -31,6 +31,13 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?=\S)")
 # Zero-width and bidirectional controls: invisible, and able to make two
 # different ids or names look the same.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c]")
+# Fields whose text is matched in articles: there an invisible character would
+# make a name that looks right match nothing. Elsewhere joiners are legitimate
+# (Persian, emoji), so the contract refuses them only in ids, names and aliases.
+MATCHED_FIELDS = ("name", "aliases")
+# Control characters (but tab and newline) and non-characters: invalid in HTML
+# and XML, so a feed containing one would not parse.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 @dataclass
@@ -116,6 +123,13 @@ def _text(node: YamlNode, spec: Field, report: Report) -> str | None:
         )
         return None
     text = node.value.strip()
+    control = CONTROL.search(text)
+    if control is not None:
+        report.error(
+            node.position,
+            f"'{spec.name}' contains the control character U+{ord(control.group()):04X}; remove it",
+        )
+        return None
     if not text and spec.required:
         report.error(node.position, f"'{spec.name}' is empty; give it a value")
         return None
@@ -135,7 +149,8 @@ def _markdown(node: YamlNode, spec: Field, report: Report) -> str | None:
 
 def _name(node: YamlNode, spec: Field, report: Report) -> str | None:
     text = _text(node, spec, report)
-    if text is not None and _INVISIBLE.search(text):
+    matched = spec.name.split(" ")[0] in MATCHED_FIELDS or spec.type is FieldType.ID
+    if text is not None and matched and _INVISIBLE.search(text):
         char = _INVISIBLE.search(text).group()  # type: ignore[union-attr]
         report.error(
             node.position,
@@ -367,6 +382,12 @@ def entry_from(fields: FieldValues, default_kind: str, report: Report) -> Entry 
             )
             return None
     if entry_id is None:
+        node = fields.nodes.get("id")
+        if isinstance(node, YamlScalar) and node.tag == "null" and not node.quoted:
+            report.error(
+                node.position,
+                "'id' is empty; give the id, or remove the line to use the slug of the name",
+            )
         return None
     return Entry(
         id=entry_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import glob
 import os
 import shutil
 import tempfile
@@ -75,7 +76,8 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
 
 def remove_leftovers(out: Path) -> None:
     """Temporary folders of builds that were killed before they finished."""
-    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
+    name = glob.escape(out.name)  # an output named "*" must not match other folders
+    for pattern in (f".{name}.tmp-*", f".{name}.old-*"):
         for leftover in out.parent.glob(pattern):
             shutil.rmtree(leftover, ignore_errors=True)
 

@@ -87,7 +87,8 @@ def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> Ya
         message = problem.problem or problem.context or "invalid YAML"
         report.error(Position(path, line, col), f"invalid YAML: {message}")
     except yaml.YAMLError as problem:
-        report.error(Position(path, 1 + line_offset, 1), f"invalid YAML: {problem}")
+        first_line = str(problem).splitlines()[0] if str(problem) else "unreadable"
+        report.error(Position(path, 1 + line_offset, 1), f"invalid YAML: {first_line}")
     finally:
         loader.dispose()
     return None

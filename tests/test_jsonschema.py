@@ -677,10 +677,10 @@ def test_the_example_site_is_valid_against_the_schemas() -> None:
 # Single fields, with any text, judged by both sides.
 
 
-def field_agrees(field_type: FieldType, value: str) -> tuple[bool, bool]:
-    """(schema accepts, builder accepts) for `value: "<value>"` in a one-field record."""
-    field = Field("value", field_type, "", required=True)
-    text = "value: " + json.dumps(value) + "\n"
+def field_agrees(field_type: FieldType, value: str, name: str = "value") -> tuple[bool, bool]:
+    """(schema accepts, builder accepts) for `NAME: "<value>"` in a one-field record."""
+    field = Field(name, field_type, "", required=True)
+    text = f"{name}: " + json.dumps(value) + "\n"
     record = Record("probe", "", (field,))
     schema = record_schema(record)
     validator = jsonschema.Draft202012Validator(
@@ -736,10 +736,21 @@ INVISIBLE_AND_NEIGHBOURS = (
 )
 
 
+@pytest.mark.parametrize("field", ["name", "title"])
 @pytest.mark.parametrize("character", INVISIBLE_AND_NEIGHBOURS, ids=lambda c: f"U+{ord(c):04X}")
-def test_invisible_characters_agree(character: str) -> None:
-    schema_ok, builder_ok = field_agrees(FieldType.TEXT, f"Kim{character}Jong")
+def test_invisible_characters_agree(character: str, field: str) -> None:
+    schema_ok, builder_ok = field_agrees(FieldType.TEXT, f"Kim{character}Jong", field)
     assert schema_ok == builder_ok
+
+
+CONTROLS = "\x01\x08\x0b\x1b\x7f\x85\x9f\ufffe"
+
+
+@pytest.mark.parametrize("field_type", [FieldType.TEXT, FieldType.MARKDOWN])
+@pytest.mark.parametrize("character", CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
+def test_control_characters_agree(character: str, field_type: FieldType) -> None:
+    schema_ok, builder_ok = field_agrees(field_type, f"Kim{character}Jong")
+    assert (schema_ok, builder_ok) == (False, False)
 
 
 @settings(max_examples=200, deadline=None)
