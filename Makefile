@@ -37,7 +37,7 @@ bench: $(INSTALLED)
 
 # A longer run of the property-based tests than CI's.
 fuzz: $(TEST_INSTALLED)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(PY) -m pytest tests/test_fuzz.py
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} FUZZ_RANDOM=1 $(PY) -m pytest tests/test_fuzz.py -x
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
