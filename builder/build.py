@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from builder import __version__, checks, pages
-from builder.diagnostics import ContentError, Report
-from builder.discover import discover
+from builder.diagnostics import ContentError, Position, Report
+from builder.discover import SourceFiles, discover
 from builder.incremental import (
     BuildCache,
     Keys,
@@ -21,11 +21,15 @@ from builder.incremental import (
     RenderedArticle,
     cache_file,
     cache_identity,
+    current_summary,
     digest,
+    inputs_digest,
     load_cache,
     load_sources,
     record_output,
     save_cache,
+    save_summary,
+    summary_file,
 )
 from builder.index import GlossaryIndex, build_index
 from builder.linking import Mention
@@ -75,11 +79,21 @@ def build(options: BuildOptions) -> BuildResult:
     out = options.out if options.out is not None else options.site / config.output
     if options.write:
         check_output_folder(out, options.site)
-    cache = _previous_cache(options, out)
-    site, index, digests = load_site(options, config, cache, report)
+    files = discover(options.site, report)
     theme = theme_for(options.site)
+    common = digest(__version__, theme_digest(theme), config, options.drafts)
+    inputs = inputs_digest(options.site, files, common, build_date())
+    summary_path = summary_file(cache_file(options.site, out))
+    if options.write and not options.clean and not report.has_errors:
+        summary = current_summary(summary_path, inputs, out)
+        if summary is not None:  # nothing changed since the last build: nothing to do
+            for path, line, col, message in summary["warnings"]:
+                report.warning(Position(path, line, col), message)
+            return BuildResult(out, summary["pages"], 0, report)
+    cache = _previous_cache(options, out)
+    site, index, digests = load_site(options, config, files, cache, report)
     keys = Keys(
-        common=digest(__version__, theme_digest(theme), config, options.drafts),
+        common=common,
         claims=digest(index.claims),
         bundles=digests,
         entries={entry.id: digest(entry) for entry in site.entries},
@@ -93,8 +107,11 @@ def build(options: BuildOptions) -> BuildResult:
             run_checks(site, index, unchanged, [], report)
             if report.has_errors:
                 raise ContentError(report)
+            save_summary(summary_path, inputs, previous.outputs, report, _page_count(site))
             return BuildResult(out, _page_count(site), 0, report)
     rendered = _render_and_write(options, context, cache, report)
+    if options.write:
+        save_summary(summary_path, inputs, cache.outputs, report, _page_count(site))
     return BuildResult(out, _page_count(site), rendered, report)
 
 
@@ -172,10 +189,13 @@ def _outputs(
 
 
 def load_site(
-    options: BuildOptions, config: SiteConfig, cache: BuildCache, report: Report
+    options: BuildOptions,
+    config: SiteConfig,
+    files: SourceFiles,
+    cache: BuildCache,
+    report: Report,
 ) -> tuple[Site, GlossaryIndex, dict[str, str]]:
     """The validated site, its glossary index, and a digest of each bundle."""
-    files = discover(options.site, report)
     glossary, loaded = load_sources(options.site, files, config, cache, report)
     published = [
         item for item in loaded if item.bundle and (options.drafts or not item.bundle.front.draft)

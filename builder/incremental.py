@@ -16,8 +16,10 @@ from another machine, is never loaded.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import json
 import os
 import pickle
 import secrets
@@ -25,6 +27,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from builder import __version__
 from builder.diagnostics import Diagnostic, Report
@@ -185,6 +188,7 @@ def _prune(folder: Path) -> None:
     caches = sorted(folder.glob("build-*.pickle"), key=lambda f: f.stat().st_mtime_ns)
     for stale in caches[:-KEPT_CACHES]:
         stale.unlink(missing_ok=True)
+        summary_file(stale).unlink(missing_ok=True)
 
 
 def record_output(file: Path, key: str) -> OutputRecord:
@@ -304,3 +308,71 @@ class Keys:
     def site_pages(self) -> str:
         """Front page, glossary index, feed and sitemap show every article and entry."""
         return digest(self.common, sorted(self.bundles.items()), sorted(self.entries.items()))
+
+
+# The summary: a small signed file beside the cache saying what the last build
+# was made from and what it wrote, so that a build with nothing to do finds it
+# out from file signatures alone, without loading the cache.
+SUMMARY_MAGIC = b"explainer-build-summary\n"
+
+
+def summary_file(cache: Path) -> Path:
+    return cache.with_suffix(".summary")
+
+
+def inputs_digest(site: Path, files: SourceFiles, common_key: str, today: dt.date) -> str:
+    """What every output depends on, down to each source file's signature."""
+    return digest(
+        common_key,
+        today,
+        signature([site / "site.yaml"]),
+        [(f.name, signature([f])) for f in files.glossary],
+        [(b.path, _bundle_signature(b)) for b in files.bundles],
+    )
+
+
+def save_summary(
+    file: Path, inputs: str, outputs: dict[str, OutputRecord], report: Report, pages: int
+) -> None:
+    key = cache_key()
+    if key is None:
+        return
+    data = {
+        "inputs": inputs,
+        "pages": pages,
+        "outputs": {path: [r.size, r.mtime_ns] for path, r in sorted(outputs.items())},
+        "warnings": [
+            [d.position.path, d.position.line, d.position.col, d.message] for d in report.sorted()
+        ],
+    }
+    payload = json.dumps(data, sort_keys=True).encode("utf-8")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    temporary = file.with_suffix(".tmp")
+    temporary.write_bytes(SUMMARY_MAGIC + _signature_of(key, payload) + payload)
+    temporary.replace(file)
+
+
+def current_summary(file: Path, inputs: str, out: Path) -> dict[str, Any] | None:
+    """The last build's summary if it was made from these inputs and its output is intact."""
+    key = cache_key()
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return None
+    start = len(SUMMARY_MAGIC) + hashlib.sha256().digest_size
+    signed, payload = data[len(SUMMARY_MAGIC) : start], data[start:]
+    if key is None or not data.startswith(SUMMARY_MAGIC):
+        return None
+    if not hmac.compare_digest(signed, _signature_of(key, payload)):
+        return None
+    summary: dict[str, Any] = json.loads(payload)
+    if summary.get("inputs") != inputs:
+        return None
+    for path, (size, mtime_ns) in summary["outputs"].items():
+        try:
+            info = (out / path).stat()
+        except OSError:
+            return None
+        if (info.st_size, info.st_mtime_ns) != (size, mtime_ns):
+            return None
+    return summary

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from builder.build import BuildOptions, build
+from builder.build import BuildOptions, BuildResult, build
 from builder.cli import main
 from tests.conftest import (
     MINIMAL_SITE,
@@ -344,3 +344,61 @@ def test_markup_characters_in_titles_are_escaped_in_pages_and_feed(
     page = (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
     assert "<Putin>" not in page
     assert "Q&amp;A: &lt;Putin&gt;" in page
+
+
+def rebuild_equals_clean(site: Path, tmp_path: Path) -> BuildResult:
+    """Rebuild into out/, build clean into clean/, and require the same bytes."""
+    result = build(BuildOptions(site=site, out=tmp_path / "out"))
+    build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "clean")
+    return result
+
+
+def test_a_rebuild_with_nothing_changed_renders_and_writes_nothing(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")}
+    (site / "content/world/story/who.yaml").touch()  # saved again, unchanged
+    assert rebuild_equals_clean(site, tmp_path).rendered == 0
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")} == before
+
+
+def test_a_template_edit_rerenders_what_uses_it(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    own = write_files(site, {"templates/entry.html": '{% extends "base.html" %}\n'})
+    (own / "templates/entry.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>{{ page.name }} (own)</h1>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    assert rebuild_equals_clean(site, tmp_path).rendered > 0
+    page = (tmp_path / "out/glossary/kim-jong-un/index.html").read_text(encoding="utf-8")
+    assert "Kim Jong Un (own)" in page
+
+
+def test_a_site_yaml_edit_rerenders_every_page(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    site_yaml = site / "site.yaml"
+    site_yaml.write_text(
+        site_yaml.read_text(encoding="utf-8").replace("title: ", "title: Renamed "),
+        encoding="utf-8",
+    )
+    rebuild_equals_clean(site, tmp_path)
+    assert "Renamed" in (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
+
+
+def test_a_hand_edited_or_deleted_output_page_is_made_again(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    (tmp_path / "out/world/story/index.html").write_text("defaced", encoding="utf-8")
+    (tmp_path / "out/glossary/kim-jong-un/index.html").unlink()
+    assert rebuild_equals_clean(site, tmp_path).rendered >= 2
