@@ -7,7 +7,8 @@ one view model per output page.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import heapq
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,23 +77,31 @@ def related_articles(site: Site) -> dict[str, tuple[str, ...]]:
 
     Ties go to the newer article, then the path, so the choice is deterministic.
     """
+    listed = {b.path: sorted(b.listed_ids()) for b in site.bundles}
     listing: dict[str, list[str]] = defaultdict(list)
-    for bundle in site.bundles:
-        for entry_id in sorted(bundle.listed_ids()):
-            listing[entry_id].append(bundle.path)
-    dates = {b.path: b.front.date for b in site.bundles}
+    for path, ids in listed.items():
+        for entry_id in ids:
+            listing[entry_id].append(path)
+    newest = sorted(site.bundles, key=lambda b: (-b.front.date.toordinal(), b.path))
+    rank = {bundle.path: position for position, bundle in enumerate(newest)}
     related: dict[str, tuple[str, ...]] = {}
-    for bundle in site.bundles:
-        shared: dict[str, int] = defaultdict(int)
-        for entry_id in bundle.listed_ids():
-            paths = listing[entry_id]
-            if len(paths) <= RELATED_ENTRY_LIMIT:
-                for path in paths:
-                    shared[path] += 1
-        shared.pop(bundle.path, None)
-        ranked = sorted(shared, key=lambda p: (-shared[p], -dates[p].toordinal(), p))
-        related[bundle.path] = tuple(ranked[:RELATED_COUNT])
+    for path, ids in listed.items():
+        shared: Counter[str] = Counter()
+        for entry_id in ids:
+            if len(listing[entry_id]) <= RELATED_ENTRY_LIMIT:
+                shared.update(listing[entry_id])  # counted in C: this loop is the hot one
+        del shared[path]
+        related[path] = _most_shared(shared, rank)
     return related
+
+
+def _most_shared(shared: Counter[str], rank: dict[str, int]) -> tuple[str, ...]:
+    if not shared:
+        return ()
+    enough = heapq.nlargest(RELATED_COUNT, shared.values())[-1]
+    candidates = [path for path, count in shared.items() if count >= enough]
+    candidates.sort(key=lambda p: (-shared[p], rank[p]))
+    return tuple(candidates[:RELATED_COUNT])
 
 
 def section_slug(section: str) -> str:
