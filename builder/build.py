@@ -26,7 +26,6 @@ from builder.incremental import (
     inputs_digest,
     load_cache,
     load_sources,
-    record_output,
     save_cache,
     save_summary,
     summary_file,
@@ -47,8 +46,8 @@ from builder.produce import (
 )
 from builder.progress import Progress, Silent
 from builder.render import static_files, theme_digest, theme_for
-from builder.search import index_site
-from builder.write import Staging, check_output_folder
+from builder.search import SEARCH_FOLDER, index_site
+from builder.write import MARKER, Staging, check_output_folder, replace_folder
 
 
 @dataclass(frozen=True)
@@ -118,12 +117,13 @@ def build(options: BuildOptions) -> BuildResult:
 def _render_and_write(
     options: BuildOptions, context: RenderContext, cache: BuildCache, report: Report
 ) -> int:
-    """Render what is stale into a staging folder and swap it in; the count rendered."""
-    site = context.site
-    staging = Staging(context.old_output) if options.write else None
+    """Render what is stale, stage it and commit it; the number of pages rendered."""
+    site, out = context.site, context.old_output
+    in_place = options.write and bool(context.previous.outputs) and (out / MARKER).is_file()
+    staging = Staging(out, in_place) if options.write else None
     try:
         if staging is not None:
-            context = replace(context, staging=staging.folder)
+            context = replace(context, staging=staging.folder, in_place=in_place)
         workers = options.workers or worker_count(context)
         results, entries, renderer = render_articles_and_entries(context, workers, options.progress)
         run_checks(site, context.index, results, entries, report)
@@ -131,14 +131,9 @@ def _render_and_write(
         if report.has_errors:
             raise ContentError(report)
         if staging is not None:
-            site_pages += _write_static(staging, context, report)
-            if report.has_errors:
-                raise ContentError(report)
-            if site.config.search:
-                index_site(staging.folder, site.config.language, report)
-                if report.has_errors:
-                    raise ContentError(report)
-            staging.commit()
+            site_pages += _write_static(renderer, context, report)
+            outputs = dict(_outputs(results, entries) + site_pages)
+            _commit(staging, context, set(outputs), report)
             _remember(cache_file(options.site, staging.out), cache, results, entries, site_pages)
     finally:
         if staging is not None:
@@ -146,14 +141,32 @@ def _render_and_write(
     return sum(1 for r in results.values() if r.rendered) + sum(1 for e in entries if e.rendered)
 
 
+def _commit(staging: Staging, context: RenderContext, outputs: set[str], report: Report) -> None:
+    """Index for search, then make the staged files the output."""
+    config = context.site.config
+    if not config.search:
+        staging.commit(outputs)
+    elif not staging.in_place:
+        index_site(staging.folder, config.language, report)
+        if report.has_errors:
+            raise ContentError(report)
+        staging.commit()
+    else:  # the index needs every page where it will stand: index after the commit
+        staging.commit(outputs, keep_folder=SEARCH_FOLDER)
+        fresh = staging.folder / ".search"
+        index_site(staging.out, config.language, report, into=fresh)
+        if report.has_errors:
+            raise ContentError(report)
+        replace_folder(fresh, staging.out / SEARCH_FOLDER)
+
+
 def _write_static(
-    staging: Staging, context: RenderContext, report: Report
+    renderer: PageRenderer, context: RenderContext, report: Report
 ) -> list[tuple[str, OutputRecord]]:
-    written = []
-    for name, data in static_files(context.theme, report).items():
-        staging.write(name, data)
-        written.append((name, record_output(staging.folder / name, context.keys.common)))
-    return written
+    files = static_files(context.theme, report)
+    if report.has_errors:
+        raise ContentError(report)
+    return [renderer.write(name, data, context.keys.common) for name, data in files.items()]
 
 
 def _page_count(site: Site) -> int:

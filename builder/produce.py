@@ -52,6 +52,7 @@ class RenderContext:
     old_output: Path  # where the last build's pages are
     keys: Keys
     related: dict[str, tuple[str, ...]]  # article path -> related article paths
+    in_place: bool = False  # staging holds only what changed; the rest stays in old_output
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class PageRenderer:
         context = self.context
         if not self.is_current(output, key):
             return None
-        if context.staging is None:
+        if context.staging is None or context.in_place:
             return output, context.previous.outputs[output]
         old_file = context.old_output / output
         target = context.staging / output
@@ -168,9 +169,19 @@ class PageRenderer:
         text = render_page(self.templates, template, view, report, self.context.site_folder)
         if text is None or self.context.staging is None:
             return None
-        target = self.context.staging / output
+        return self.write(output, text.encode("utf-8"), key)
+
+    def write(self, output: str, data: bytes, key: str) -> tuple[str, OutputRecord]:
+        """Stage a file, or, in place, keep the old one where its bytes are the same."""
+        context = self.context
+        assert context.staging is not None
+        if context.in_place:
+            old_file = context.old_output / output
+            if old_file.is_file() and old_file.read_bytes() == data:
+                return output, record_output(old_file, key)
+        target = context.staging / output
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
+        target.write_bytes(data)
         return output, record_output(target, key)
 
 

@@ -16,16 +16,16 @@ from builder.diagnostics import Position, Report
 SEARCH_FOLDER = "pagefind"
 
 
-def index_site(folder: Path, language: str, report: Report) -> None:
-    """Write the search index into folder/pagefind; a failure is a site.yaml error."""
+def index_site(folder: Path, language: str, report: Report, into: Path | None = None) -> None:
+    """Write the search index into folder/pagefind, or into `into`; failures are errors."""
+    where = ["--output-path", str(into)] if into else ["--output-subdir", SEARCH_FOLDER]
     command = [
         sys.executable,
         "-m",
         "pagefind",
         "--site",
         str(folder),
-        "--output-subdir",
-        SEARCH_FOLDER,
+        *where,
         "--force-language",
         language,
         "--quiet",

@@ -13,6 +13,7 @@ import glob
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from builder.diagnostics import UsageError
@@ -41,9 +42,18 @@ def check_output_folder(out: Path, site: Path) -> None:
 
 
 class Staging:
-    """A temporary folder beside the output that becomes the output on commit."""
+    """A temporary folder beside the output, for what a build writes.
 
-    def __init__(self, out: Path) -> None:
+    A cold build stages the whole site and swaps it in with one rename. A
+    warm incremental build stages only the pages that changed and, once every
+    page has rendered, renames each over its old version: each file is
+    replaced atomically, and nothing is touched before the build has
+    succeeded, without copying or linking the thousands of pages that did not
+    change.
+    """
+
+    def __init__(self, out: Path, in_place: bool = False) -> None:
+        self.in_place = in_place
         self.out = out.absolute()
         self.out.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(self.out)
@@ -54,9 +64,29 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
-    def commit(self) -> None:
-        (self.folder / MARKER).write_bytes(MARKER_TEXT)
-        _swap_in(self.folder, self.out)
+    def commit(self, keep: Iterable[str] = (), keep_folder: str | None = None) -> None:
+        """Make the staged files the output.
+
+        In place, every other file of the output is deleted unless it is in
+        `keep` (the pages reused from the last build) or under `keep_folder`,
+        so the result is what a cold build would have swapped in.
+        """
+        if not self.in_place:
+            (self.folder / MARKER).write_bytes(MARKER_TEXT)
+            _swap_in(self.folder, self.out)
+            return
+        staged = {
+            f.relative_to(self.folder).as_posix() for f in self.folder.rglob("*") if f.is_file()
+        }
+        for relative in sorted(staged):
+            target = self.out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (self.folder / relative).replace(target)
+        wanted = staged | set(keep) | {MARKER}
+        for relative in _files_below(self.out):
+            inside_kept = keep_folder and relative.startswith(f"{keep_folder}/")
+            if relative not in wanted and not inside_kept:
+                _remove_page(self.out, relative)
 
     def discard(self) -> None:
         if self.folder.exists():
@@ -74,10 +104,44 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
         staging.discard()
 
 
+def _files_below(folder: Path) -> list[str]:
+    found = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                else:
+                    found.append(Path(entry.path).relative_to(folder).as_posix())
+    return sorted(found)
+
+
+def _remove_page(out: Path, relative: str) -> None:
+    """Delete an output file, and the folders it leaves empty."""
+    target = out / relative
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Put a freshly made folder where another stands, in one step where possible."""
+    if target.exists() and _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    if target.exists():
+        shutil.rmtree(target)
+    new.rename(target)
+
+
 def remove_leftovers(out: Path) -> None:
     """Temporary folders of builds that were killed before they finished."""
     name = glob.escape(out.name)  # an output named "*" must not match other folders
-    for pattern in (f".{name}.tmp-*", f".{name}.old-*"):
+    for pattern in (f".{name}.tmp-*", f".{name}.old-*", f".{name}.search-*"):
         for leftover in out.parent.glob(pattern):
             shutil.rmtree(leftover, ignore_errors=True)
 
