@@ -138,7 +138,7 @@ def cache_key() -> bytes | None:
         return None
 
 
-def _signature_of(key: bytes, payload: bytes) -> bytes:
+def _signature_of(key: bytes, payload: bytes | memoryview) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
@@ -150,7 +150,8 @@ def load_cache(file: Path, identity: str) -> BuildCache:
     except OSError:
         return BuildCache(identity)
     start = len(MAGIC) + hashlib.sha256().digest_size
-    signed, payload = data[len(MAGIC) : start], data[start:]
+    view = memoryview(data)  # slices of a large cache without copying it
+    signed, payload = bytes(view[len(MAGIC) : start]), view[start:]
     if key is None or not data.startswith(MAGIC):
         return BuildCache(identity)
     if not hmac.compare_digest(signed, _signature_of(key, payload)):
@@ -175,7 +176,9 @@ def save_cache(target: Path, cache: BuildCache) -> None:
     temporary = target.with_suffix(".tmp")
     payload = pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL)
     with temporary.open("wb") as file:
-        file.write(MAGIC + _signature_of(key, payload) + payload)
+        file.write(MAGIC)  # in three writes: one concatenation would copy the whole cache
+        file.write(_signature_of(key, payload))
+        file.write(payload)
     temporary.replace(target)
     _prune(target.parent)
 
@@ -305,9 +308,9 @@ class Keys:
         articles = [(path, self.bundles[path], mention) for path, mention in uses]
         return digest(self.common, self.entries.get(entry_id), articles)
 
-    def site_pages(self) -> str:
-        """Front page, glossary index, feed and sitemap show every article and entry."""
-        return digest(self.common, sorted(self.bundles.items()), sorted(self.entries.items()))
+    def site_page(self, output: str, inputs: object) -> str:
+        """A page listing stories or entries: what it lists, as little as it shows of each."""
+        return digest(self.common, output, inputs)
 
 
 # The summary: a small signed file beside the cache saying what the last build

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from markupsafe import Markup
 
@@ -289,12 +291,13 @@ def front_page(site: Site) -> FrontPage:
             jsonld=None,
         ),
         url=site.config.base_url,
-        articles=tuple(article_summary(b, "") for b in newest_first(list(site.bundles))),
+        articles=tuple(article_summary(b, "") for b in newest(site, FRONT_PAGE_SIZE)),
     )
 
 
-def list_pages(site: Site) -> dict[str, ListPage]:
-    """One page per section and per tag, at sections/SLUG/ and tags/SLUG/."""
+def _list_groups(site: Site) -> dict[str, tuple[str, str, list[Bundle]]]:
+    """One page per section and per tag, at sections/SLUG/ and tags/SLUG/:
+    output path -> (kind, name, its stories newest first)."""
     groups: dict[str, tuple[str, str, list[Bundle]]] = {}
     for bundle in newest_first(list(site.bundles)):
         front = bundle.front
@@ -302,10 +305,7 @@ def list_pages(site: Site) -> dict[str, ListPage]:
         found += [(f"tags/{slugify(tag)}", "tag", tag) for tag in front.tags if slugify(tag)]
         for folder, kind, name in found:
             groups.setdefault(folder, (kind, name, []))[2].append(bundle)
-    return {
-        f"{folder}/index.html": _list_page(site, folder, kind, name, bundles)
-        for folder, (kind, name, bundles) in sorted(groups.items())
-    }
+    return {f"{folder}/index.html": group for folder, group in sorted(groups.items())}
 
 
 def _list_page(site: Site, folder: str, kind: str, name: str, bundles: list[Bundle]) -> ListPage:
@@ -341,25 +341,58 @@ def tag_index(site: Site) -> TagIndexPage:
     )
 
 
-def site_pages(site: Site, inline: InlineRenderer) -> dict[str, tuple[str, object]]:
-    """Output path -> (template, view) of every page that shows the whole site."""
-    wanted: dict[str, tuple[str, object]] = {
-        "index.html": ("index.html", front_page(site)),
-        "glossary/index.html": ("glossary.html", glossary_page(site, inline)),
-        "tags/index.html": ("tags.html", tag_index(site)),
-        "feed.xml": ("feed.xml", feed(site)),
-        "sitemap.xml": ("sitemap.xml", sitemap(site)),
+# The front page and the feed show the newest stories; section and tag pages,
+# and the sitemap, list every one.
+FRONT_PAGE_SIZE = 50
+FEED_SIZE = 50
+
+
+def newest(site: Site, count: int) -> list[Bundle]:
+    return newest_first(list(site.bundles))[:count]
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """A page that shows many stories or entries, and the little it is made from."""
+
+    template: str
+    make_view: Callable[[], object]
+    inputs: object  # digested into the page's key: what the page shows, cheaply
+
+
+def site_pages(site: Site, inline: InlineRenderer) -> dict[str, SitePage]:
+    """Output path -> the page, for every page that shows the whole site."""
+    fronts = {b.path: b.front for b in site.bundles}
+
+    def shown(bundles: list[Bundle]) -> list[tuple[str, object]]:
+        return [(b.path, fronts[b.path]) for b in bundles]
+
+    entries = [(e.id, e.name, e.kind, e.summary) for e in site.entries]
+    front = shown(newest(site, FRONT_PAGE_SIZE))
+    latest = shown(newest(site, FEED_SIZE))
+    everything = sorted(fronts.items())
+    wanted = {
+        "index.html": SitePage("index.html", partial(front_page, site), front),
+        "glossary/index.html": SitePage(
+            "glossary.html", partial(glossary_page, site, inline), entries
+        ),
+        "tags/index.html": SitePage("tags.html", partial(tag_index, site), everything),
+        "feed.xml": SitePage("feed.xml", partial(feed, site), latest),
+        "sitemap.xml": SitePage(
+            "sitemap.xml", partial(sitemap, site), (everything, [entry[0] for entry in entries])
+        ),
     }
-    wanted.update((path, ("list.html", view)) for path, view in list_pages(site).items())
+    for path, (kind, name, bundles) in _list_groups(site).items():
+        folder = path.removesuffix("/index.html")
+        make = partial(_list_page, site, folder, kind, name, bundles)
+        wanted[path] = SitePage("list.html", make, shown(bundles))
     return wanted
 
 
 def site_page_outputs(site: Site) -> list[str]:
-    """The paths site_pages makes, without building their views."""
+    """The paths site_pages makes."""
     fixed = ["index.html", "glossary/index.html", "tags/index.html", "feed.xml", "sitemap.xml"]
-    folders = {f"sections/{section_slug(b.front.section)}" for b in site.bundles}
-    folders.update(f"tags/{slugify(t)}" for b in site.bundles for t in b.front.tags if slugify(t))
-    return fixed + [f"{folder}/index.html" for folder in sorted(folders)]
+    return fixed + list(_list_groups(site))
 
 
 def _timestamp(day: date) -> str:
@@ -368,7 +401,7 @@ def _timestamp(day: date) -> str:
 
 def feed(site: Site) -> FeedPage:
     base = site.config.base_url
-    bundles = newest_first(list(site.bundles))
+    bundles = newest(site, FEED_SIZE)
     items = tuple(
         FeedItem(
             title=b.front.title,

@@ -207,9 +207,8 @@ def unchanged_results(renderer: PageRenderer) -> dict[str, ArticleResult] | None
         if not renderer.is_current(output, context.keys.entry(*usage)):
             return None
         outputs.add(output)
-    site_key = context.keys.site_pages()
-    for output in pages.site_page_outputs(context.site):
-        if not renderer.is_current(output, site_key):
+    for output, page in pages.site_pages(context.site, renderer.inline).items():
+        if not renderer.is_current(output, context.keys.site_page(output, page.inputs)):
             return None
         outputs.add(output)
     static = {name for name in context.previous.outputs if name.startswith("static/")}
@@ -218,14 +217,13 @@ def unchanged_results(renderer: PageRenderer) -> dict[str, ArticleResult] | None
 
 def render_site_pages(renderer: PageRenderer, report: Report) -> list[tuple[str, OutputRecord]]:
     """The pages that show the whole site: front page, glossary, lists, feed and sitemap."""
-    key = renderer.context.keys.site_pages()
-    site = renderer.context.site
-    outputs = pages.site_page_outputs(site)
-    if all(renderer.is_current(output, key) for output in outputs):
-        return [record for output in outputs if (record := renderer.reuse(output, key))]
+    keys = renderer.context.keys
     written = []
-    for output, (template, view) in pages.site_pages(site, renderer.inline).items():
-        record = renderer.page(output, template, view, report, key)
+    for output, page in pages.site_pages(renderer.context.site, renderer.inline).items():
+        key = keys.site_page(output, page.inputs)
+        record = renderer.reuse(output, key) or renderer.page(
+            output, page.template, page.make_view(), report, key
+        )
         if record is not None:
             written.append(record)
     return written
