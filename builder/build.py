@@ -19,6 +19,7 @@ from builder.incremental import (
     Keys,
     OutputRecord,
     RenderedArticle,
+    SourceSignatures,
     cache_file,
     cache_identity,
     current_summary,
@@ -28,6 +29,7 @@ from builder.incremental import (
     load_sources,
     save_cache,
     save_summary,
+    source_signatures,
     summary_file,
 )
 from builder.index import GlossaryIndex, build_index
@@ -41,7 +43,6 @@ from builder.produce import (
     RenderContext,
     render_articles_and_entries,
     render_site_pages,
-    unchanged_results,
     worker_count,
 )
 from builder.progress import Progress, Silent
@@ -81,7 +82,8 @@ def build(options: BuildOptions) -> BuildResult:
     files = discover(options.site, report)
     theme = theme_for(options.site)
     common = digest(__version__, theme_digest(theme), config, options.drafts)
-    inputs = inputs_digest(options.site, files, common, build_date())
+    signatures = source_signatures(options.site, files)
+    inputs = inputs_digest(signatures, common, build_date())
     summary_path = summary_file(cache_file(options.site, out))
     if options.write and not options.clean and not report.has_errors:
         summary = current_summary(summary_path, inputs, out)
@@ -90,7 +92,7 @@ def build(options: BuildOptions) -> BuildResult:
                 report.warning(Position(path, line, col), message)
             return BuildResult(out, summary["pages"], 0, report)
     cache = _previous_cache(options, out)
-    site, index, digests = load_site(options, config, files, cache, report)
+    site, index, digests = load_site(options, config, files, signatures, cache, report)
     keys = Keys(
         common=common,
         claims=digest(index.claims),
@@ -100,14 +102,6 @@ def build(options: BuildOptions) -> BuildResult:
     previous = BuildCache(cache.identity, articles=cache.articles, outputs=cache.outputs)
     related = pages.related_articles(site)
     context = RenderContext(site, index, theme, options.site, None, previous, out, keys, related)
-    if options.write:
-        unchanged = unchanged_results(PageRenderer(context))
-        if unchanged is not None:  # nothing to render or write: the output is current
-            run_checks(site, index, unchanged, [], report)
-            if report.has_errors:
-                raise ContentError(report)
-            save_summary(summary_path, inputs, previous.outputs, report, _page_count(site))
-            return BuildResult(out, _page_count(site), 0, report)
     rendered = _render_and_write(options, context, cache, report)
     if options.write:
         save_summary(summary_path, inputs, cache.outputs, report, _page_count(site))
@@ -205,11 +199,12 @@ def load_site(
     options: BuildOptions,
     config: SiteConfig,
     files: SourceFiles,
+    signatures: SourceSignatures,
     cache: BuildCache,
     report: Report,
 ) -> tuple[Site, GlossaryIndex, dict[str, str]]:
     """The validated site, its glossary index, and a digest of each bundle."""
-    glossary, loaded = load_sources(options.site, files, config, cache, report)
+    glossary, loaded = load_sources(options.site, files, signatures, config, cache, report)
     published = [
         item for item in loaded if item.bundle and (options.drafts or not item.bundle.front.draft)
     ]

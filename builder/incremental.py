@@ -216,8 +216,30 @@ def reusable(previous: OutputRecord | None, key: str, old_file: Path) -> bool:
     return info.st_size == previous.size and info.st_mtime_ns == previous.mtime_ns
 
 
+@dataclass(frozen=True)
+class SourceSignatures:
+    """The signature of every source file, taken once per build."""
+
+    site_yaml: Signature
+    glossary: dict[str, Signature]  # by file path below the site
+    bundles: dict[str, Signature]  # by bundle path
+
+
+def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
+    return SourceSignatures(
+        signature([site / "site.yaml"]),
+        {f.relative_to(site).as_posix(): signature([f]) for f in files.glossary},
+        {b.path: _bundle_signature(b) for b in files.bundles},
+    )
+
+
 def load_sources(
-    site: Path, files: SourceFiles, config: SiteConfig, cache: BuildCache, report: Report
+    site: Path,
+    files: SourceFiles,
+    signatures: SourceSignatures,
+    config: SiteConfig,
+    cache: BuildCache,
+    report: Report,
 ) -> tuple[list[Entry], list[LoadedBundle]]:
     """Glossary entries and bundles, reparsing only files whose signature changed.
 
@@ -227,20 +249,22 @@ def load_sources(
     for file in files.glossary:
         key = file.relative_to(site).as_posix()
         found = cache.glossary.get(key)
-        if found is None or found.signature != signature([file]):
+        if found is None or found.signature != signatures.glossary[key]:
             local = Report()
             loaded = load_glossary_file(site, file, config, local)
-            found = LoadedGlossary(signature([file]), tuple(loaded), tuple(local.diagnostics))
+            diagnostics = tuple(local.diagnostics)
+            found = LoadedGlossary(signatures.glossary[key], tuple(loaded), diagnostics)
             cache.glossary[key] = found
         entries.extend(found.entries)
         report.extend(found.diagnostics)
     stale = []
     for bundle_files in files.bundles:
-        current = _bundle_signature(bundle_files)
         cached = cache.bundles.get(bundle_files.path)
-        if cached is None or cached.signature != current:
+        if cached is None or cached.signature != signatures.bundles[bundle_files.path]:
             stale.append(bundle_files)
-    jobs = [(site, bundle_files, config) for bundle_files in stale]
+    # The signature taken before reading: a file saved during the build differs
+    # from it, so the next build reads the file again.
+    jobs = [(site, b, config, signatures.bundles[b.path]) for b in stale]
     for path, fresh in map_in_workers(_load_bundle, jobs, workers_for(len(jobs))):
         cache.bundles[path] = fresh
     bundles = [cache.bundles[b.path] for b in files.bundles]
@@ -254,13 +278,13 @@ def _bundle_signature(files: BundleFiles) -> Signature:
     return signature(files.folder / name for name in ("article.md", *files.sidecars))
 
 
-def _load_bundle(job: tuple[Path, BundleFiles, SiteConfig]) -> tuple[str, LoadedBundle]:
-    site, files, config = job
+def _load_bundle(
+    job: tuple[Path, BundleFiles, SiteConfig, Signature],
+) -> tuple[str, LoadedBundle]:
+    site, files, config, before = job
     local = Report()
     bundle = load_bundle(site, files, config, local)
-    loaded = LoadedBundle(
-        _bundle_signature(files), bundle, tuple(local.diagnostics), digest(bundle)
-    )
+    loaded = LoadedBundle(before, bundle, tuple(local.diagnostics), digest(bundle))
     return files.path, loaded
 
 
@@ -305,8 +329,10 @@ class Keys:
         )
 
     def entry(self, entry_id: str, uses: tuple[tuple[str, Mention | None], ...]) -> str:
-        articles = [(path, self.bundles[path], mention) for path, mention in uses]
-        return digest(self.common, self.entries.get(entry_id), articles)
+        # Each story's mention is a function of its content and the claims,
+        # which are cheaper to digest than the mention itself.
+        articles = [(path, self.bundles[path]) for path, _ in uses]
+        return digest(self.common, self.claims, self.entries.get(entry_id), articles)
 
     def site_page(self, output: str, inputs: object) -> str:
         """A page listing stories or entries: what it lists, as little as it shows of each."""
@@ -323,14 +349,14 @@ def summary_file(cache: Path) -> Path:
     return cache.with_suffix(".summary")
 
 
-def inputs_digest(site: Path, files: SourceFiles, common_key: str, today: dt.date) -> str:
+def inputs_digest(signatures: SourceSignatures, common_key: str, today: dt.date) -> str:
     """What every output depends on, down to each source file's signature."""
     return digest(
         common_key,
         today,
-        signature([site / "site.yaml"]),
-        [(f.name, signature([f])) for f in files.glossary],
-        [(b.path, _bundle_signature(b)) for b in files.bundles],
+        signatures.site_yaml,
+        sorted(signatures.glossary.items()),
+        sorted(signatures.bundles.items()),
     )
 
 

@@ -185,36 +185,6 @@ class PageRenderer:
         return output, record_output(target, key)
 
 
-def unchanged_results(renderer: PageRenderer) -> dict[str, ArticleResult] | None:
-    """The last build's article results if no page at all needs rendering, else None.
-
-    Stops at the first stale page, so a build with something to do pays little.
-    """
-    context = renderer.context
-    results: dict[str, ArticleResult] = {}
-    for path in sorted(renderer.bundles):
-        found = renderer.cached_article(path)
-        if found is None or not renderer.is_current(f"{path}/index.html", found[1]):
-            return None
-        cached = found[0]
-        record = (f"{path}/index.html", context.previous.outputs[f"{path}/index.html"])
-        results[path] = ArticleResult(
-            path, cached.mentions, cached.diagnostics, cached.body_key, record
-        )
-    outputs = {f"{path}/index.html" for path in results}
-    for usage in gather_usages(context.site, results):
-        output = f"glossary/{usage[0]}/index.html"
-        if not renderer.is_current(output, context.keys.entry(*usage)):
-            return None
-        outputs.add(output)
-    for output, page in pages.site_pages(context.site, renderer.inline).items():
-        if not renderer.is_current(output, context.keys.site_page(output, page.inputs)):
-            return None
-        outputs.add(output)
-    static = {name for name in context.previous.outputs if name.startswith("static/")}
-    return results if outputs | static == set(context.previous.outputs) else None
-
-
 def render_site_pages(renderer: PageRenderer, report: Report) -> list[tuple[str, OutputRecord]]:
     """The pages that show the whole site: front page, glossary, lists, feed and sitemap."""
     keys = renderer.context.keys
