@@ -6,6 +6,7 @@ This module only calls the stages in order; the logic lives in them.
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -72,6 +73,19 @@ class BuildResult:
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site; raise ContentError, with every problem, if the content has errors."""
+    # A build makes millions of small objects and frees them by reference
+    # counting; the cyclic collector would only rescan the growing heap, again
+    # and again (a third of a warm rebuild's time on 5,000 stories).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(options: BuildOptions) -> BuildResult:
     report = Report()
     config = load_config(options.site, report)
     if config is None:

@@ -105,16 +105,12 @@ def write_site(files: dict[str, bytes], out: Path) -> None:
 
 
 def _files_below(folder: Path) -> list[str]:
-    found = []
-    pending = [folder]
-    while pending:
-        current = pending.pop()
-        with os.scandir(current) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(Path(entry.path))
-                else:
-                    found.append(Path(entry.path).relative_to(folder).as_posix())
+    """Every file below a folder, as relative paths with forward slashes."""
+    prefix = len(str(folder)) + 1
+    found: list[str] = []
+    for root, _, files in os.walk(folder):
+        base = root[prefix:].replace(os.sep, "/")
+        found.extend(f"{base}/{name}" if base else name for name in files)
     return sorted(found)
 
 
