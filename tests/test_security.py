@@ -31,6 +31,7 @@ from typing import Any, Literal
 import pytest
 
 from builder.cli import main
+from tests.conftest import write_files
 from tests.strategies import (
     DIAGNOSTIC_LINE,
     SUMMARY_LINE,
@@ -100,26 +101,12 @@ def run(capsys: pytest.CaptureFixture[str]) -> Runner:
     return go
 
 
-def write(root: Path, files: dict[str, str | bytes | None]) -> Path:
-    for relative, data in files.items():
-        target = root / relative
-        if data is None:
-            target.unlink(missing_ok=True)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            target.write_bytes(data)
-        else:
-            target.write_text(data, encoding="utf-8", newline="")
-    return root
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Callable[..., Path]:
     """The base site with some files replaced (None removes one); its folder."""
 
     def make(files: dict[str, str | bytes | None] | None = None) -> Path:
-        return write(tmp_path / "site", {**BASE, **(files or {})})
+        return write_files(tmp_path / "site", {**BASE, **(files or {})})
 
     return make
 
@@ -569,7 +556,7 @@ def test_a_dot_folder_is_never_published(
 def outside(tmp_path: Path) -> Path:
     """A folder beside the site with a secret file and a whole bundle in it."""
     folder = tmp_path / "outside"
-    write(
+    write_files(
         folder,
         {
             "secret.yaml": "- id: secret\n  name: Secret\n  summary: TOP-SECRET.\n",
@@ -607,8 +594,8 @@ def test_a_symlink_under_content_leading_outside_is_refused(
 def test_content_itself_as_a_symlink_leading_outside_is_refused(
     outside: Path, site: Callable[..., Path], run: Runner, tmp_path: Path
 ) -> None:
-    folder = write(tmp_path / "site", {"site.yaml": SITE_YAML})
-    write(outside / "content", {k: v for k, v in BASE.items() if k.startswith("content/")})
+    folder = write_files(tmp_path / "site", {"site.yaml": SITE_YAML})
+    write_files(outside / "content", {k: v for k, v in BASE.items() if k.startswith("content/")})
     (folder / "content").symlink_to(outside / "content" / "content")
     result = run("build", "--site", folder)
     refused(result, "content:1:1: error: symbolic link leads outside the site folder")
@@ -707,7 +694,7 @@ def test_an_output_folder_the_builder_did_not_make_is_left_untouched(
     site: Callable[..., Path], run: Runner, tmp_path: Path
 ) -> None:
     folder = site()
-    mine = write(tmp_path / "mine", {"thesis.tex": "years of work", "sub/notes.md": "more"})
+    mine = write_files(tmp_path / "mine", {"thesis.tex": "years of work", "sub/notes.md": "more"})
     before = tree_state(tmp_path)
     result = run("build", "--site", folder, "--out", mine)
     assert result.code == 2
@@ -719,7 +706,9 @@ def test_an_output_name_with_glob_characters_deletes_nothing_beside_it(
     site: Callable[..., Path], run: Runner, tmp_path: Path
 ) -> None:
     folder = site()
-    parent = write(tmp_path / "shared", {".other.tmp-123/work.txt": "keep", ".x.old-1/f": "keep"})
+    parent = write_files(
+        tmp_path / "shared", {".other.tmp-123/work.txt": "keep", ".x.old-1/f": "keep"}
+    )
     result = run("build", "--quiet", "--site", folder, "--out", parent / "*")
     assert result.code == 0
     assert (parent / ".other.tmp-123/work.txt").exists(), "another program's folder was deleted"
@@ -945,7 +934,7 @@ def test_a_failed_build_leaves_the_previous_output_byte_identical(
     assert run("build", "--quiet", "--site", folder, "--out", out).code == 0
     good = tree_state(out)
     article = str(hostile[ARTICLE])
-    write(folder, {ARTICLE: article + "\n[x](javascript:alert(1))\n"})
+    write_files(folder, {ARTICLE: article + "\n[x](javascript:alert(1))\n"})
     line = article.count("\n") + 2
     result = run("build", "--site", folder, "--out", out)
     refused(result, f"{ARTICLE}:{line}:5: error: link to 'javascript:alert(1)'")
@@ -981,7 +970,7 @@ def test_a_build_never_modifies_anything_under_content(
         for command in ("check", "build", "build"):
             result = run(command, "--quiet", "--site", folder)
             assert result.code == 0, result.err
-        write(folder, {ARTICLE: FRONT + "[x](javascript:alert(1))\n"})
+        write_files(folder, {ARTICLE: FRONT + "[x](javascript:alert(1))\n"})
         changed = tree_state(content)
         assert run("build", "--quiet", "--site", folder).code == 1
         assert tree_state(content) == changed
@@ -1057,6 +1046,6 @@ def test_the_checks_themselves_can_fail(tmp_path: Path) -> None:
         check_stderr(tmp_path, 1, "Traceback (most recent call last):\n")
     with pytest.raises(AssertionError):
         check_stderr(tmp_path, 0, "built 3 pages\n")
-    out = write(tmp_path / "out", {"index.html": "<p>x</p><script>alert(1)</script>\n"})
+    out = write_files(tmp_path / "out", {"index.html": "<p>x</p><script>alert(1)</script>\n"})
     with pytest.raises(AssertionError):
         check_output(out)
