@@ -25,7 +25,7 @@ import pickle
 import secrets
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from builder.load import load_bundle, load_glossary_file
 from builder.model import Bundle, Entry, SiteConfig
 from builder.parallel import map_in_workers, workers_for
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_FOLDER = Path(".cache") / "explainer"
 
 # (name, size, mtime_ns, ctime_ns, inode) per file. ctime cannot be set back by
@@ -101,6 +101,10 @@ class BuildCache:
     glossary: dict[str, LoadedGlossary] = field(default_factory=dict)  # by file path
     articles: dict[str, RenderedArticle] = field(default_factory=dict)  # by bundle path
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # by output path
+    # The bundles, the bulk of the cache, live in a file of their own, rewritten
+    # only when a bundle changed; the token pairs the two files.
+    bundles_token: str = ""
+    bundles_changed: bool = False
 
 
 def cache_identity(site: Path, out: Path, drafts: bool) -> str:
@@ -142,27 +146,42 @@ def _signature_of(key: bytes, payload: bytes | memoryview) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).digest()
 
 
+def bundles_file(cache: Path) -> Path:
+    return cache.with_suffix(".bundles")
+
+
 def load_cache(file: Path, identity: str) -> BuildCache:
     """The previous build's cache, or an empty one if it is missing, foreign or corrupt."""
+    cache = _unpickle_signed(file)
+    if not isinstance(cache, BuildCache) or cache.identity != identity:
+        return BuildCache(identity)
+    stored = _unpickle_signed(bundles_file(file))
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == cache.bundles_token:
+        cache.bundles = stored[1]
+    else:
+        cache.bundles = {}
+    cache.bundles_changed = False
+    return cache
+
+
+def _unpickle_signed(file: Path) -> object:
+    """What a file this user's builder signed holds; None for anything else."""
     key = cache_key()
     try:
         data = file.read_bytes()
     except OSError:
-        return BuildCache(identity)
+        return None
     start = len(MAGIC) + hashlib.sha256().digest_size
     view = memoryview(data)  # slices of a large cache without copying it
     signed, payload = bytes(view[len(MAGIC) : start]), view[start:]
     if key is None or not data.startswith(MAGIC):
-        return BuildCache(identity)
+        return None
     if not hmac.compare_digest(signed, _signature_of(key, payload)):
-        return BuildCache(identity)  # not made by this user's builder: never unpickled
+        return None  # not made by this user's builder: never unpickled
     try:
-        cache = pickle.loads(payload)
+        return pickle.loads(payload)
     except Exception:  # a corrupt cache is simply not used
-        return BuildCache(identity)
-    if not isinstance(cache, BuildCache) or cache.identity != identity:
-        return BuildCache(identity)
-    return cache
+        return None
 
 
 def save_cache(target: Path, cache: BuildCache) -> None:
@@ -173,14 +192,21 @@ def save_cache(target: Path, cache: BuildCache) -> None:
     ignore = target.parent.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# The explainer builder's cache; safe to delete.\n*\n")
+    if cache.bundles_changed or not cache.bundles_token or not bundles_file(target).is_file():
+        cache.bundles_token = secrets.token_hex(16)
+        _pickle_signed(bundles_file(target), (cache.bundles_token, cache.bundles), key)
+    _pickle_signed(target, replace(cache, bundles={}, bundles_changed=False), key)
+    _prune(target.parent)
+
+
+def _pickle_signed(target: Path, value: object, key: bytes) -> None:
     temporary = target.with_suffix(".tmp")
-    payload = pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     with temporary.open("wb") as file:
         file.write(MAGIC)  # in three writes: one concatenation would copy the whole cache
         file.write(_signature_of(key, payload))
         file.write(payload)
     temporary.replace(target)
-    _prune(target.parent)
 
 
 KEPT_CACHES = 8
@@ -192,6 +218,7 @@ def _prune(folder: Path) -> None:
     for stale in caches[:-KEPT_CACHES]:
         stale.unlink(missing_ok=True)
         summary_file(stale).unlink(missing_ok=True)
+        bundles_file(stale).unlink(missing_ok=True)
 
 
 def record_output(file: Path, key: str) -> OutputRecord:
@@ -267,6 +294,7 @@ def load_sources(
     jobs = [(site, b, config, signatures.bundles[b.path]) for b in stale]
     for path, fresh in map_in_workers(_load_bundle, jobs, workers_for(len(jobs))):
         cache.bundles[path] = fresh
+        cache.bundles_changed = True
     bundles = [cache.bundles[b.path] for b in files.bundles]
     for loaded_bundle in bundles:
         report.extend(loaded_bundle.diagnostics)
@@ -292,6 +320,7 @@ def _forget_removed(cache: BuildCache, files: SourceFiles, site: Path) -> None:
     present = {b.path for b in files.bundles}
     for path in [p for p in cache.bundles if p not in present]:
         del cache.bundles[path]
+        cache.bundles_changed = True
     glossary = {f.relative_to(site).as_posix() for f in files.glossary}
     for path in [p for p in cache.glossary if p not in glossary]:
         del cache.glossary[path]

@@ -732,7 +732,7 @@ def test_a_build_writes_nothing_outside_the_output_folder_but_its_cache(
         assert tree_state(tmp_path, skip, times=False) == before
     # The incremental cache (SECURITY.md) is the one thing written beside the sources.
     kept = {p.name if p.name == ".gitignore" else p.suffix for p in cache.rglob("*") if p.is_file()}
-    assert kept <= {".pickle", ".summary", ".gitignore"}
+    assert kept <= {".pickle", ".bundles", ".summary", ".gitignore"}
     # check writes nothing at all
     everything = tree_state(tmp_path)
     assert run("check", "--site", folder).code == 0
