@@ -152,7 +152,3 @@ def _bundle_path_ok(site: Path, folder: Path, below: str, report: Report) -> boo
         )
         return False
     return True
-
-
-def is_inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents

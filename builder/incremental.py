@@ -226,12 +226,6 @@ def record_output(file: Path, key: str) -> OutputRecord:
     return OutputRecord(key, info.st_size, info.st_mtime_ns)
 
 
-def cache_hit(previous: BuildCache, output: str, record: OutputRecord) -> bool:
-    """True when a page of this build was reused rather than rendered."""
-    before = previous.outputs.get(output)
-    return before is not None and before.key == record.key
-
-
 def reusable(previous: OutputRecord | None, key: str, old_file: Path) -> bool:
     """True when the previous output of a page was made from the same inputs and is intact."""
     if previous is None or previous.key != key:

@@ -93,17 +93,6 @@ class Staging:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def write_site(files: dict[str, bytes], out: Path) -> None:
-    """Write a whole site at once: staged, then swapped in."""
-    staging = Staging(out)
-    try:
-        for relative, data in sorted(files.items()):
-            staging.write(relative, data)
-        staging.commit()
-    finally:
-        staging.discard()
-
-
 def _files_below(folder: Path) -> list[str]:
     """Every file below a folder, as relative paths with forward slashes."""
     prefix = len(str(folder)) + 1
