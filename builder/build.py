@@ -142,7 +142,7 @@ def _render_and_write(
             site_pages += _write_static(renderer, context, report)
             outputs = dict(_outputs(results, entries) + site_pages)
             _commit(staging, context, set(outputs), report)
-            _remember(cache_file(options.site, staging.out), cache, results, entries, site_pages)
+            _remember(cache_file(options.site, staging.out), cache, results, outputs)
     finally:
         if staging is not None:
             staging.discard()
@@ -192,13 +192,12 @@ def _remember(
     file: Path,
     cache: BuildCache,
     results: dict[str, ArticleResult],
-    entries: list[EntryResult],
-    site_pages: list[tuple[str, OutputRecord]],
+    outputs: dict[str, OutputRecord],
 ) -> None:
     cache.articles = {
         path: RenderedArticle(r.body_key, r.mentions, r.diagnostics) for path, r in results.items()
     }
-    cache.outputs = dict(_outputs(results, entries) + site_pages)
+    cache.outputs = outputs
     save_cache(file, cache)
 
 

@@ -59,11 +59,13 @@ class Usage:
     mention: Mention | None
 
 
-def gather_usage(bundles: list[Bundle], bodies: dict[str, RenderedBody]) -> dict[str, list[Usage]]:
+def gather_usage(
+    bundles: list[Bundle], mentions_by_path: dict[str, tuple[Mention, ...]]
+) -> dict[str, list[Usage]]:
     """Entry id -> the articles that mention or list it, newest first."""
     usage: dict[str, dict[str, Usage]] = defaultdict(dict)
     for bundle in newest_first(bundles):
-        mentions = {m.entry_id: m for m in bodies[bundle.path].mentions}
+        mentions = {m.entry_id: m for m in mentions_by_path[bundle.path]}
         for entry_id in sorted(set(mentions) | bundle.listed_ids()):
             usage[entry_id][bundle.path] = Usage(bundle, mentions.get(entry_id))
     return {entry_id: list(found.values()) for entry_id, found in usage.items()}

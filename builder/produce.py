@@ -10,8 +10,6 @@ staging folder, so no page travels back to the main process.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +27,7 @@ from builder.incremental import (
 )
 from builder.index import GlossaryIndex
 from builder.linking import Mention
-from builder.markdown import InlineMarkdown, RenderedBody, body_parser, render_body
+from builder.markdown import InlineMarkdown, body_parser, render_body
 from builder.model import Bundle, Site
 from builder.parallel import workers_for
 from builder.progress import Progress
@@ -148,20 +146,17 @@ class PageRenderer:
         return reusable(previous, key, context.old_output / output)
 
     def reuse(self, output: str, key: str) -> tuple[str, OutputRecord] | None:
-        """Link the previous build's page into staging if it was made from the same inputs."""
+        """The previous build's record of a page made from the same inputs, left where it is.
+
+        Only a build that commits in place can reuse: one that stages the whole
+        site has no previous output beside it (a cold build) and renders it all.
+        """
         context = self.context
+        if context.staging is not None and not context.in_place:
+            return None
         if not self.is_current(output, key):
             return None
-        if context.staging is None or context.in_place:
-            return output, context.previous.outputs[output]
-        old_file = context.old_output / output
-        target = context.staging / output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(old_file, target)
-        except OSError:
-            shutil.copy2(old_file, target)
-        return output, record_output(target, key)
+        return output, context.previous.outputs[output]
 
     def page(
         self, output: str, template: str, view: object, report: Report, key: str = ""
@@ -234,8 +229,8 @@ def render_articles_and_entries(
 
 def gather_usages(site: Site, results: dict[str, ArticleResult]) -> list[EntryUsage]:
     """For every entry, the articles that mention or list it, newest first."""
-    bodies = {path: RenderedBody(path, "", r.mentions, ()) for path, r in results.items()}
-    usage = pages.gather_usage(list(site.bundles), bodies)
+    mentions = {path: result.mentions for path, result in results.items()}
+    usage = pages.gather_usage(list(site.bundles), mentions)
     return [
         (entry.id, tuple((u.bundle.path, u.mention) for u in usage.get(entry.id, [])))
         for entry in site.entries
