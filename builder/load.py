@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from builder.diagnostics import Position, Report, UsageError
+from builder.diagnostics import Position, Report, UsageError, did_you_mean
 from builder.discover import BundleFiles, relative
 from builder.model import (
     Appearance,
@@ -153,7 +153,7 @@ def _appearances(
 ) -> tuple[Appearance, ...]:
     found: list[Appearance] = []
     for item in read_list(node, "entries or refs", report):
-        is_ref = isinstance(item, YamlMapping) and item.get("ref") is not None
+        is_ref = _meant_as_reference(item)
         fields = read_record(item, STORY_REF if is_ref else STORY_ENTRY, report)
         if fields is None:
             continue
@@ -166,6 +166,17 @@ def _appearances(
             Appearance(IdRef(ref_id, where), fields.get("in_this_story"), _quotes(fields), entry)
         )
     return tuple(found)
+
+
+def _meant_as_reference(item: YamlNode) -> bool:
+    """A `ref:` item, or one with neither ref nor name whose keys look like a mistyped ref,
+    so that the editor hears "did you mean 'ref'?" rather than "missing 'name'"."""
+    if not isinstance(item, YamlMapping):
+        return False
+    if item.get("ref") is not None:
+        return True
+    keys = item.keys()
+    return "name" not in keys and any(did_you_mean(key, ["ref"]) for key in keys)
 
 
 def _quotes(fields: FieldValues) -> tuple[Quote, ...]:

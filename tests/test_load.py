@@ -137,3 +137,20 @@ def test_an_entry_takes_its_default_kind_from_its_file(
         and a.under_h2 in {"People", "Places", "Terms"}
     }
     assert groups == {"Summit": "Terms", "Dmitry Peskov": "People", "Vostochny": "Places"}
+
+
+def test_a_mistyped_ref_is_read_as_a_reference(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    site = make_site({WHO: "- rfe: vladimir-putin\n  in_this_story: Met Kim.\n"})
+    assert check(site).problems == [
+        f"{WHO}:1:3: error: reference is missing required field 'ref'",
+        f"{WHO}:1:3: error: unknown field 'rfe' in reference; did you mean 'ref'?",
+    ]
+
+
+def test_an_item_without_ref_or_a_ref_like_key_is_read_as_an_entry(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    site = make_site({WHO: "- summary: Someone.\n"})
+    assert check(site).problems == [f"{WHO}:1:3: error: entry is missing required field 'name'"]
