@@ -9,6 +9,7 @@ each entry. What was linked, and any problem, goes into the per-render env.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -118,56 +119,86 @@ def _link_run(
     matcher: FormMatcher,
     claims: dict[str, tuple[str, ...]],
 ) -> list[Token]:
-    # A soft break stands for one space, so "Kim\nJong-il" matches "Kim Jong-il".
-    text = "".join(t.content if t.type == "text" else " " for t in run)
+    if len(run) == 1 and run[0].type == "text":
+        text = run[0].content  # the common case: one line, or text_join made it one token
+    else:
+        # A soft break stands for one space, so "Kim\nJong-il" matches "Kim Jong-il".
+        text = "".join(t.content if t.type == "text" else " " for t in run)
     matches = matcher.find(text) if text else []
     if not matches:
         return run
-    starts = list(accumulate((len(t.content) if t.type == "text" else 1 for t in run), initial=0))
-    pieces: list[Token] = []
-    done = 0
+    span = _Run(run, first_line, text)
+    linked = env["linked"]
+    links: list[tuple[int, int, str]] = []
     for match in matches:
         ids = claims.get(match.form, ())
-        if len(ids) == 1 and ids[0] in env["linked"]:
-            continue  # a later mention of an entry already linked: the common case
-        where = _place(run, starts, first_line, text, match, env)
-        entry_id = _resolve(match, where, env, claims)
-        if entry_id is None or entry_id in env["linked"]:
-            continue
-        sentence = _sentence_around(inline.content, match.form)
-        env["linked"][entry_id] = Mention(entry_id, match.form, where[0], sentence)
-        pieces += _slice(run, starts, done, match.start)
-        inner = _slice(run, starts, match.start, match.end)
-        pieces += _link_tokens(entry_id, env["glossary_href"], run[0], inner)
-        done = match.end
-    if not pieces:
-        return run
-    return pieces + _slice(run, starts, done, len(text))
-
-
-def _slice(run: list[Token], starts: list[int], start: int, end: int) -> list[Token]:
-    """The tokens of the run that cover text[start:end], text tokens cut to fit."""
-    found: list[Token] = []
-    for token, begin, finish in zip(run, starts, starts[1:], strict=False):
-        if finish <= start or begin >= end:
-            continue
-        if token.type != "text" or (begin >= start and finish <= end):
-            found.append(token)
+        if len(ids) == 1:
+            entry_id: str | None = ids[0]
         else:
-            piece = token.content[max(start, begin) - begin : min(end, finish) - begin]
-            found.append(_text_token(piece, token))
-    return [t for t in found if t.type != "text" or t.content]
+            entry_id = _resolve(match, ids, span, env)
+        if entry_id is None or entry_id in linked:
+            continue  # a later mention of an entry already linked: the common case
+        sentence = _sentence_around(inline.content, match.form)
+        linked[entry_id] = Mention(entry_id, match.form, span.line(match.start), sentence)
+        links.append((match.start, match.end, entry_id))
+    if not links:
+        return run
+    return span.split(links, env["glossary_href"])
 
 
-def _place(
-    run: list[Token], starts: list[int], first_line: int, text: str, match: Match, env: LinkEnv
-) -> tuple[int, int]:
-    """Line and column of a match in article.md."""
-    breaks = [b for t, b in zip(run, starts, strict=False) if t.type == "softbreak"]
-    before = [b for b in breaks if b < match.start]
-    line = first_line + len(before)
-    line_text = text[(before[-1] + 1 if before else 0) : match.start]
-    return line, _column(env, line, match.form, line_text.count(match.form))
+class _Run:
+    """A run of text and soft-break tokens, matched as one text."""
+
+    def __init__(self, tokens: list[Token], first_line: int, text: str) -> None:
+        self.tokens = tokens
+        self.first_line = first_line
+        self.text = text
+        # Where each token starts in the text; a soft break counts as one space.
+        self.starts = list(
+            accumulate((len(t.content) if t.type == "text" else 1 for t in tokens), initial=0)
+        )
+        self.breaks = [
+            start for t, start in zip(tokens, self.starts, strict=False) if t.type == "softbreak"
+        ]
+
+    def line(self, offset: int) -> int:
+        """The line of article.md on which an offset of the text stands."""
+        return self.first_line + bisect_left(self.breaks, offset)
+
+    def line_text_before(self, offset: int) -> str:
+        """The text from the start of the offset's line up to it."""
+        before = bisect_left(self.breaks, offset)
+        return self.text[(self.breaks[before - 1] + 1 if before else 0) : offset]
+
+    def split(self, links: list[tuple[int, int, str]], glossary_href: str) -> list[Token]:
+        """The tokens with each (start, end, entry id) span wrapped in a glossary link."""
+        pieces: list[Token] = []
+        done = 0
+        for start, end, entry_id in links:
+            pieces += self.slice(done, start)
+            pieces += _link_tokens(entry_id, glossary_href, self.tokens[0], self.slice(start, end))
+            done = end
+        return pieces + self.slice(done, len(self.text))
+
+    def slice(self, start: int, end: int) -> list[Token]:
+        """The tokens that cover text[start:end], text tokens cut to fit."""
+        if start >= end:
+            return []
+        tokens, starts = self.tokens, self.starts
+        if len(tokens) == 1:
+            only = tokens[0]
+            whole = start == 0 and end == len(only.content)
+            return [only if whole else _text_token(only.content[start:end], only)]
+        found: list[Token] = []
+        for token, begin, finish in zip(tokens, starts, starts[1:], strict=False):
+            if finish <= start or begin >= end:
+                continue
+            if token.type != "text" or (begin >= start and finish <= end):
+                found.append(token)
+            else:
+                piece = token.content[max(start, begin) - begin : min(end, finish) - begin]
+                found.append(_text_token(piece, token))
+        return [t for t in found if t.type != "text" or t.content]
 
 
 def _column(env: LinkEnv, line: int, form: str, earlier: int) -> int:
@@ -184,22 +215,19 @@ def _column(env: LinkEnv, line: int, form: str, earlier: int) -> int:
     return found + 1
 
 
-def _resolve(
-    match: Match, where: tuple[int, int], env: LinkEnv, claims: dict[str, tuple[str, ...]]
-) -> str | None:
-    """The entry a form stands for in this article, or None (reported) if ambiguous."""
-    ids = claims.get(match.form, ())
-    if len(ids) == 1:
-        return ids[0]
+def _resolve(match: Match, ids: tuple[str, ...], span: _Run, env: LinkEnv) -> str | None:
+    """The entry an ambiguous form stands for in this article, or None (reported)."""
     listed = [i for i in ids if i in env["listed"]]
     if len(listed) == 1:
         return listed[0]
     if any(problem.form == match.form for problem in env["problems"]):
         return None  # one report per ambiguous name and article is enough
+    line = span.line(match.start)
+    earlier = span.line_text_before(match.start).count(match.form)
     env["problems"].append(
         LinkProblem(
-            where[0],
-            where[1],
+            line,
+            _column(env, line, match.form, earlier),
             f"'{match.form}' could mean any of "
             + ", ".join(f"'{i}'" for i in ids)
             + "; list exactly one of them in this article's who.yaml or where.yaml, "
@@ -228,7 +256,8 @@ def _link_tokens(entry_id: str, glossary_href: str, like: Token, inner: list[Tok
     return [opening, *inner, closing]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
+# The end of a sentence: its punctuation, any closing quotes or brackets, a space.
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]* ")
 _MARKUP = re.compile(r"[*_`]+|!?\[|\]\([^)]*\)")
 
 
@@ -242,5 +271,12 @@ def _sentence_around(paragraph: str, form: str) -> str:
 def _sentences(paragraph: str) -> tuple[str, ...]:
     # A pure function of the paragraph, cached: a paragraph that mentions
     # several entries is split once.
-    plain = " ".join(_MARKUP.sub("", paragraph).split())
-    return tuple(s.strip() for s in _SENTENCE_END.split(plain))
+    if any(char in paragraph for char in "*_`[]"):  # most paragraphs have no markup
+        paragraph = _MARKUP.sub("", paragraph)
+    plain = " ".join(paragraph.split())
+    sentences, start = [], 0
+    for end in _SENTENCE_END.finditer(plain):
+        sentences.append(plain[start : end.start() + 1].strip())
+        start = end.end()
+    sentences.append(plain[start:].strip())
+    return tuple(sentences)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     start: int
     end: int
     form: str
@@ -28,7 +27,7 @@ class FormMatcher:
         self._automaton = ahocorasick.Automaton()
         for form in forms:
             if form:
-                self._automaton.add_word(form, form)
+                self._automaton.add_word(form, (form, len(form)))
         self._empty = len(self._automaton) == 0
         if not self._empty:
             self._automaton.make_automaton()
@@ -37,27 +36,28 @@ class FormMatcher:
         """Non-overlapping matches, leftmost first, the longest where they start together."""
         if self._empty:
             return []
-        candidates = [
-            Match(end + 1 - len(form), end + 1, form)
-            for end, form in self._automaton.iter(text)
-            if _on_boundaries(text, end + 1 - len(form), end + 1)
-        ]
-        candidates.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        size = len(text)
+        # (start, -length, form): sorting these puts the leftmost, then longest, first.
+        candidates: list[tuple[int, int, str]] = []
+        for last, (form, length) in self._automaton.iter(text):
+            start, end = last + 1 - length, last + 1
+            if start > 0 and is_word_character(text[start - 1]):
+                continue
+            if end < size and is_word_character(text[end]):
+                continue
+            candidates.append((start, -length, form))
+        candidates.sort()
         chosen: list[Match] = []
         reached = 0
-        for match in candidates:
-            if match.start >= reached:
-                chosen.append(match)
-                reached = match.end
+        for start, negative_length, form in candidates:
+            if start >= reached:
+                reached = start - negative_length
+                chosen.append(Match(start, reached, form))
         return chosen
 
 
 def is_word_character(char: str) -> bool:
     """Letters, digits, underscore and combining marks, as in Unicode's \\w."""
-    return char.isalnum() or char == "_" or unicodedata.category(char).startswith("M")
-
-
-def _on_boundaries(text: str, start: int, end: int) -> bool:
-    if start > 0 and is_word_character(text[start - 1]):
-        return False
-    return end == len(text) or not is_word_character(text[end])
+    if char < "\u0300":  # no combining mark comes before U+0300: skip the table lookup
+        return char.isalnum() or char == "_"
+    return char.isalnum() or unicodedata.category(char).startswith("M")
