@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 # Control characters and line breaks from editors' text must not reach a
 # terminal or CI log raw: they would split a problem over lines or inject
@@ -23,9 +24,12 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """Where a value sits in a source file; line and column count from 1."""
+class Position(NamedTuple):
+    """Where a value sits in a source file; line and column count from 1.
+
+    A named tuple, not a dataclass: every loaded value carries one, and
+    tuples are several times cheaper to make, compare and pickle.
+    """
 
     path: str
     line: int = 1
