@@ -8,46 +8,56 @@ from __future__ import annotations
 
 import gc
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from builder import __version__, checks, pages
+from builder.articles import (
+    ArticlePlan,
+    ArticleResult,
+    BundleShard,
+    parse_bundles,
+    plan_articles,
+    render_articles,
+)
 from builder.diagnostics import ContentError, Position, Report
 from builder.discover import SourceFiles, discover
 from builder.incremental import (
     BuildCache,
     Keys,
-    OutputRecord,
+    LoadedBundle,
     RenderedArticle,
     SourceSignatures,
     cache_file,
     cache_identity,
     current_summary,
-    digest,
     inputs_digest,
     load_cache,
-    load_sources,
+    load_glossary,
     save_cache,
     save_summary,
     source_signatures,
+    stale_bundles,
     summary_file,
+    update_bundles,
 )
 from builder.index import GlossaryIndex, build_index
-from builder.linking import Mention
 from builder.load import load_config
 from builder.model import Site, SiteConfig
+from builder.parallel import Shards, workers_for
 from builder.produce import (
-    ArticleResult,
     EntryResult,
     PageRenderer,
     RenderContext,
-    render_articles_and_entries,
+    render_entries,
     render_site_pages,
-    worker_count,
 )
 from builder.progress import Progress, Silent
-from builder.render import static_files, theme_digest, theme_for
+from builder.records import OutputRecord, digest
+from builder.render import PageTarget, Theme, static_files, theme_digest, theme_for
 from builder.search import SEARCH_FOLDER, index_site
 from builder.write import MARKER, Staging, check_output_folder, replace_folder
 
@@ -85,8 +95,37 @@ def build(options: BuildOptions) -> BuildResult:
             gc.enable()
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a build is made from, down to each source file's signature."""
+
+    config: SiteConfig
+    out: Path
+    files: SourceFiles
+    theme: Theme
+    common: str  # digest of the builder's version, the theme, the config and the drafts flag
+    signatures: SourceSignatures
+    digest: str  # of all the above and today's date: equal to the last build's, nothing to do
+
+
 def _build(options: BuildOptions) -> BuildResult:
     report = Report()
+    inputs = gather_inputs(options, report)
+    summary_path = summary_file(cache_file(options.site, inputs.out))
+    if options.write and not options.clean and not report.has_errors:
+        summary = current_summary(summary_path, inputs.digest, inputs.out)
+        if summary is not None:  # nothing changed since the last build: nothing to do
+            for path, line, col, message in summary["warnings"]:
+                report.warning(Position(path, line, col), message)
+            return BuildResult(inputs.out, summary["pages"], 0, report)
+    cache = _previous_cache(options, inputs.out)
+    site, rendered = _make(options, inputs, cache, report)
+    if options.write:
+        save_summary(summary_path, inputs.digest, cache.outputs, report, _page_count(site))
+    return BuildResult(inputs.out, _page_count(site), rendered, report)
+
+
+def gather_inputs(options: BuildOptions, report: Report) -> Inputs:
     config = load_config(options.site, report)
     if config is None:
         raise ContentError(report)
@@ -97,44 +136,39 @@ def _build(options: BuildOptions) -> BuildResult:
     theme = theme_for(options.site)
     common = digest(__version__, theme_digest(theme), config, options.drafts)
     signatures = source_signatures(options.site, files)
-    inputs = inputs_digest(signatures, common, build_date())
-    summary_path = summary_file(cache_file(options.site, out))
-    if options.write and not options.clean and not report.has_errors:
-        summary = current_summary(summary_path, inputs, out)
-        if summary is not None:  # nothing changed since the last build: nothing to do
-            for path, line, col, message in summary["warnings"]:
-                report.warning(Position(path, line, col), message)
-            return BuildResult(out, summary["pages"], 0, report)
-    cache = _previous_cache(options, out)
-    site, index, digests = load_site(options, config, files, signatures, cache, report)
-    keys = Keys(
-        common=common,
-        claims=digest(index.claims),
-        bundles=digests,
-        entries={entry.id: digest(entry) for entry in site.entries},
-    )
+    everything = inputs_digest(signatures, common, build_date())
+    return Inputs(config, out, files, theme, common, signatures, everything)
+
+
+def _make(
+    options: BuildOptions, inputs: Inputs, cache: BuildCache, report: Report
+) -> tuple[Site, int]:
+    """Parse what changed, render what is stale, commit; the site and the pages rendered."""
     previous = BuildCache(cache.identity, articles=cache.articles, outputs=cache.outputs)
-    related = pages.related_articles(site)
-    context = RenderContext(site, index, theme, options.site, None, previous, out, keys, related)
-    rendered = _render_and_write(options, context, cache, report)
-    if options.write:
-        save_summary(summary_path, inputs, cache.outputs, report, _page_count(site))
-    return BuildResult(out, _page_count(site), rendered, report)
-
-
-def _render_and_write(
-    options: BuildOptions, context: RenderContext, cache: BuildCache, report: Report
-) -> int:
-    """Render what is stale, stage it and commit it; the number of pages rendered."""
-    site, out = context.site, context.old_output
-    in_place = options.write and bool(context.previous.outputs) and (out / MARKER).is_file()
-    staging = Staging(out, in_place) if options.write else None
-    try:
-        if staging is not None:
-            context = replace(context, staging=staging.folder, in_place=in_place)
-        workers = options.workers or worker_count(context)
-        results, entries, renderer = render_articles_and_entries(context, workers, options.progress)
-        run_checks(site, context.index, results, entries, report)
+    stale = stale_bundles(inputs.files, inputs.signatures, cache)
+    local = BundleShard(options.site, inputs.config)
+    with _staged(options, inputs.out, bool(previous.outputs)) as (staging, target):
+        # The bundles parsed here stay with the shard that parsed them, which
+        # later renders their pages; a small site is one shard, in this process.
+        with Shards(_worker_count(options, len(stale)), lambda: local) as shards:
+            parsed = parse_bundles(shards, stale, inputs.signatures, options.progress)
+            site, index = load_site(options, inputs, cache, parsed, report)
+            keys = Keys(
+                common=inputs.common,
+                claims=digest(index.claims),
+                bundles={path: cache.bundles[path].digest for path in _paths(site)},
+                entries={entry.id: digest(entry) for entry in site.entries},
+            )
+            related = pages.related_articles(site)
+            plan = ArticlePlan(
+                site, index, inputs.theme, inputs.files, keys, target, previous, related, parsed
+            )
+            results, jobs = plan_articles(plan)
+            with _render_shards(shards, local, len(jobs), options) as renderers:
+                results.update(render_articles(renderers, plan, jobs, options.progress))
+        context = RenderContext(site, index, inputs.theme, target, previous, keys)
+        entries, renderer = render_entries(context, results, options.progress)
+        run_checks(site, results, entries, report)
         site_pages = render_site_pages(renderer, report)
         if report.has_errors:
             raise ContentError(report)
@@ -142,11 +176,70 @@ def _render_and_write(
             site_pages += _write_static(renderer, context, report)
             outputs = dict(_outputs(results, entries) + site_pages)
             _commit(staging, context, set(outputs), report)
-            _remember(cache_file(options.site, staging.out), cache, results, outputs)
+            _remember(cache_file(options.site, inputs.out), cache, results, outputs)
+    rendered = sum(r.rendered for r in results.values()) + sum(e.rendered for e in entries)
+    return site, rendered
+
+
+@contextmanager
+def _render_shards(
+    shards: Shards[BundleShard], local: BundleShard, jobs: int, options: BuildOptions
+) -> Iterator[Shards[BundleShard]]:
+    """The shards that parsed, or, when few bundles changed but many pages are
+    stale (a template edit), new workers forked with what this process holds."""
+    wanted = _worker_count(options, jobs)
+    if shards.count > 1 or wanted == 1:
+        yield shards
+        return
+    with Shards(wanted, lambda: local) as more:
+        yield more
+
+
+def _paths(site: Site) -> list[str]:
+    return [bundle.path for bundle in site.bundles]
+
+
+def _worker_count(options: BuildOptions, items: int) -> int:
+    return options.workers or workers_for(items)
+
+
+@contextmanager
+def _staged(
+    options: BuildOptions, out: Path, warm: bool
+) -> Iterator[tuple[Staging | None, PageTarget]]:
+    """The staging folder of a build that writes, discarded whatever happens; or none."""
+    if not options.write:
+        yield None, PageTarget(options.site, None, out)
+        return
+    in_place = warm and (out / MARKER).is_file()
+    staging = Staging(out, in_place)
+    try:
+        yield staging, PageTarget(options.site, staging.folder, out, in_place)
     finally:
-        if staging is not None:
-            staging.discard()
-    return sum(1 for r in results.values() if r.rendered) + sum(1 for e in entries if e.rendered)
+        staging.discard()
+
+
+def load_site(
+    options: BuildOptions,
+    inputs: Inputs,
+    cache: BuildCache,
+    parsed: dict[str, tuple[LoadedBundle, int]],
+    report: Report,
+) -> tuple[Site, GlossaryIndex]:
+    """The validated site and its glossary index, from the cache and what was just parsed."""
+    config, files = inputs.config, inputs.files
+    glossary = load_glossary(options.site, files, inputs.signatures, config, cache, report)
+    fresh = ((path, loaded) for path, (loaded, _) in parsed.items())
+    loaded = update_bundles(cache, files, fresh)
+    for item in loaded:
+        report.extend(item.diagnostics)
+    summaries = [
+        item.summary
+        for item in loaded
+        if item.summary is not None and (options.drafts or not item.summary.front.draft)
+    ]
+    index = build_index(glossary, summaries, report)
+    return Site(config, tuple(index.entries.values()), tuple(summaries)), index
 
 
 def _commit(staging: Staging, context: RenderContext, outputs: set[str], report: Report) -> None:
@@ -174,7 +267,8 @@ def _write_static(
     files = static_files(context.theme, report)
     if report.has_errors:
         raise ContentError(report)
-    return [renderer.write(name, data, context.keys.common) for name, data in files.items()]
+    writer = renderer.writer
+    return [writer.write(name, data, context.keys.common) for name, data in files.items()]
 
 
 def _page_count(site: Site) -> int:
@@ -208,45 +302,18 @@ def _outputs(
     return [output for output in found if output is not None]
 
 
-def load_site(
-    options: BuildOptions,
-    config: SiteConfig,
-    files: SourceFiles,
-    signatures: SourceSignatures,
-    cache: BuildCache,
-    report: Report,
-) -> tuple[Site, GlossaryIndex, dict[str, str]]:
-    """The validated site, its glossary index, and a digest of each bundle."""
-    glossary, loaded = load_sources(options.site, files, signatures, config, cache, report)
-    published = [
-        item for item in loaded if item.bundle and (options.drafts or not item.bundle.front.draft)
-    ]
-    bundles = [item.bundle for item in published if item.bundle]
-    index = build_index(glossary, bundles, report)
-    site = Site(config, tuple(index.entries.values()), tuple(bundles))
-    digests = {item.bundle.path: item.digest for item in published if item.bundle}
-    return site, index, digests
-
-
 def run_checks(
     site: Site,
-    index: GlossaryIndex,
     results: dict[str, ArticleResult],
     entries: list[EntryResult],
     report: Report,
 ) -> None:
+    """What rendering found, and the checks of the glossary as a whole."""
     for entry in entries:
         report.extend(entry.diagnostics)
     for bundle in site.bundles:
-        result = results[bundle.path]
-        report.extend(result.diagnostics)
-        checks.check_quotes(bundle, report)
-        checks.check_unmentioned(bundle, _mentioned(result.mentions), index, report)
+        report.extend(results[bundle.path].diagnostics)
     checks.check_entries(site, build_date(), report)
-
-
-def _mentioned(mentions: tuple[Mention, ...]) -> set[str]:
-    return {m.entry_id for m in mentions}
 
 
 def build_date() -> date:

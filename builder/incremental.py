@@ -33,44 +33,22 @@ from builder import __version__
 from builder.diagnostics import Diagnostic, Report
 from builder.discover import BundleFiles, SourceFiles
 from builder.linking import Mention
-from builder.load import load_bundle, load_glossary_file
-from builder.model import Bundle, Entry, SiteConfig
-from builder.parallel import map_in_workers, workers_for
+from builder.load import load_glossary_file
+from builder.model import BundleSummary, Entry, SiteConfig
+from builder.records import OutputRecord, Signature, digest, signature
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 CACHE_FOLDER = Path(".cache") / "explainer"
-
-# (name, size, mtime_ns, ctime_ns, inode) per file. ctime cannot be set back by
-# tools that restore mtime (cp -p, rsync -a, tar), so an edit always shows.
-Signature = tuple[tuple[str, int, int, int, int], ...]
-
-
-def digest(*parts: object) -> str:
-    """A short, stable digest of the reprs of some values."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        hasher.update(repr(part).encode("utf-8", "surrogatepass"))
-        hasher.update(b"\0")
-    return hasher.hexdigest()
-
-
-def signature(files: Iterable[Path]) -> Signature:
-    found = []
-    for file in files:
-        try:
-            info = file.stat()
-        except OSError:
-            continue
-        found.append((file.name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
-    return tuple(found)
 
 
 @dataclass(frozen=True)
 class LoadedBundle:
+    """A parsed bundle as the main process keeps it, from this build or the last."""
+
     signature: Signature
-    bundle: Bundle | None
-    diagnostics: tuple[Diagnostic, ...]
-    digest: str  # of the bundle's content, computed once when it is parsed
+    summary: BundleSummary | None  # None when the bundle could not be used
+    diagnostics: tuple[Diagnostic, ...]  # of parsing it and of checking its quotations
+    digest: str  # of the whole bundle's content, computed once when it is parsed
 
 
 @dataclass(frozen=True)
@@ -85,13 +63,6 @@ class RenderedArticle:
     body_key: str
     mentions: tuple[Mention, ...]
     diagnostics: tuple[Diagnostic, ...]
-
-
-@dataclass(frozen=True)
-class OutputRecord:
-    key: str  # digest of what the page was made from
-    size: int  # of the file as written, to notice a hand-edited output
-    mtime_ns: int
 
 
 @dataclass
@@ -221,22 +192,6 @@ def _prune(folder: Path) -> None:
         bundles_file(stale).unlink(missing_ok=True)
 
 
-def record_output(file: Path, key: str) -> OutputRecord:
-    info = file.stat()
-    return OutputRecord(key, info.st_size, info.st_mtime_ns)
-
-
-def reusable(previous: OutputRecord | None, key: str, old_file: Path) -> bool:
-    """True when the previous output of a page was made from the same inputs and is intact."""
-    if previous is None or previous.key != key:
-        return False
-    try:
-        info = old_file.stat()
-    except OSError:
-        return False
-    return info.st_size == previous.size and info.st_mtime_ns == previous.mtime_ns
-
-
 @dataclass(frozen=True)
 class SourceSignatures:
     """The signature of every source file, taken once per build."""
@@ -250,19 +205,19 @@ def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
     return SourceSignatures(
         signature([site / "site.yaml"]),
         {f.relative_to(site).as_posix(): signature([f]) for f in files.glossary},
-        {b.path: _bundle_signature(b) for b in files.bundles},
+        {b.path: bundle_signature(b) for b in files.bundles},
     )
 
 
-def load_sources(
+def load_glossary(
     site: Path,
     files: SourceFiles,
     signatures: SourceSignatures,
     config: SiteConfig,
     cache: BuildCache,
     report: Report,
-) -> tuple[list[Entry], list[LoadedBundle]]:
-    """Glossary entries and bundles, reparsing only files whose signature changed.
+) -> list[Entry]:
+    """Every glossary entry, reparsing only files whose signature changed.
 
     The cache is updated in place; the diagnostics of reused files are replayed.
     """
@@ -278,46 +233,40 @@ def load_sources(
             cache.glossary[key] = found
         entries.extend(found.entries)
         report.extend(found.diagnostics)
-    stale = []
-    for bundle_files in files.bundles:
-        cached = cache.bundles.get(bundle_files.path)
-        if cached is None or cached.signature != signatures.bundles[bundle_files.path]:
-            stale.append(bundle_files)
-    # The signature taken before reading: a file saved during the build differs
-    # from it, so the next build reads the file again.
-    jobs = [(site, b, config, signatures.bundles[b.path]) for b in stale]
-    for path, fresh in map_in_workers(_load_bundle, jobs, workers_for(len(jobs))):
-        cache.bundles[path] = fresh
+    glossary = {f.relative_to(site).as_posix() for f in files.glossary}
+    for path in [p for p in cache.glossary if p not in glossary]:
+        del cache.glossary[path]
+    return entries
+
+
+def stale_bundles(
+    files: SourceFiles, signatures: SourceSignatures, cache: BuildCache
+) -> list[BundleFiles]:
+    """The bundles that are new or whose files changed since the cache was made."""
+    return [
+        bundle
+        for bundle in files.bundles
+        if (cached := cache.bundles.get(bundle.path)) is None
+        or cached.signature != signatures.bundles[bundle.path]
+    ]
+
+
+def update_bundles(
+    cache: BuildCache, files: SourceFiles, fresh: Iterable[tuple[str, LoadedBundle]]
+) -> list[LoadedBundle]:
+    """Put freshly parsed bundles into the cache, forget removed ones; every bundle, in order."""
+    for path, loaded in fresh:
+        cache.bundles[path] = loaded
         cache.bundles_changed = True
-    bundles = [cache.bundles[b.path] for b in files.bundles]
-    for loaded_bundle in bundles:
-        report.extend(loaded_bundle.diagnostics)
-    _forget_removed(cache, files, site)
-    return entries, bundles
-
-
-def _bundle_signature(files: BundleFiles) -> Signature:
-    return signature(files.folder / name for name in ("article.md", *files.sidecars))
-
-
-def _load_bundle(
-    job: tuple[Path, BundleFiles, SiteConfig, Signature],
-) -> tuple[str, LoadedBundle]:
-    site, files, config, before = job
-    local = Report()
-    bundle = load_bundle(site, files, config, local)
-    loaded = LoadedBundle(before, bundle, tuple(local.diagnostics), digest(bundle))
-    return files.path, loaded
-
-
-def _forget_removed(cache: BuildCache, files: SourceFiles, site: Path) -> None:
     present = {b.path for b in files.bundles}
     for path in [p for p in cache.bundles if p not in present]:
         del cache.bundles[path]
         cache.bundles_changed = True
-    glossary = {f.relative_to(site).as_posix() for f in files.glossary}
-    for path in [p for p in cache.glossary if p not in glossary]:
-        del cache.glossary[path]
+    return [cache.bundles[b.path] for b in files.bundles]
+
+
+def bundle_signature(files: BundleFiles) -> Signature:
+    return signature(files.folder / name for name in ("article.md", *files.sidecars))
 
 
 @dataclass(frozen=True)
@@ -338,12 +287,12 @@ class Keys:
 
     def article(
         self,
-        bundle: Bundle,
+        listed: tuple[str, ...],
         body_key: str,
         mentions: tuple[Mention, ...],
         related: tuple[str, ...],
     ) -> str:
-        shown = sorted(bundle.listed_ids() | {m.entry_id for m in mentions})
+        shown = sorted({*listed, *(m.entry_id for m in mentions)})
         return digest(
             self.common,
             body_key,

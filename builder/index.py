@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from builder.diagnostics import Report, did_you_mean
-from builder.model import Bundle, Entry, IdRef
+from builder.model import BundleSummary, Entry
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,12 @@ class GlossaryIndex:
         return self.entries[entry_id]
 
 
-def build_index(glossary: list[Entry], bundles: list[Bundle], report: Report) -> GlossaryIndex:
+def build_index(
+    glossary: list[Entry], bundles: list[BundleSummary], report: Report
+) -> GlossaryIndex:
     definitions = list(glossary)
     for bundle in bundles:
-        definitions.extend(
-            item.inline_entry for item in (*bundle.who, *bundle.where) if item.inline_entry
-        )
+        definitions.extend(bundle.inline_entries)
     entries = _merge_definitions(definitions, report)
     claims: dict[str, set[str]] = defaultdict(set)
     for entry in entries.values():
@@ -60,10 +60,8 @@ def _merge_definitions(definitions: list[Entry], report: Report) -> dict[str, En
     return entries
 
 
-def check_references(bundle: Bundle, index: GlossaryIndex, report: Report) -> None:
-    refs: list[IdRef] = [item.ref for item in (*bundle.who, *bundle.where)]
-    refs.extend(ref for event in bundle.background for ref in event.mentions)
-    for ref in refs:
+def check_references(bundle: BundleSummary, index: GlossaryIndex, report: Report) -> None:
+    for ref in bundle.references:
         if ref.id not in index.entries:
             hint = did_you_mean(ref.id, index.entries)
             report.error(

@@ -187,6 +187,37 @@ class Bundle:
         ids.update(ref.id for event in self.background for ref in event.mentions)
         return ids
 
+    def summary(self) -> BundleSummary:
+        appearances = (*self.who, *self.where)
+        references = [item.ref for item in appearances]
+        references.extend(ref for event in self.background for ref in event.mentions)
+        return BundleSummary(
+            path=self.path,
+            article_path=self.article_path,
+            front=self.front,
+            listed=tuple(sorted(self.listed_ids())),
+            references=tuple(references),
+            inline_entries=tuple(item.inline_entry for item in appearances if item.inline_entry),
+            background=self.background,
+        )
+
+
+@dataclass(frozen=True)
+class BundleSummary:
+    """A bundle as the rest of the site sees it: lists, backlinks and timelines.
+
+    The main process keeps one for every bundle; the body and the fact boxes
+    are needed only to render the bundle's own page.
+    """
+
+    path: str
+    article_path: str
+    front: FrontMatter
+    listed: tuple[str, ...]  # sorted ids its sidecars name (who, where, timeline mentions)
+    references: tuple[IdRef, ...]  # each of those ids where it is written, for checking
+    inline_entries: tuple[Entry, ...]  # entries defined in its who.yaml and where.yaml
+    background: tuple[TimelineEvent, ...]
+
 
 @dataclass(frozen=True)
 class Site:
@@ -194,4 +225,4 @@ class Site:
 
     config: SiteConfig
     entries: tuple[Entry, ...]  # site-wide glossary, inline entries included, sorted by id
-    bundles: tuple[Bundle, ...]  # sorted by path
+    bundles: tuple[BundleSummary, ...]  # sorted by path

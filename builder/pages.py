@@ -20,7 +20,16 @@ from builder import jsonld
 from builder.index import GlossaryIndex
 from builder.linking import Mention
 from builder.markdown import RenderedBody
-from builder.model import Appearance, Bundle, Entry, Site, TimelineEvent, display_date
+from builder.model import (
+    Appearance,
+    Bundle,
+    BundleSummary,
+    Entry,
+    Site,
+    SiteConfig,
+    TimelineEvent,
+    display_date,
+)
 from builder.validate import slugify
 from builder.views import (
     ArticlePage,
@@ -55,18 +64,18 @@ from builder.views import (
 class Usage:
     """One article that uses an entry, and where it first mentions it, if it does."""
 
-    bundle: Bundle
+    bundle: BundleSummary
     mention: Mention | None
 
 
 def gather_usage(
-    bundles: list[Bundle], mentions_by_path: dict[str, tuple[Mention, ...]]
+    bundles: list[BundleSummary], mentions_by_path: dict[str, tuple[Mention, ...]]
 ) -> dict[str, list[Usage]]:
     """Entry id -> the articles that mention or list it, newest first."""
     usage: dict[str, dict[str, Usage]] = defaultdict(dict)
     for bundle in newest_first(bundles):
         mentions = {m.entry_id: m for m in mentions_by_path[bundle.path]}
-        for entry_id in sorted(set(mentions) | bundle.listed_ids()):
+        for entry_id in sorted(set(mentions).union(bundle.listed)):
             usage[entry_id][bundle.path] = Usage(bundle, mentions.get(entry_id))
     return {entry_id: list(found.values()) for entry_id, found in usage.items()}
 
@@ -81,7 +90,7 @@ def related_articles(site: Site) -> dict[str, tuple[str, ...]]:
 
     Ties go to the newer article, then the path, so the choice is deterministic.
     """
-    listed = {b.path: sorted(b.listed_ids()) for b in site.bundles}
+    listed = {b.path: b.listed for b in site.bundles}
     listing: dict[str, list[str]] = defaultdict(list)
     for path, ids in listed.items():
         for entry_id in ids:
@@ -113,25 +122,25 @@ def section_slug(section: str) -> str:
 
 
 def article_page(
-    site: Site,
+    config: SiteConfig,
     bundle: Bundle,
     body: RenderedBody,
     index: GlossaryIndex,
     inline: InlineRenderer,
-    related: tuple[Bundle, ...] = (),
+    related: tuple[BundleSummary, ...] = (),
 ) -> ArticlePage:
     root = root_of(bundle.path)
     front = bundle.front
     what = bundle.what
-    url = f"{site.config.base_url}{bundle.path}/"
+    url = f"{config.base_url}{bundle.path}/"
     return ArticlePage(
-        site=site_view(site, root),
+        site=site_view(config, root),
         meta=PageMeta(
-            title=f"{front.title} · {site.config.title}",
+            title=f"{front.title} · {config.title}",
             description=front.dek,
             url=url,
             type="article",
-            jsonld=_article_jsonld(site, bundle, body, index, url),
+            jsonld=_article_jsonld(config, bundle, body, index, url),
         ),
         url=url,
         title=front.title,
@@ -167,16 +176,16 @@ def article_page(
 
 
 def _article_jsonld(
-    site: Site, bundle: Bundle, body: RenderedBody, index: GlossaryIndex, url: str
+    config: SiteConfig, bundle: Bundle, body: RenderedBody, index: GlossaryIndex, url: str
 ) -> Markup:
     def linked(ids: list[str]) -> list[tuple[Entry, str]]:
-        base = site.config.base_url
+        base = config.base_url
         found = [index.entries[i] for i in ids if i in index.entries]
         return [(entry, f"{base}glossary/{entry.id}/") for entry in found]
 
     about = list(dict.fromkeys(item.ref.id for item in (*bundle.who, *bundle.where)))
     mentioned = [m.entry_id for m in body.mentions if m.entry_id not in about]
-    return jsonld.news_article(bundle, url, site.config.title, linked(about), linked(mentioned))
+    return jsonld.news_article(bundle, url, config.title, linked(about), linked(mentioned))
 
 
 def _cards(
@@ -200,7 +209,7 @@ def _timeline_item(
     index: GlossaryIndex,
     root: str,
     inline: InlineRenderer,
-    article: Bundle | None,
+    article: BundleSummary | None,
 ) -> TimelineItem:
     mentions = tuple(
         LinkView(index.entry(ref.id).name, f"{root}glossary/{ref.id}/index.html")
@@ -240,7 +249,7 @@ def entry_page(
         key=lambda pair: (pair[0].date.sort_key(), pair[1].path),
     )
     return EntryPage(
-        site=site_view(site, root),
+        site=site_view(site.config, root),
         meta=PageMeta(
             title=f"{entry.name} · Glossary · {site.config.title}",
             description=summary,
@@ -268,7 +277,7 @@ def entry_page(
 def glossary_page(site: Site, inline: InlineRenderer) -> GlossaryPage:
     root = root_of("glossary")
     return GlossaryPage(
-        site=site_view(site, root),
+        site=site_view(site.config, root),
         meta=PageMeta(
             title=f"Glossary · {site.config.title}",
             description=f"Who, what and where in the news on {site.config.title}.",
@@ -284,7 +293,7 @@ def glossary_page(site: Site, inline: InlineRenderer) -> GlossaryPage:
 
 def front_page(site: Site) -> FrontPage:
     return FrontPage(
-        site=site_view(site, ""),
+        site=site_view(site.config, ""),
         meta=PageMeta(
             title=site.config.title,
             description=site.config.description,
@@ -297,10 +306,10 @@ def front_page(site: Site) -> FrontPage:
     )
 
 
-def _list_groups(site: Site) -> dict[str, tuple[str, str, list[Bundle]]]:
+def _list_groups(site: Site) -> dict[str, tuple[str, str, list[BundleSummary]]]:
     """One page per section and per tag, at sections/SLUG/ and tags/SLUG/:
     output path -> (kind, name, its stories newest first)."""
-    groups: dict[str, tuple[str, str, list[Bundle]]] = {}
+    groups: dict[str, tuple[str, str, list[BundleSummary]]] = {}
     for bundle in newest_first(list(site.bundles)):
         front = bundle.front
         found = [(f"sections/{section_slug(front.section)}", "section", front.section)]
@@ -310,12 +319,14 @@ def _list_groups(site: Site) -> dict[str, tuple[str, str, list[Bundle]]]:
     return {f"{folder}/index.html": group for folder, group in sorted(groups.items())}
 
 
-def _list_page(site: Site, folder: str, kind: str, name: str, bundles: list[Bundle]) -> ListPage:
+def _list_page(
+    site: Site, folder: str, kind: str, name: str, bundles: list[BundleSummary]
+) -> ListPage:
     root = root_of(folder)
     url = f"{site.config.base_url}{folder}/"
     heading = name if kind == "section" else f"Tagged “{name}”"
     return ListPage(
-        site=site_view(site, root),
+        site=site_view(site.config, root),
         meta=PageMeta(f"{heading} · {site.config.title}", None, url, "website", None),
         url=url,
         kind=kind,
@@ -333,7 +344,7 @@ def tag_index(site: Site) -> TagIndexPage:
     root = root_of("tags")
     url = f"{site.config.base_url}tags/"
     return TagIndexPage(
-        site=site_view(site, root),
+        site=site_view(site.config, root),
         meta=PageMeta(f"Tags · {site.config.title}", None, url, "website", None),
         url=url,
         tags=tuple(
@@ -349,7 +360,7 @@ FRONT_PAGE_SIZE = 50
 FEED_SIZE = 50
 
 
-def newest(site: Site, count: int) -> list[Bundle]:
+def newest(site: Site, count: int) -> list[BundleSummary]:
     return newest_first(list(site.bundles))[:count]
 
 
@@ -366,7 +377,7 @@ def site_pages(site: Site, inline: InlineRenderer) -> dict[str, SitePage]:
     """Output path -> the page, for every page that shows the whole site."""
     fronts = {b.path: b.front for b in site.bundles}
 
-    def shown(bundles: list[Bundle]) -> list[tuple[str, object]]:
+    def shown(bundles: list[BundleSummary]) -> list[tuple[str, object]]:
         return [(b.path, fronts[b.path]) for b in bundles]
 
     entries = [(e.id, e.name, e.kind, e.summary) for e in site.entries]
@@ -417,7 +428,7 @@ def feed(site: Site) -> FeedPage:
         for b in bundles
     )
     latest = max((b.front.updated or b.front.date for b in bundles), default=date(1970, 1, 1))
-    return FeedPage(site_view(site, ""), f"{base}feed.xml", base, _timestamp(latest), items)
+    return FeedPage(site_view(site.config, ""), f"{base}feed.xml", base, _timestamp(latest), items)
 
 
 def sitemap(site: Site) -> SitemapPage:

@@ -1,18 +1,29 @@
-"""Mapping a pure function over many items, in worker processes when it pays."""
+"""Running work in worker processes when it pays.
+
+Two shapes. `map_in_workers` maps a pure function over items. `Shards` keeps
+forked workers alive across calls, each owning a fixed share of the work and
+whatever state that share needs: a worker that parsed some bundles keeps them
+to render their pages, so nothing large travels back to the main process.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+State = TypeVar("State")
 
 # Below this many items the cost of starting workers outweighs the gain.
 PARALLEL_THRESHOLD = 200
 CHUNK = 32
+PROGRESS_BATCH = 25
 
 
 def workers_for(items: int) -> int:
@@ -32,3 +43,121 @@ def map_in_workers(
     # fork: workers start at once and inherit what was already imported.
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         yield from pool.imap(function, items, chunksize=CHUNK)
+
+
+# A step a shard runs: its state, its share of the request, and a callback
+# that counts finished items for the progress display.
+Step = Callable[[State, Any, Callable[[int], None]], Any]
+
+
+class WorkerFailed(RuntimeError):
+    """A worker raised or died; the message carries its traceback."""
+
+
+class Shards(Generic[State]):
+    """Worker processes that each keep a state between calls, or one state in this process.
+
+    `run(step, shares)` runs step(state, share, advance) in every worker at once,
+    one share each, and returns their results in worker order. With one worker
+    the step runs here, so a small site pays nothing for processes.
+    """
+
+    def __init__(self, count: int, make_state: Callable[[], State]) -> None:
+        self.count = max(1, count)
+        self._make_state = make_state
+        self._local: State | None = None
+        self._connections: list[Connection] = []
+        self._processes: list[Any] = []
+
+    def __enter__(self) -> Shards[State]:
+        if self.count == 1:
+            self._local = self._make_state()
+            return self
+        # fork: each worker inherits what the main process has loaded so far.
+        context = multiprocessing.get_context("fork")
+        for _ in range(self.count):
+            here, there = context.Pipe()
+            process = context.Process(target=_serve, args=(there, self._make_state), daemon=True)
+            process.start()
+            there.close()
+            self._connections.append(here)
+            self._processes.append(process)
+        return self
+
+    def run(
+        self, step: Step[State], shares: Sequence[Any], advance: Callable[[int], None]
+    ) -> list[Any]:
+        if len(shares) != self.count:
+            raise ValueError(f"{len(shares)} shares for {self.count} workers")
+        if self._local is not None:
+            return [step(self._local, shares[0], advance)]
+        for connection, share in zip(self._connections, shares, strict=True):
+            connection.send((step, share))
+        results: dict[int, Any] = {}
+        waiting = dict(enumerate(self._connections))
+        while waiting:
+            for number in _ready(waiting):
+                kind, value = _receive(waiting[number])
+                if kind == "progress":
+                    advance(value)
+                elif kind == "done":
+                    results[number] = value
+                    del waiting[number]
+                else:
+                    raise WorkerFailed(value)
+        return [results[n] for n in range(self.count)]
+
+    def __exit__(self, *exc: object) -> None:
+        for connection in self._connections:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+            connection.close()
+        for process in self._processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+
+def _ready(waiting: dict[int, Connection]) -> list[int]:
+    """The numbers of the workers that have sent something."""
+    ready = wait(list(waiting.values()))
+    return [number for number, connection in waiting.items() if connection in ready]
+
+
+def _receive(connection: Connection) -> tuple[str, Any]:
+    try:
+        message: tuple[str, Any] = connection.recv()
+    except EOFError:
+        return "failed", "a worker process ended unexpectedly"
+    return message
+
+
+def _serve(connection: Connection, make_state: Callable[[], Any]) -> None:
+    """A worker's loop: run each step sent on its state, until told to stop."""
+    state = make_state()
+    pending = [0]  # items finished but not yet reported: reported in batches
+
+    def advance(count: int) -> None:
+        pending[0] += count
+        if pending[0] >= PROGRESS_BATCH:
+            connection.send(("progress", pending[0]))
+            pending[0] = 0
+
+    while True:
+        try:
+            request = connection.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        step, share = request
+        try:
+            result = step(state, share, advance)
+        except BaseException:
+            connection.send(("failed", traceback.format_exc()))
+            continue
+        if pending[0]:
+            connection.send(("progress", pending[0]))
+            pending[0] = 0
+        connection.send(("done", result))

@@ -8,6 +8,7 @@ problems become diagnostics pointing at the template line.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder.diagnostics import Position, Report
+from builder.records import OutputRecord, record_output, reusable
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 
@@ -50,6 +52,8 @@ def theme_digest(theme: Theme) -> str:
 def template_environment(theme: Theme) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in theme.folders]),
+        # Templates do not change during a build: no stat of every template per page.
+        auto_reload=False,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -101,6 +105,71 @@ def render_page(
             f"template error: {problem}",
         )
     return None
+
+
+@dataclass(frozen=True)
+class PageTarget:
+    """Where rendered pages go: the staging folder, beside the last build's output."""
+
+    site_folder: Path  # template problems are reported relative to it
+    staging: Path | None  # None when checking: render, write nothing
+    old_output: Path
+    in_place: bool = False  # staging holds only what changed; the rest stays in old_output
+
+    def keeps(self, record: OutputRecord, output: str, key: str) -> bool:
+        """True when the last build's page was made from the same inputs and can stay.
+
+        Only a build that commits in place can keep pages: one that stages the
+        whole site (a cold build) has no previous output beside it.
+        """
+        if self.staging is not None and not self.in_place:
+            return False
+        return reusable(record, key, self.old_output / output)
+
+
+class PageWriter:
+    """Renders pages through the theme's templates and stages them; one per process."""
+
+    def __init__(self, theme: Theme, target: PageTarget) -> None:
+        self.templates = template_environment(theme)
+        self.target = target
+        self._folders: set[str] = set()  # staged folders known to exist
+
+    def page(
+        self, output: str, template: str, view: object, report: Report, key: str
+    ) -> tuple[str, OutputRecord] | None:
+        """Render and stage a page; None when checking or when the template failed."""
+        text = render_page(self.templates, template, view, report, self.target.site_folder)
+        if text is None or self.target.staging is None:
+            return None
+        return self.write(output, text.encode("utf-8"), key)
+
+    def write(self, output: str, data: bytes, key: str) -> tuple[str, OutputRecord]:
+        """Stage a file, or, in place, keep the old one where its bytes are the same."""
+        target = self.target
+        assert target.staging is not None
+        if target.in_place:
+            old_file = target.old_output / output
+            if old_file.is_file() and old_file.read_bytes() == data:
+                return output, record_output(old_file, key)
+        folder, _, _ = output.rpartition("/")
+        if folder not in self._folders:
+            (target.staging / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        # os-level calls: a page is four system calls, not the dozen of open() and stat().
+        descriptor = os.open(target.staging / output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            _write_all(descriptor, data)
+            info = os.fstat(descriptor)
+        finally:
+            os.close(descriptor)
+        return output, OutputRecord(key, info.st_size, info.st_mtime_ns)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 def _template_path(filename: str | None, fallback: str, site: Path) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from builder.model import ENTRY_KINDS, Bundle, Entry, Fact, Site, display_date
+from builder.model import ENTRY_KINDS, BundleSummary, Entry, Fact, Site, SiteConfig, display_date
 
 InlineRenderer = Callable[[str], Markup]
 
@@ -200,8 +200,7 @@ class FrontPage:
     articles: tuple[ArticleSummary, ...]
 
 
-def site_view(site: Site, root: str) -> SiteView:
-    config = site.config
+def site_view(config: SiteConfig, root: str) -> SiteView:
     return SiteView(
         config.title, config.language, config.base_url, config.description, root, config.search
     )
@@ -242,7 +241,9 @@ def entry_card(
     )
 
 
-def article_summary(bundle: Bundle, root: str, sentence: str | None = None) -> ArticleSummary:
+def article_summary(
+    bundle: BundleSummary, root: str, sentence: str | None = None
+) -> ArticleSummary:
     front = bundle.front
     return ArticleSummary(
         title=front.title,
@@ -275,7 +276,7 @@ def letter_groups(site: Site, root: str, inline: InlineRenderer) -> tuple[Glossa
     )
 
 
-def newest_first(bundles: list[Bundle]) -> list[Bundle]:
+def newest_first(bundles: list[BundleSummary]) -> list[BundleSummary]:
     return sorted(bundles, key=lambda b: (b.front.date, b.path), reverse=True)
 
 
