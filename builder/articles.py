@@ -27,7 +27,7 @@ from builder.parallel import Shards
 from builder.progress import Progress
 from builder.records import OutputRecord, Signature, digest
 from builder.render import PageTarget, PageWriter, Theme
-from builder.views import root_of
+from builder.views import Cards, root_of
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class _ArticleRenderer:
     def __init__(self, context: ArticleContext) -> None:
         self.context = context
         self.markdown = body_parser(context.index)
-        self.inline = InlineMarkdown()
+        self.cards = Cards(InlineMarkdown())
         self.writer = PageWriter(context.theme, context.target)
 
     def render(self, bundle: Bundle, related: tuple[str, ...]) -> ArticleResult:
@@ -141,7 +141,7 @@ class _ArticleRenderer:
         if not body.problems:
             shown = tuple(context.related[path] for path in related)
             view = pages.article_page(
-                context.config, bundle, body, context.index, self.inline, shown
+                context.config, bundle, body, context.index, self.cards, shown
             )
             listed = tuple(sorted(bundle.listed_ids()))
             key = context.keys.article(listed, body_key, body.mentions, related)

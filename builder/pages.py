@@ -33,13 +33,13 @@ from builder.model import (
 from builder.validate import slugify
 from builder.views import (
     ArticlePage,
+    Cards,
     EntryCard,
     EntryPage,
     FeedItem,
     FeedPage,
     FrontPage,
     GlossaryPage,
-    InlineRenderer,
     LinkView,
     ListPage,
     PageMeta,
@@ -50,7 +50,6 @@ from builder.views import (
     TimelineItem,
     WhatView,
     article_summary,
-    entry_card,
     fact_view,
     glossary_groups,
     letter_groups,
@@ -126,7 +125,7 @@ def article_page(
     bundle: Bundle,
     body: RenderedBody,
     index: GlossaryIndex,
-    inline: InlineRenderer,
+    cards: Cards,
     related: tuple[BundleSummary, ...] = (),
 ) -> ArticlePage:
     root = root_of(bundle.path)
@@ -159,19 +158,19 @@ def article_page(
         ),
         related=tuple(article_summary(other, root) for other in related),
         body=Markup(body.html),
-        who=_cards(bundle.who, index, root, inline),
+        who=_cards(bundle.who, index, root, cards),
         what=WhatView(
-            summary=inline(what.summary),
+            summary=cards.inline(what.summary),
             when=display_date(what.when) if what.when else None,
             when_iso=what.when.isoformat() if what.when else None,
-            key_facts=tuple(fact_view(f, inline) for f in what.key_facts),
-            why_it_matters=inline(what.why_it_matters) if what.why_it_matters else None,
+            key_facts=tuple(fact_view(f, cards.inline) for f in what.key_facts),
+            why_it_matters=cards.inline(what.why_it_matters) if what.why_it_matters else None,
         )
         if what
         else None,
-        where=_cards(bundle.where, index, root, inline),
-        background=tuple(_timeline_item(e, index, root, inline, None) for e in bundle.background),
-        terms=tuple(entry_card(index.entry(m.entry_id), root, inline) for m in body.mentions),
+        where=_cards(bundle.where, index, root, cards),
+        background=tuple(_timeline_item(e, index, root, cards, None) for e in bundle.background),
+        terms=tuple(cards.card(index.entry(m.entry_id), root) for m in body.mentions),
     )
 
 
@@ -189,15 +188,11 @@ def _article_jsonld(
 
 
 def _cards(
-    items: tuple[Appearance, ...], index: GlossaryIndex, root: str, inline: InlineRenderer
+    items: tuple[Appearance, ...], index: GlossaryIndex, root: str, cards: Cards
 ) -> tuple[EntryCard, ...]:
     return tuple(
-        entry_card(
-            index.entry(item.ref.id),
-            root,
-            inline,
-            story=item.in_this_story,
-            said=tuple(q.text for q in item.said),
+        cards.story_card(
+            index.entry(item.ref.id), root, item.in_this_story, tuple(q.text for q in item.said)
         )
         for item in items
         if item.ref.id in index.entries
@@ -208,7 +203,7 @@ def _timeline_item(
     event: TimelineEvent,
     index: GlossaryIndex,
     root: str,
-    inline: InlineRenderer,
+    cards: Cards,
     article: BundleSummary | None,
 ) -> TimelineItem:
     mentions = tuple(
@@ -221,7 +216,7 @@ def _timeline_item(
         date=event.date.display(),
         date_iso=event.date.iso(),
         title=event.title,
-        summary=inline(event.summary) if event.summary else None,
+        summary=cards.inline(event.summary) if event.summary else None,
         mentions=mentions,
         source=source,
         source_is_url=bool(source and source.startswith(("http://", "https://"))),
@@ -232,11 +227,11 @@ def _timeline_item(
 
 
 def entry_page(
-    site: Site, entry_id: str, usage: list[Usage], index: GlossaryIndex, inline: InlineRenderer
+    site: Site, entry_id: str, usage: list[Usage], index: GlossaryIndex, cards: Cards
 ) -> EntryPage:
     entry = index.entry(entry_id)
     root = root_of(f"glossary/{entry_id}")
-    card = entry_card(entry, root, inline)
+    card = cards.card(entry, root)
     url = f"{site.config.base_url}glossary/{entry_id}/"
     summary = card.summary.striptags() if card.summary else None
     events = sorted(
@@ -266,7 +261,7 @@ def entry_page(
         facts=card.facts,
         wikidata_url=f"https://www.wikidata.org/wiki/{entry.wikidata}" if entry.wikidata else None,
         coordinates=entry.coordinates,
-        timeline=tuple(_timeline_item(e, index, root, inline, b) for e, b in events),
+        timeline=tuple(_timeline_item(e, index, root, cards, b) for e, b in events),
         articles=tuple(
             article_summary(use.bundle, root, use.mention.sentence if use.mention else None)
             for use in usage
@@ -274,7 +269,7 @@ def entry_page(
     )
 
 
-def glossary_page(site: Site, inline: InlineRenderer) -> GlossaryPage:
+def glossary_page(site: Site, cards: Cards) -> GlossaryPage:
     root = root_of("glossary")
     return GlossaryPage(
         site=site_view(site.config, root),
@@ -286,8 +281,8 @@ def glossary_page(site: Site, inline: InlineRenderer) -> GlossaryPage:
             jsonld=None,
         ),
         url=f"{site.config.base_url}glossary/",
-        groups=glossary_groups(site, root, inline),
-        letters=letter_groups(site, root, inline),
+        groups=glossary_groups(site, root, cards),
+        letters=letter_groups(site, root, cards),
     )
 
 
@@ -373,7 +368,7 @@ class SitePage:
     inputs: object  # digested into the page's key: what the page shows, cheaply
 
 
-def site_pages(site: Site, inline: InlineRenderer) -> dict[str, SitePage]:
+def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
     """Output path -> the page, for every page that shows the whole site."""
     fronts = {b.path: b.front for b in site.bundles}
 
@@ -387,7 +382,7 @@ def site_pages(site: Site, inline: InlineRenderer) -> dict[str, SitePage]:
     wanted = {
         "index.html": SitePage("index.html", partial(front_page, site), front),
         "glossary/index.html": SitePage(
-            "glossary.html", partial(glossary_page, site, inline), entries
+            "glossary.html", partial(glossary_page, site, cards), entries
         ),
         "tags/index.html": SitePage("tags.html", partial(tag_index, site), everything),
         "feed.xml": SitePage("feed.xml", partial(feed, site), latest),

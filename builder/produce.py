@@ -26,6 +26,7 @@ from builder.parallel import workers_for
 from builder.progress import Progress
 from builder.records import OutputRecord
 from builder.render import PageTarget, PageWriter, Theme
+from builder.views import Cards
 
 CHUNK = 32
 
@@ -57,7 +58,7 @@ class PageRenderer:
 
     def __init__(self, context: RenderContext) -> None:
         self.context = context
-        self.inline = InlineMarkdown()
+        self.cards = Cards(InlineMarkdown())
         self.writer = PageWriter(context.theme, context.target)
         self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
 
@@ -71,7 +72,7 @@ class PageRenderer:
         report = Report()
         context = self.context
         usage = [pages.Usage(self.bundles[path], mention) for path, mention in uses]
-        view = pages.entry_page(context.site, entry_id, usage, context.index, self.inline)
+        view = pages.entry_page(context.site, entry_id, usage, context.index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
         return EntryResult(tuple(report.diagnostics), record, True)
 
@@ -87,7 +88,7 @@ def render_site_pages(renderer: PageRenderer, report: Report) -> list[tuple[str,
     """The pages that show the whole site: front page, glossary, lists, feed and sitemap."""
     keys = renderer.context.keys
     written = []
-    for output, page in pages.site_pages(renderer.context.site, renderer.inline).items():
+    for output, page in pages.site_pages(renderer.context.site, renderer.cards).items():
         key = keys.site_page(output, page.inputs)
         record = renderer.reuse(output, key) or renderer.writer.page(
             output, page.template, page.make_view(), report, key

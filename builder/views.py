@@ -222,23 +222,45 @@ def fact_view(fact: Fact, inline: InlineRenderer) -> FactView:
     )
 
 
-def entry_card(
-    entry: Entry,
-    root: str,
-    inline: InlineRenderer,
-    story: str | None = None,
-    said: tuple[str, ...] = (),
-) -> EntryCard:
-    return EntryCard(
-        id=entry.id,
-        name=entry.name,
-        kind=entry.kind,
-        href=f"{root}glossary/{entry.id}/index.html",
-        summary=inline(entry.summary) if entry.summary else None,
-        in_this_story=inline(story) if story else None,
-        said=said,
-        facts=tuple(fact_view(f, inline) for f in entry.facts),
-    )
+class Cards:
+    """Entry cards and fact views, each made once per entry and page depth.
+
+    An entry's card looks the same on every page at the same depth: an article
+    shows twenty, the glossary index every one, each entry page its own.
+    """
+
+    def __init__(self, inline: InlineRenderer) -> None:
+        self.inline = inline
+        self._facts: dict[str, tuple[FactView, ...]] = {}
+        self._cards: dict[tuple[str, str], EntryCard] = {}
+
+    def facts(self, entry: Entry) -> tuple[FactView, ...]:
+        found = self._facts.get(entry.id)
+        if found is None:
+            found = tuple(fact_view(fact, self.inline) for fact in entry.facts)
+            self._facts[entry.id] = found
+        return found
+
+    def card(self, entry: Entry, root: str) -> EntryCard:
+        found = self._cards.get((entry.id, root))
+        if found is None:
+            found = self._cards[entry.id, root] = self.story_card(entry, root, None, ())
+        return found
+
+    def story_card(
+        self, entry: Entry, root: str, story: str | None, said: tuple[str, ...]
+    ) -> EntryCard:
+        """The card of an entry beside one story, saying what it does there."""
+        return EntryCard(
+            id=entry.id,
+            name=entry.name,
+            kind=entry.kind,
+            href=f"{root}glossary/{entry.id}/index.html",
+            summary=self.inline(entry.summary) if entry.summary else None,
+            in_this_story=self.inline(story) if story else None,
+            said=said,
+            facts=self.facts(entry),
+        )
 
 
 def article_summary(
@@ -256,7 +278,7 @@ def article_summary(
     )
 
 
-def letter_groups(site: Site, root: str, inline: InlineRenderer) -> tuple[GlossaryGroup, ...]:
+def letter_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup, ...]:
     """Every entry under the letter its name starts with; '#' for the rest."""
     by_letter: dict[str, list[Entry]] = {}
     for entry in site.entries:
@@ -268,7 +290,7 @@ def letter_groups(site: Site, root: str, inline: InlineRenderer) -> tuple[Glossa
             f"letter-{letter.lower() if letter != '#' else 'other'}",
             letter,
             tuple(
-                entry_card(e, root, inline)
+                cards.card(e, root)
                 for e in sorted(by_letter[letter], key=lambda e: (e.name.casefold(), e.id))
             ),
         )
@@ -280,15 +302,15 @@ def newest_first(bundles: list[BundleSummary]) -> list[BundleSummary]:
     return sorted(bundles, key=lambda b: (b.front.date, b.path), reverse=True)
 
 
-def glossary_groups(site: Site, root: str, inline: InlineRenderer) -> tuple[GlossaryGroup, ...]:
+def glossary_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup, ...]:
     groups = []
     for kind in ENTRY_KINDS:
         members = sorted(
             (e for e in site.entries if e.kind == kind), key=lambda e: (e.name.casefold(), e.id)
         )
         if members:
-            cards = tuple(entry_card(e, root, inline) for e in members)
-            groups.append(GlossaryGroup(kind, KIND_HEADINGS[kind], cards))
+            made = tuple(cards.card(e, root) for e in members)
+            groups.append(GlossaryGroup(kind, KIND_HEADINGS[kind], made))
     return tuple(groups)
 
 
