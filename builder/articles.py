@@ -4,29 +4,34 @@ A shard is one process's share of the bundles. It parses the bundles that
 changed and keeps them; once the main process has built the glossary index
 from every bundle's summary, the same shard links and renders those bundles'
 bodies and pages and writes each page straight into the staging folder. Only
-summaries, first mentions and problems travel back to the main process.
+summaries, first mentions and problems travel back to the main process, the
+larger of them already pickled, as the store will keep them: the main process
+unpickles only what it reads.
 """
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
 from builder import pages
 from builder.checks import check_quotes, check_unmentioned
-from builder.diagnostics import Diagnostic, Position, Report
+from builder.diagnostics import Position, Report
 from builder.discover import BundleFiles, SourceFiles
-from builder.incremental import BuildCache, Keys, LoadedBundle, SourceSignatures
+from builder.incremental import ArticleRecord, BundleRecord, Changes, Keys, Previous
 from builder.index import GlossaryIndex
-from builder.linking import Mention
 from builder.load import load_bundle
 from builder.markdown import InlineMarkdown, body_parser, render_body
 from builder.model import Bundle, BundleSummary, Site, SiteConfig
 from builder.parallel import Shards
 from builder.progress import Progress
-from builder.records import OutputRecord, Signature, digest
-from builder.render import PageTarget, PageWriter, Theme
+from builder.records import OutputRecord, Signature, SourceSignatures, digest
+from builder.render import PageTarget, PageWriter
+from builder.store import dumps
 from builder.views import Cards, root_of
 
 
@@ -48,45 +53,61 @@ class ArticleContext:
 
     config: SiteConfig
     index: GlossaryIndex
-    theme: Theme
     keys: Keys
     target: PageTarget
     related: dict[str, BundleSummary]  # every explainer the shard's pages show as related
 
 
 @dataclass(frozen=True)
+class ParsedBundle:
+    """A bundle as a shard hands it to the main process: pickled, as the store keeps it."""
+
+    path: str
+    record: bytes  # the pickled BundleRecord
+    details: bytes  # the pickled BundleDetails, or b"" for a bundle that could not be used
+
+    def loaded(self) -> BundleRecord:
+        record: BundleRecord = pickle.loads(self.record)
+        return record
+
+
+@dataclass(frozen=True)
 class ArticleResult:
     path: str
-    mentions: tuple[Mention, ...]
-    diagnostics: tuple[Diagnostic, ...]  # of linking and of checking what the body mentions
-    body_key: str
+    record: ArticleRecord
     output: tuple[str, OutputRecord] | None  # the page written, or None when checking
     rendered: bool = False  # True when rendered in this build, not reused from the last
+    mentions: bytes = b""  # the pickled first mentions, when rendered in this build
 
 
 class BundleShard:
     """The bundles one process parsed, kept to render their pages."""
 
-    def __init__(self, site_folder: Path, config: SiteConfig) -> None:
+    def __init__(
+        self, site_folder: Path, config: SiteConfig, templates: jinja2.Environment
+    ) -> None:
         self.site_folder = site_folder
         self.config = config
+        self.templates = templates  # compiled before the shard's process was forked
         self.bundles: dict[str, Bundle] = {}
         self._renderer: _ArticleRenderer | None = None
 
-    def parse(self, job: ParseJob) -> LoadedBundle:
+    def parse(self, job: ParseJob) -> ParsedBundle:
         report = Report()
+        path = job.files.path
         bundle = load_bundle(self.site_folder, job.files, self.config, report)
         if bundle is None:
-            return LoadedBundle(job.signature, None, tuple(report.diagnostics), digest(None))
+            record = BundleRecord(job.signature, digest(None), None, tuple(report.diagnostics))
+            return ParsedBundle(path, dumps(record), b"")
         check_quotes(bundle, report)
-        self.bundles[bundle.path] = bundle
-        return LoadedBundle(
-            job.signature, bundle.summary(), tuple(report.diagnostics), digest(bundle)
-        )
+        self.bundles[path] = bundle
+        diagnostics = tuple(report.diagnostics)
+        record = BundleRecord(job.signature, digest(bundle), bundle.summary(), diagnostics)
+        return ParsedBundle(path, dumps(record), dumps(bundle.details()))
 
     def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
         if self._renderer is None or self._renderer.context is not context:
-            self._renderer = _ArticleRenderer(context)
+            self._renderer = _ArticleRenderer(context, self.templates)
         bundle = self.bundles.get(job.files.path)
         if bundle is None:  # unchanged since the last build, so not parsed in this one
             bundle = load_bundle(self.site_folder, job.files, self.config, Report())
@@ -97,7 +118,7 @@ class BundleShard:
 
 def parse_share(
     shard: BundleShard, jobs: list[ParseJob], advance: Callable[[int], None]
-) -> list[LoadedBundle]:
+) -> list[ParsedBundle]:
     """A shard step: parse each job's bundle."""
     found = []
     for job in jobs:
@@ -123,11 +144,11 @@ def render_share(
 class _ArticleRenderer:
     """One Markdown parser, one template environment, for every article of a build."""
 
-    def __init__(self, context: ArticleContext) -> None:
+    def __init__(self, context: ArticleContext, templates: jinja2.Environment) -> None:
         self.context = context
         self.markdown = body_parser(context.index)
         self.cards = Cards(InlineMarkdown())
-        self.writer = PageWriter(context.theme, context.target)
+        self.writer = PageWriter(templates, context.target)
 
     def render(self, bundle: Bundle, related: tuple[str, ...]) -> ArticleResult:
         context = self.context
@@ -136,7 +157,8 @@ class _ArticleRenderer:
         report = Report()
         for problem in body.problems:
             report.error(Position(bundle.article_path, problem.line, problem.col), problem.message)
-        check_unmentioned(bundle, {m.entry_id for m in body.mentions}, context.index, report)
+        mentioned = tuple(m.entry_id for m in body.mentions)
+        check_unmentioned(bundle, set(mentioned), context.index, report)
         record = None
         if not body.problems:
             shown = tuple(context.related[path] for path in related)
@@ -144,12 +166,12 @@ class _ArticleRenderer:
                 context.config, bundle, body, context.index, self.cards, shown
             )
             listed = tuple(sorted(bundle.listed_ids()))
-            key = context.keys.article(listed, body_key, body.mentions, related)
+            key = context.keys.article(listed, body_key, mentioned, related)
             record = self.writer.page(
                 f"{bundle.path}/index.html", "article.html", view, report, key
             )
-        diagnostics = tuple(report.diagnostics)
-        return ArticleResult(bundle.path, body.mentions, diagnostics, body_key, record, True)
+        article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics))
+        return ArticleResult(bundle.path, article, record, True, dumps(body.mentions))
 
 
 def parse_bundles(
@@ -157,8 +179,8 @@ def parse_bundles(
     stale: list[BundleFiles],
     signatures: SourceSignatures,
     progress: Progress,
-) -> dict[str, tuple[LoadedBundle, int]]:
-    """Parse the stale bundles, a share per shard: path -> (loaded bundle, shard number)."""
+) -> dict[str, tuple[ParsedBundle, int]]:
+    """Parse the stale bundles, a share per shard: path -> (parsed bundle, shard number)."""
     shares = [
         [ParseJob(files, signatures.bundles[files.path]) for files in stale[n :: shards.count]]
         for n in range(shards.count)
@@ -167,9 +189,7 @@ def parse_bundles(
     found = shards.run(parse_share, shares, progress.advance)
     progress.finish()
     return {
-        job.files.path: (loaded, number)
-        for number, (share, results) in enumerate(zip(shares, found, strict=True))
-        for job, loaded in zip(share, results, strict=True)
+        parsed.path: (parsed, number) for number, results in enumerate(found) for parsed in results
     }
 
 
@@ -179,13 +199,13 @@ class ArticlePlan:
 
     site: Site
     index: GlossaryIndex
-    theme: Theme
     files: SourceFiles
     keys: Keys
     target: PageTarget
-    previous: BuildCache
+    previous: Previous
+    changes: Changes
     related: dict[str, tuple[str, ...]]  # article path -> related article paths
-    parsed: dict[str, tuple[LoadedBundle, int]]  # by path: bundles parsed now, and by whom
+    holders: dict[str, int]  # bundle path -> the shard that parsed it in this build
 
 
 def render_articles(
@@ -195,16 +215,13 @@ def render_articles(
     results: dict[str, ArticleResult] = {}
     shares: list[list[ArticleJob]] = [[] for _ in range(shards.count)]
     for number, job in enumerate(jobs):
-        holder = plan.parsed.get(job.files.path)
-        shares[holder[1] if holder else number % shards.count].append(job)
+        shares[plan.holders.get(job.files.path, number % shards.count)].append(job)
     summaries = {b.path: b for b in plan.site.bundles}
     progress.stage("articles", len(jobs))
     work = []
     for share in shares:
         shown = {path: summaries[path] for job in share for path in job.related}
-        context = ArticleContext(
-            plan.site.config, plan.index, plan.theme, plan.keys, plan.target, shown
-        )
+        context = ArticleContext(plan.site.config, plan.index, plan.keys, plan.target, shown)
         work.append((context, share))
     for found in shards.run(render_share, work, progress.advance):
         results.update((result.path, result) for result in found if result is not None)
@@ -213,23 +230,27 @@ def render_articles(
 
 
 def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[ArticleJob]]:
-    """The articles whose last page is still current, and jobs for the others."""
+    """The articles whose last page can stay, and jobs for the others.
+
+    An article is looked at again when something it shows may have changed
+    (builder.incremental.Changes); then only if its key changed is it rendered.
+    """
     by_path = {bundle.path: bundle for bundle in plan.files.bundles}
-    keys, previous = plan.keys, plan.previous
+    keys, previous, changes, target = plan.keys, plan.previous, plan.changes, plan.target
     reused: dict[str, ArticleResult] = {}
     jobs: list[ArticleJob] = []
     for summary in plan.site.bundles:
-        path = summary.path
-        shown = plan.related.get(path, ())
-        cached = previous.articles.get(path)
-        if cached is not None and cached.body_key == keys.body(path):
-            key = keys.article(summary.listed, cached.body_key, cached.mentions, shown)
-            output = f"{path}/index.html"
-            record = previous.outputs.get(output)
-            if record is not None and plan.target.keeps(record, output, key):
-                reused[path] = ArticleResult(
-                    path, cached.mentions, cached.diagnostics, cached.body_key, (output, record)
-                )
+        path, output = summary.path, f"{summary.path}/index.html"
+        related = plan.related.get(path, ())
+        record, kept = previous.articles.get(path), previous.outputs.get(output)
+        if record is not None and kept is not None and target.in_place:
+            key = kept.key
+            if changes.article_may_change(path, summary.listed, record, related, previous):
+                current = record.body_key == keys.body(path)
+                key = keys.article(summary.listed, record.body_key, record.mentioned, related)
+                key = key if current else ""
+            if target.keeps(kept, output, key):
+                reused[path] = ArticleResult(path, record, (output, kept))
                 continue
-        jobs.append(ArticleJob(by_path[path], shown))
+        jobs.append(ArticleJob(by_path[path], related))
     return reused, jobs

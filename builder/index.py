@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from builder.diagnostics import Report, did_you_mean
-from builder.model import BundleSummary, Entry
+from builder.model import BundleDetails, BundleSummary, Entry
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,10 @@ def build_index(
     for entry in entries.values():
         for form in entry.surface_forms():
             claims[form].add(entry.id)
-    index = GlossaryIndex(
+    return GlossaryIndex(
         entries=dict(sorted(entries.items())),
         claims={form: tuple(sorted(ids)) for form, ids in sorted(claims.items())},
     )
-    for bundle in bundles:
-        check_references(bundle, index, report)
-    return index
 
 
 def _merge_definitions(definitions: list[Entry], report: Report) -> dict[str, Entry]:
@@ -60,8 +57,8 @@ def _merge_definitions(definitions: list[Entry], report: Report) -> dict[str, En
     return entries
 
 
-def check_references(bundle: BundleSummary, index: GlossaryIndex, report: Report) -> None:
-    for ref in bundle.references:
+def check_references(details: BundleDetails, index: GlossaryIndex, report: Report) -> None:
+    for ref in details.references:
         if ref.id not in index.entries:
             hint = did_you_mean(ref.id, index.entries)
             report.error(

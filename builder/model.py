@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from builder.diagnostics import Position
 
@@ -155,8 +156,7 @@ class TimelineEvent:
     position: Position
 
 
-@dataclass(frozen=True)
-class FrontMatter:
+class FrontMatter(NamedTuple):
     title: str
     dek: str | None
     section: str
@@ -189,33 +189,40 @@ class Bundle:
 
     def summary(self) -> BundleSummary:
         appearances = (*self.who, *self.where)
-        references = [item.ref for item in appearances]
-        references.extend(ref for event in self.background for ref in event.mentions)
         return BundleSummary(
             path=self.path,
             article_path=self.article_path,
             front=self.front,
             listed=tuple(sorted(self.listed_ids())),
-            references=tuple(references),
             inline_entries=tuple(item.inline_entry for item in appearances if item.inline_entry),
-            background=self.background,
         )
 
+    def details(self) -> BundleDetails:
+        references = [item.ref for item in (*self.who, *self.where)]
+        references.extend(ref for event in self.background for ref in event.mentions)
+        return BundleDetails(tuple(references), self.background)
 
-@dataclass(frozen=True)
-class BundleSummary:
-    """A bundle as the rest of the site sees it: lists, backlinks and timelines.
 
-    The main process keeps one for every bundle; the body and the fact boxes
-    are needed only to render the bundle's own page.
+class BundleSummary(NamedTuple):
+    """A bundle as lists and backlinks show it, kept for every bundle in every build.
+
+    The body and the fact boxes are needed only for the bundle's own page, its
+    details only for the pages of the entries it names. Like the front matter,
+    a named tuple: a rebuild unpickles thousands of them.
     """
 
     path: str
     article_path: str
     front: FrontMatter
     listed: tuple[str, ...]  # sorted ids its sidecars name (who, where, timeline mentions)
-    references: tuple[IdRef, ...]  # each of those ids where it is written, for checking
     inline_entries: tuple[Entry, ...]  # entries defined in its who.yaml and where.yaml
+
+
+@dataclass(frozen=True)
+class BundleDetails:
+    """What the pages of the entries a bundle names show of it, and what checks them."""
+
+    references: tuple[IdRef, ...]  # every id its sidecars name, where it is written
     background: tuple[TimelineEvent, ...]
 
 

@@ -61,22 +61,24 @@ from builder.views import (
 
 @dataclass(frozen=True)
 class Usage:
-    """One article that uses an entry, and where it first mentions it, if it does."""
+    """One article that uses an entry: where it first mentions it, if it does, and the
+    events of its timeline."""
 
     bundle: BundleSummary
     mention: Mention | None
+    background: tuple[TimelineEvent, ...]
 
 
-def gather_usage(
-    bundles: list[BundleSummary], mentions_by_path: dict[str, tuple[Mention, ...]]
-) -> dict[str, list[Usage]]:
-    """Entry id -> the articles that mention or list it, newest first."""
-    usage: dict[str, dict[str, Usage]] = defaultdict(dict)
+def gather_users(
+    bundles: list[BundleSummary], mentioned: dict[str, tuple[str, ...]], wanted: set[str]
+) -> dict[str, list[str]]:
+    """Entry id -> the paths of the articles that mention or list it, newest first,
+    for the wanted entries."""
+    users: dict[str, list[str]] = defaultdict(list)
     for bundle in newest_first(bundles):
-        mentions = {m.entry_id: m for m in mentions_by_path[bundle.path]}
-        for entry_id in sorted(set(mentions).union(bundle.listed)):
-            usage[entry_id][bundle.path] = Usage(bundle, mentions.get(entry_id))
-    return {entry_id: list(found.values()) for entry_id, found in usage.items()}
+        for entry_id in wanted.intersection((*mentioned.get(bundle.path, ()), *bundle.listed)):
+            users[entry_id].append(bundle.path)
+    return dict(users)
 
 
 # An entry listed by more articles than this says little about how related they are.
@@ -84,27 +86,55 @@ RELATED_ENTRY_LIMIT = 200
 RELATED_COUNT = 3
 
 
-def related_articles(site: Site) -> dict[str, tuple[str, ...]]:
+@dataclass(frozen=True)
+class Touched:
+    """Articles whose listed entries or date may have changed, and the entries they
+    listed before or list now: only articles sharing one of those can change."""
+
+    paths: frozenset[str]
+    entries: frozenset[str]
+
+
+def related_articles(
+    site: Site,
+    previous: dict[str, tuple[str, ...]] | None = None,
+    touched: Touched | None = None,
+) -> dict[str, tuple[str, ...]]:
     """For each article, the others sharing the most entries in their sidecars.
 
     Ties go to the newer article, then the path, so the choice is deterministic.
+    Given the last build's answer and what was touched since, only the
+    articles sharing an entry with a touched one are counted again.
     """
-    listed = {b.path: b.listed for b in site.bundles}
     listing: dict[str, list[str]] = defaultdict(list)
-    for path, ids in listed.items():
-        for entry_id in ids:
-            listing[entry_id].append(path)
+    for bundle in site.bundles:
+        for entry_id in bundle.listed:
+            listing[entry_id].append(bundle.path)
     newest = sorted(site.bundles, key=lambda b: (-b.front.date.toordinal(), b.path))
     rank = {bundle.path: position for position, bundle in enumerate(newest)}
-    related: dict[str, tuple[str, ...]] = {}
-    for path, ids in listed.items():
+    listed = {b.path: b.listed for b in site.bundles}
+    if previous is None or touched is None:
+        again = list(listed)
+        related: dict[str, tuple[str, ...]] = {}
+    else:
+        related = {path: previous[path] for path in listed if path in previous}
+        fresh = set(listed) - set(related)
+        again = sorted(path for path in _sharing(touched, listing) | fresh if path in listed)
+    for path in again:
         shared: Counter[str] = Counter()
-        for entry_id in ids:
+        for entry_id in listed[path]:
             if len(listing[entry_id]) <= RELATED_ENTRY_LIMIT:
                 shared.update(listing[entry_id])  # counted in C: this loop is the hot one
         del shared[path]
         related[path] = _most_shared(shared, rank)
     return related
+
+
+def _sharing(touched: Touched, listing: dict[str, list[str]]) -> set[str]:
+    found = set(touched.paths)
+    for entry_id in touched.entries:
+        found.update(listing.get(entry_id, ()))
+    return found
 
 
 def _most_shared(shared: Counter[str], rank: dict[str, int]) -> tuple[str, ...]:
@@ -238,7 +268,7 @@ def entry_page(
         (
             (event, use.bundle)
             for use in usage
-            for event in use.bundle.background
+            for event in use.background
             if any(ref.id == entry_id for ref in event.mentions)
         ),
         key=lambda pair: (pair[0].date.sort_key(), pair[1].path),
@@ -301,9 +331,27 @@ def front_page(site: Site) -> FrontPage:
     )
 
 
+# Section and tag pages show this many stories each, newest first, with links
+# to the next and previous pages: a phone need not load a whole archive, and
+# an edit to one story re-renders only the page that shows it.
+LIST_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One page of a section's or a tag's stories."""
+
+    folder: str  # of the section or tag: sections/SLUG or tags/SLUG
+    kind: str  # "section" or "tag"
+    name: str
+    number: int  # from 1
+    count: int  # pages in all
+    bundles: tuple[BundleSummary, ...]
+
+
 def _list_groups(site: Site) -> dict[str, tuple[str, str, list[BundleSummary]]]:
-    """One page per section and per tag, at sections/SLUG/ and tags/SLUG/:
-    output path -> (kind, name, its stories newest first)."""
+    """Each section and tag by folder, sections/SLUG and tags/SLUG: (kind, name,
+    its stories newest first)."""
     groups: dict[str, tuple[str, str, list[BundleSummary]]] = {}
     for bundle in newest_first(list(site.bundles)):
         front = bundle.front
@@ -311,22 +359,48 @@ def _list_groups(site: Site) -> dict[str, tuple[str, str, list[BundleSummary]]]:
         found += [(f"tags/{slugify(tag)}", "tag", tag) for tag in front.tags if slugify(tag)]
         for folder, kind, name in found:
             groups.setdefault(folder, (kind, name, []))[2].append(bundle)
-    return {f"{folder}/index.html": group for folder, group in sorted(groups.items())}
+    return dict(sorted(groups.items()))
 
 
-def _list_page(
-    site: Site, folder: str, kind: str, name: str, bundles: list[BundleSummary]
-) -> ListPage:
-    root = root_of(folder)
-    url = f"{site.config.base_url}{folder}/"
-    heading = name if kind == "section" else f"Tagged “{name}”"
+def list_pages(site: Site) -> dict[str, ListSpec]:
+    """Output path -> the page, for every page of every section and tag."""
+    pages: dict[str, ListSpec] = {}
+    for folder, (kind, name, bundles) in _list_groups(site).items():
+        count = max(1, -(-len(bundles) // LIST_PAGE_SIZE))
+        for number in range(1, count + 1):
+            shown = bundles[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
+            spec = ListSpec(folder, kind, name, number, count, tuple(shown))
+            pages[f"{_page_folder(folder, number)}/index.html"] = spec
+    return pages
+
+
+def _page_folder(folder: str, number: int) -> str:
+    return folder if number == 1 else f"{folder}/page/{number}"
+
+
+def _list_page(site: Site, spec: ListSpec) -> ListPage:
+    here = _page_folder(spec.folder, spec.number)
+    root = root_of(here)
+    url = f"{site.config.base_url}{here}/"
+    heading = spec.name if spec.kind == "section" else f"Tagged “{spec.name}”"
+    title = heading if spec.number == 1 else f"{heading}, page {spec.number}"
+
+    def href(number: int) -> str | None:
+        if not 1 <= number <= spec.count:
+            return None
+        return f"{root}{_page_folder(spec.folder, number)}/index.html"
+
     return ListPage(
         site=site_view(site.config, root),
-        meta=PageMeta(f"{heading} · {site.config.title}", None, url, "website", None),
+        meta=PageMeta(f"{title} · {site.config.title}", None, url, "website", None),
         url=url,
-        kind=kind,
+        kind=spec.kind,
         heading=heading,
-        articles=tuple(article_summary(b, root) for b in bundles),
+        articles=tuple(article_summary(b, root) for b in spec.bundles),
+        number=spec.number,
+        count=spec.count,
+        newer=href(spec.number - 1),
+        older=href(spec.number + 1),
     )
 
 
@@ -368,39 +442,42 @@ class SitePage:
     inputs: object  # digested into the page's key: what the page shows, cheaply
 
 
+def _teasers(bundles: list[BundleSummary] | tuple[BundleSummary, ...]) -> list[tuple[object, ...]]:
+    """What a list shows of each story, for the keys of the pages that list it."""
+    return [(b.path, b.front.title, b.front.dek, b.front.section, b.front.date) for b in bundles]
+
+
 def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
     """Output path -> the page, for every page that shows the whole site."""
-    fronts = {b.path: b.front for b in site.bundles}
-
-    def shown(bundles: list[BundleSummary]) -> list[tuple[str, object]]:
-        return [(b.path, fronts[b.path]) for b in bundles]
-
     entries = [(e.id, e.name, e.kind, e.summary) for e in site.entries]
-    front = shown(newest(site, FRONT_PAGE_SIZE))
-    latest = shown(newest(site, FEED_SIZE))
-    everything = sorted(fronts.items())
+    latest = newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE))
+    fed = [(b.path, b.front) for b in latest[:FEED_SIZE]]
+    lists = list_pages(site)
+    dated = sorted((b.path, b.front.date, b.front.updated) for b in site.bundles)
+    tagged = sorted((b.path, b.front.tags) for b in site.bundles)
     wanted = {
-        "index.html": SitePage("index.html", partial(front_page, site), front),
+        "index.html": SitePage(
+            "index.html", partial(front_page, site), _teasers(latest[:FRONT_PAGE_SIZE])
+        ),
         "glossary/index.html": SitePage(
             "glossary.html", partial(glossary_page, site, cards), entries
         ),
-        "tags/index.html": SitePage("tags.html", partial(tag_index, site), everything),
-        "feed.xml": SitePage("feed.xml", partial(feed, site), latest),
+        "tags/index.html": SitePage("tags.html", partial(tag_index, site), tagged),
+        "feed.xml": SitePage("feed.xml", partial(feed, site), fed),
         "sitemap.xml": SitePage(
-            "sitemap.xml", partial(sitemap, site), (everything, [entry[0] for entry in entries])
+            "sitemap.xml", partial(sitemap, site), (dated, list(lists), [e[0] for e in entries])
         ),
     }
-    for path, (kind, name, bundles) in _list_groups(site).items():
-        folder = path.removesuffix("/index.html")
-        make = partial(_list_page, site, folder, kind, name, bundles)
-        wanted[path] = SitePage("list.html", make, shown(bundles))
+    for path, spec in lists.items():
+        shown = (spec.number, spec.count, _teasers(spec.bundles))
+        wanted[path] = SitePage("list.html", partial(_list_page, site, spec), shown)
     return wanted
 
 
 def site_page_outputs(site: Site) -> list[str]:
     """The paths site_pages makes."""
     fixed = ["index.html", "glossary/index.html", "tags/index.html", "feed.xml", "sitemap.xml"]
-    return fixed + list(_list_groups(site))
+    return fixed + list(list_pages(site))
 
 
 def _timestamp(day: date) -> str:

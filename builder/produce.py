@@ -1,31 +1,33 @@
 """Rendering the pages that show many stories: entry pages and the site-wide pages.
 
 Once every article has been rendered, a reduce gathers their first mentions
-into backlinks in sorted order; a map over entries then renders the entry
-pages, in worker processes forked from the main process on large sites, so
-that they inherit the site and its index without pickling them. Workers write
-their pages straight into the staging folder.
+into backlinks in sorted order; a map over the entries whose page may have
+changed then renders those pages, in worker processes forked from the main
+process on large sites, so that they inherit the site and its index without
+pickling them. Workers write their pages straight into the staging folder.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import jinja2
+
 from builder import pages
-from builder.articles import ArticleResult
 from builder.diagnostics import Diagnostic, Report
-from builder.incremental import BuildCache, Keys
+from builder.incremental import Keys, Previous
 from builder.index import GlossaryIndex
 from builder.linking import Mention
 from builder.markdown import InlineMarkdown
-from builder.model import BundleSummary, Site
+from builder.model import BundleSummary, Site, TimelineEvent
 from builder.parallel import workers_for
 from builder.progress import Progress
 from builder.records import OutputRecord
-from builder.render import PageTarget, PageWriter, Theme
+from builder.render import PageTarget, PageWriter
 from builder.views import Cards
 
 CHUNK = 32
@@ -37,10 +39,11 @@ class RenderContext:
 
     site: Site
     index: GlossaryIndex
-    theme: Theme
+    templates: jinja2.Environment  # compiled in the main process, inherited by workers
     target: PageTarget
-    previous: BuildCache  # what the last build made; read-only here
+    previous: Previous  # what the last build made; read-only here
     keys: Keys
+    lookup: Lookup  # the timelines and first mentions of the stories entry pages list
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,37 @@ class EntryResult:
     rendered: bool = False
 
 
-EntryUsage = tuple[str, tuple[tuple[str, Mention | None], ...]]  # id, (bundle path, mention)
+EntryJob = tuple[str, tuple[str, ...]]  # an entry id, the paths of the stories that use it
+
+
+class Lookup:
+    """What entry pages show of the stories that use an entry, unpickled on demand.
+
+    Timelines and first mentions are the bulk of what the builder keeps; each
+    process unpickles only those of the stories on the pages it renders.
+    """
+
+    def __init__(self, details: Mapping[str, bytes], mentions: Mapping[str, bytes]) -> None:
+        self._details = details
+        self._mentions = mentions
+        self._backgrounds: dict[str, tuple[TimelineEvent, ...]] = {}
+        self._first: dict[str, dict[str, Mention]] = {}
+
+    def background(self, path: str) -> tuple[TimelineEvent, ...]:
+        found = self._backgrounds.get(path)
+        if found is None:
+            data = self._details.get(path)
+            found = pickle.loads(data).background if data else ()
+            self._backgrounds[path] = found
+        return found
+
+    def mention(self, path: str, entry_id: str) -> Mention | None:
+        found = self._first.get(path)
+        if found is None:
+            data = self._mentions.get(path)
+            found = {m.entry_id: m for m in pickle.loads(data)} if data else {}
+            self._first[path] = found
+        return found.get(entry_id)
 
 
 class PageRenderer:
@@ -59,19 +92,22 @@ class PageRenderer:
     def __init__(self, context: RenderContext) -> None:
         self.context = context
         self.cards = Cards(InlineMarkdown())
-        self.writer = PageWriter(context.theme, context.target)
+        self.writer = PageWriter(context.templates, context.target)
         self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
 
-    def entry(self, entry_usage: EntryUsage) -> EntryResult:
-        entry_id, uses = entry_usage
+    def entry(self, job: EntryJob) -> EntryResult:
+        entry_id, users = job
         output = f"glossary/{entry_id}/index.html"
-        key = self.context.keys.entry(entry_id, uses)
+        key = self.context.keys.entry(entry_id, users)
         record = self.reuse(output, key)
         if record is not None:
             return EntryResult((), record)
         report = Report()
-        context = self.context
-        usage = [pages.Usage(self.bundles[path], mention) for path, mention in uses]
+        context, lookup = self.context, self.context.lookup
+        usage = [
+            pages.Usage(self.bundles[path], lookup.mention(path, entry_id), lookup.background(path))
+            for path in users
+        ]
         view = pages.entry_page(context.site, entry_id, usage, context.index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
         return EntryResult(tuple(report.diagnostics), record, True)
@@ -98,30 +134,45 @@ def render_site_pages(renderer: PageRenderer, report: Report) -> list[tuple[str,
     return written
 
 
+def plan_entries(
+    site: Site,
+    previous: Previous,
+    target: PageTarget,
+    touched: frozenset[str] | None,
+    mentioned: dict[str, tuple[str, ...]],
+) -> tuple[list[EntryResult], list[EntryJob]]:
+    """The entry pages that can stay, and jobs for the others.
+
+    With `touched` None every page is looked at again; otherwise only those of
+    the entries touched since the last build, and any whose file was changed.
+    """
+    kept: list[EntryResult] = []
+    again: list[str] = []
+    for entry in site.entries:
+        output = f"glossary/{entry.id}/index.html"
+        record = previous.outputs.get(output)
+        stays = touched is not None and entry.id not in touched and record is not None
+        if stays and record is not None and target.keeps(record, output, record.key):
+            kept.append(EntryResult((), (output, record)))
+        else:
+            again.append(entry.id)
+    users = pages.gather_users(list(site.bundles), mentioned, set(again))
+    return kept, [(entry_id, tuple(users.get(entry_id, ()))) for entry_id in again]
+
+
 def render_entries(
-    context: RenderContext, results: dict[str, ArticleResult], progress: Progress
+    context: RenderContext, jobs: list[EntryJob], progress: Progress
 ) -> tuple[list[EntryResult], PageRenderer]:
-    """Reduce mentions into backlinks, then map over entries."""
+    """Map over the entries whose page may have changed."""
     renderer = PageRenderer(context)
-    usages = gather_usages(context.site, results)
-    with _Runner(renderer, workers_for(len(usages))) as run:
-        progress.stage("glossary entries", len(usages))
+    with _Runner(renderer, workers_for(len(jobs))) as run:
+        progress.stage("glossary entries", len(jobs))
         entries = []
-        for entry in run("entry", usages):
+        for entry in run("entry", jobs):
             entries.append(entry)
             progress.advance()
     progress.finish()
     return entries, renderer
-
-
-def gather_usages(site: Site, results: dict[str, ArticleResult]) -> list[EntryUsage]:
-    """For every entry, the articles that mention or list it, newest first."""
-    mentions = {path: result.mentions for path, result in results.items()}
-    usage = pages.gather_usage(list(site.bundles), mentions)
-    return [
-        (entry.id, tuple((u.bundle.path, u.mention) for u in usage.get(entry.id, [])))
-        for entry in site.entries
-    ]
 
 
 class _Runner:
@@ -135,9 +186,10 @@ class _Runner:
     def __enter__(self) -> Callable[[str, Iterable[Any]], Iterator[Any]]:
         if self.workers <= 1:
             return lambda method, items: map(getattr(self.renderer, method), items)
-        # fork: workers inherit the frozen site and index without pickling them.
+        # fork: workers inherit the frozen site, its index and the compiled
+        # templates without pickling them; each uses its copy of this renderer.
         start = multiprocessing.get_context("fork")
-        self.pool = start.Pool(self.workers, _start_worker, (self.renderer.context,))
+        self.pool = start.Pool(self.workers, _start_worker, (self.renderer,))
         return self._in_pool
 
     def _in_pool(self, method: str, items: Iterable[Any]) -> Iterator[Any]:
@@ -156,9 +208,9 @@ class _Runner:
 _worker_renderer: PageRenderer | None = None
 
 
-def _start_worker(context: RenderContext) -> None:
+def _start_worker(renderer: PageRenderer) -> None:
     global _worker_renderer
-    _worker_renderer = PageRenderer(context)
+    _worker_renderer = renderer
 
 
 def _call_in_worker(call: tuple[str, Any]) -> Any:

@@ -8,9 +8,13 @@ the last build wrote is still there, as it was written.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
+
+from builder.discover import BundleFiles, SourceFiles
 
 # (name, size, mtime_ns, ctime_ns, inode) per file. ctime cannot be set back by
 # tools that restore mtime (cp -p, rsync -a, tar), so an edit always shows.
@@ -37,8 +41,7 @@ def signature(files: Iterable[Path]) -> Signature:
     return tuple(found)
 
 
-@dataclass(frozen=True)
-class OutputRecord:
+class OutputRecord(NamedTuple):
     key: str  # digest of what the page was made from
     size: int  # of the file as written, to notice a hand-edited output
     mtime_ns: int
@@ -58,3 +61,33 @@ def reusable(previous: OutputRecord | None, key: str, old_file: Path) -> bool:
     except OSError:
         return False
     return info.st_size == previous.size and info.st_mtime_ns == previous.mtime_ns
+
+
+@dataclass(frozen=True)
+class SourceSignatures:
+    """The signature of every source file, taken once per build."""
+
+    site_yaml: Signature
+    glossary: dict[str, Signature]  # by file path below the site
+    bundles: dict[str, Signature]  # by bundle path
+
+
+def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
+    return SourceSignatures(
+        signature([site / "site.yaml"]),
+        {f.relative_to(site).as_posix(): signature([f]) for f in files.glossary},
+        {b.path: bundle_signature(b) for b in files.bundles},
+    )
+
+
+def bundle_signature(files: BundleFiles) -> Signature:
+    # Strings, not pathlib: this runs for every file of the site on every build.
+    folder = files.location
+    found = []
+    for name in ("article.md", *files.sidecars):
+        try:
+            info = os.stat(f"{folder}/{name}")  # noqa: PTH116
+        except OSError:
+            continue
+        found.append((name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return tuple(found)

@@ -7,7 +7,7 @@ problems become diagnostics pointing at the template line.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -17,41 +17,21 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 
 from builder.diagnostics import Position, Report
 from builder.records import OutputRecord, record_output, reusable
-
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
-
-
-@dataclass(frozen=True)
-class Theme:
-    folders: tuple[Path, ...]  # the site's templates first, then the default theme
+from builder.signing import cache_key, signed, verified
+from builder.theme import DEFAULT_THEME, Theme
 
 
-def theme_for(site: Path) -> Theme:
-    own = site / "templates"
-    folders = [own] if own.is_dir() else []
-    if DEFAULT_THEME.is_dir() and DEFAULT_THEME.resolve() not in [f.resolve() for f in folders]:
-        folders.append(DEFAULT_THEME)
-    return Theme(tuple(folders))
-
-
-def theme_digest(theme: Theme) -> str:
-    """A digest of every file of the theme, so any template edit changes it."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for folder in theme.folders:
-        for file in sorted(folder.rglob("*")):
-            if file.is_file():
-                hasher.update(file.relative_to(folder).as_posix().encode() + b"\0")
-                hasher.update(file.read_bytes() + b"\0")
-    return hasher.hexdigest()
-
-
-def template_environment(theme: Theme) -> jinja2.Environment:
+def template_environment(
+    theme: Theme, bytecode: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in theme.folders]),
+        bytecode_cache=bytecode,
         # Templates do not change during a build: no stat of every template per page.
         auto_reload=False,
         autoescape=True,
@@ -63,6 +43,64 @@ def template_environment(theme: Theme) -> jinja2.Environment:
     environment.filters["urlhost"] = url_host
     environment.globals["once"] = _Once()
     return environment
+
+
+class Templates:
+    """The theme's templates, compiled once per build and kept compiled between builds.
+
+    The main process compiles every template before it starts workers, which
+    inherit them compiled. Compiled templates are kept in the cache, signed as
+    the rest of it: loading one runs its code. They are written only when the
+    build succeeds, so a failed build leaves nothing behind.
+    """
+
+    def __init__(self, theme: Theme, cache: Path | None) -> None:
+        self._bytecode = _SignedBytecode(cache) if cache is not None else None
+        self.environment = template_environment(theme, self._bytecode)
+
+    def compile_all(self) -> None:
+        """Load every page template now; one with an error is reported when it renders."""
+        environment = self.environment
+        for name in environment.list_templates(extensions=("html", "xml")):
+            if not name.startswith("static/"):
+                with contextlib.suppress(jinja2.TemplateError):
+                    environment.get_template(name)
+
+    def keep(self) -> None:
+        if self._bytecode is not None:
+            self._bytecode.write_pending()
+
+
+class _SignedBytecode(jinja2.BytecodeCache):
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.key = cache_key()
+        self.pending: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.key is None:
+            return
+        try:
+            data = (self.folder / f"{bucket.key}.template").read_bytes()
+        except OSError:
+            return
+        payload = verified(self.key, data)
+        if payload is not None:
+            bucket.bytecode_from_string(bytes(payload))  # checks the source's checksum too
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.key is not None:
+            self.pending[bucket.key] = signed(self.key, bucket.bytecode_to_string())
+
+    def write_pending(self) -> None:
+        if not self.pending:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for name, data in self.pending.items():
+            temporary = self.folder / f"{name}.tmp"
+            temporary.write_bytes(data)
+            temporary.replace(self.folder / f"{name}.template")
+        self.pending.clear()
 
 
 class _Once:
@@ -128,10 +166,10 @@ class PageTarget:
 
 
 class PageWriter:
-    """Renders pages through the theme's templates and stages them; one per process."""
+    """Renders pages through the theme's templates and stages them."""
 
-    def __init__(self, theme: Theme, target: PageTarget) -> None:
-        self.templates = template_environment(theme)
+    def __init__(self, templates: jinja2.Environment, target: PageTarget) -> None:
+        self.templates = templates
         self.target = target
         self._folders: set[str] = set()  # staged folders known to exist
 
@@ -191,29 +229,3 @@ def _template_line(trace: TracebackType | None) -> tuple[str | None, int]:
             found = (filename, trace.tb_lineno)
         trace = trace.tb_next
     return found
-
-
-def static_files(theme: Theme, report: Report) -> dict[str, bytes]:
-    """Files under each theme's static/ folder, the site's own winning.
-
-    A file that is a link leading out of its theme folder is refused: it could
-    publish anything the builder can read.
-    """
-    files: dict[str, bytes] = {}
-    for folder in reversed(theme.folders):
-        static = folder / "static"
-        if not static.is_dir():
-            continue
-        inside = folder.resolve()
-        for file in sorted(static.rglob("*")):
-            if not file.is_file() or file.name.startswith("."):
-                continue
-            name = f"static/{file.relative_to(static).as_posix()}"
-            if inside not in file.resolve().parents:
-                report.error(
-                    Position(f"templates/{name}"),
-                    "symbolic link leads outside the templates folder; copy the file instead",
-                )
-                continue
-            files[name] = file.read_bytes()
-    return files

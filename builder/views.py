@@ -175,6 +175,10 @@ class ListPage:
     kind: str  # "section" or "tag"
     heading: str
     articles: tuple[ArticleSummary, ...]
+    number: int  # of this page, from 1
+    count: int  # of pages in all
+    newer: str | None  # relative URL of the page before, with newer stories
+    older: str | None
 
 
 @dataclass(frozen=True)

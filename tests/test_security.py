@@ -17,6 +17,7 @@ import pickle
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -732,7 +733,7 @@ def test_a_build_writes_nothing_outside_the_output_folder_but_its_cache(
         assert tree_state(tmp_path, skip, times=False) == before
     # The incremental cache (SECURITY.md) is the one thing written beside the sources.
     kept = {p.name if p.name == ".gitignore" else p.suffix for p in cache.rglob("*") if p.is_file()}
-    assert kept <= {".pickle", ".bundles", ".summary", ".gitignore"}
+    assert kept <= {".sqlite", ".summary", ".template", ".gitignore"}
     # check writes nothing at all
     everything = tree_state(tmp_path)
     assert run("check", "--site", folder).code == 0
@@ -744,9 +745,18 @@ def test_a_cache_file_the_builder_did_not_write_runs_no_code(
 ) -> None:
     folder = site()
     assert run("build", "--quiet", "--site", folder).code == 0
-    (cache,) = (folder / ".cache").rglob("*.pickle")
+    (cache,) = (folder / ".cache").rglob("*.sqlite")
     marker = tmp_path / "code-ran"
-    cache.write_bytes(pickle.dumps(_OpensAFile(str(marker))))
+    planted = pickle.dumps(_OpensAFile(str(marker)))
+    with sqlite3.connect(cache) as connection:  # every row, and a tag-length prefix or none
+        for table in ("meta", "bundle", "article", "state", "glossary", "mentions", "details"):
+            connection.execute(f"UPDATE {table} SET value = ?", (planted,))
+            connection.execute(
+                f"INSERT OR REPLACE INTO {table} VALUES ('x', ?)", (b"0" * 16 + planted,)
+            )
+    (folder / "content/world/story/article.md").write_text(
+        "---\ntitle: Another story\nsection: World\ndate: 2023-09-15\n---\nPutin met Kim.\n"
+    )
     assert run("build", "--quiet", "--site", folder).code == 0
     assert not marker.exists(), "unpickling the planted cache ran code"
 
