@@ -8,7 +8,7 @@ bomb can expand), duplicate keys and more than one document.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 
@@ -25,22 +25,37 @@ _TAG_PREFIX = "tag:yaml.org,2002:"
 REFUSED = "refused"
 
 
-@dataclass(frozen=True)
-class YamlScalar:
+class YamlScalar(NamedTuple):
+    """A scalar. The nodes are named tuples, not dataclasses, for the reason
+    Position is: a file has many of them, and tuples are several times cheaper
+    to make."""
+
     value: str
     tag: str  # what YAML 1.1 would make of it: str, bool, int, float, null, timestamp
     quoted: bool  # written in quotes or as a block, so always text
     position: Position
 
+    # Equality compares the kind of node too, as it did for dataclasses: a
+    # mapping is never equal to a list, nor a node to a plain tuple.
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and tuple.__eq__(self, other)
 
-@dataclass(frozen=True)
-class YamlSequence:
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
+class YamlSequence(NamedTuple):
     items: tuple[YamlNode, ...]
     position: Position
 
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and tuple.__eq__(self, other)
 
-@dataclass(frozen=True)
-class YamlMapping:
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
+class YamlMapping(NamedTuple):
     entries: tuple[tuple[YamlScalar, YamlNode], ...]
     position: Position
 
@@ -52,6 +67,12 @@ class YamlMapping:
             if name.value == key:
                 return value
         return None
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
 
 YamlNode = YamlScalar | YamlSequence | YamlMapping
