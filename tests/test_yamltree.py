@@ -19,6 +19,7 @@ from builder.yamltree import (
     YamlSequence,
     _parse_carefully,
     _parse_quickly,
+    _Tree,
     _Unusual,
     parse_yaml,
 )
@@ -429,3 +430,16 @@ def test_both_ways_agree_on_generated_documents(text: str) -> None:
 def test_both_ways_agree_on_yaml_punctuation(text: str) -> None:
     both_ways(text)
     quickly(text)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.sampled_from(sorted(yaml.resolver.Resolver.yaml_implicit_resolvers, key=str)).flatmap(
+        lambda first: st.text(
+            alphabet="0123456789:.-+_eExXoOnNyYtTfFrRuUlLsSaA~ ", max_size=12
+        ).map(lambda rest: str(first) + rest)
+    )
+)
+def test_plain_scalars_resolve_as_pyyaml_resolves_them(value: str) -> None:
+    expected = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))
+    assert _Tree("x.yaml", 0).resolve(value) == expected.removeprefix("tag:yaml.org,2002:")
