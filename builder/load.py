@@ -81,7 +81,7 @@ def load_glossary_file(site: Path, file: Path, config: SiteConfig, report: Repor
 def load_bundle(
     site: Path, files: BundleFiles, config: SiteConfig, report: Report
 ) -> Bundle | None:
-    article_path = relative(site, files.folder / "article.md")
+    article_path = _relative_file(site, files.folder, "article.md")
     # The five files' paths differ only in the file name: plain strings, not
     # a Path join and relative_to() for each file, which cost more than parsing
     # a small sidecar.
@@ -104,6 +104,15 @@ def load_bundle(
     front = _front_matter(front_fields, files.path)
     _, body, body_line = article
     return Bundle(files.path, article_path, front, body, body_line, who, where, what, background)
+
+
+def _relative_file(site: Path, folder: Path, name: str) -> str:
+    """relative(site, folder / name): by string when the folder's path starts with the
+    site's (both are normalised by pathlib), else by pathlib."""
+    site_text, folder_text = os.fspath(site), os.fspath(folder)
+    if os.sep == "/" and folder_text.startswith(site_text + "/"):
+        return f"{folder_text[len(site_text) + 1 :]}/{name}"
+    return relative(site, folder / name)
 
 
 def _split_article(source: SourceText, report: Report) -> tuple[YamlNode, str, int] | None:

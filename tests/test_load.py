@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builder.diagnostics import Report
-from builder.load import _split_article
+from builder.load import _relative_file, _split_article
 from builder.source import SourceText
 from tests.conftest import (
     ARTICLE,
@@ -186,3 +186,19 @@ def test_the_front_matter_is_found_as_by_splitting_into_lines(lines: list[str]) 
         assert found is None
     else:
         assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("site", "folder"),
+    [
+        ("/srv/site", "/srv/site/content/world/story"),
+        ("/srv/site/", "/srv/site/content/a"),
+        ("/", "/content/a"),
+        (".", "content/world/story"),
+        ("site", "site/content/a"),
+        ("/srv/site", "/srv/site"),
+    ],
+)
+def test_a_bundle_file_path_is_what_pathlib_makes_of_it(site: str, folder: str) -> None:
+    expected = (Path(folder) / "who.yaml").relative_to(Path(site)).as_posix()
+    assert _relative_file(Path(site), Path(folder), "who.yaml") == expected
