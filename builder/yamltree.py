@@ -122,7 +122,7 @@ def _parse_quickly(text: str, path: str, line_offset: int) -> YamlNode | None:
         raise _Unusual("broken YAML") from problem
     if root is None:
         return None
-    tree = _Tree(path, line_offset).node(root, 0)
+    tree = _Tree(path, line_offset, len(text)).node(root, 0)
     if type(tree) is YamlScalar and tree.tag == "null" and not tree.quoted:
         return None
     return tree
@@ -210,16 +210,24 @@ _new = tuple.__new__
 class _Tree:
     """Copies composed yaml.Node objects into the tree, with positions."""
 
-    def __init__(self, path: str, line_offset: int) -> None:
+    def __init__(self, path: str, line_offset: int, budget: int) -> None:
         self.path = path
         self.first_line = 1 + line_offset
         self.tags: dict[str, str] = {}  # keys repeat: each plain scalar is resolved once
+        # Each item or entry takes at least one character of the text, so more
+        # than that many means aliases, which the composer shares rather than
+        # copies: the tree would expand them. The check before composing keeps
+        # them out; this makes sure an alias bomb cannot go off here anyway.
+        self.budget = budget
 
     def node(self, node: yaml.Node, depth: int) -> YamlNode:
         if type(node) is yaml.ScalarNode:
             return self.scalar(node)
         if depth == _MAX_QUICK_DEPTH:
             raise _Unusual("nested too deep")
+        self.budget -= len(node.value)
+        if self.budget < 0:
+            raise _Unusual("more items than characters: aliases")
         mark = node.start_mark
         where = _new(Position, (self.path, mark.line + self.first_line, mark.column + 1))
         if type(node) is yaml.SequenceNode:
