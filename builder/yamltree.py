@@ -172,6 +172,7 @@ _MAX_QUICK_DEPTH = 100
 # something other than text ("", "~", "n" for null; digits; "t", "o" for
 # bools...). Every other plain scalar is text, as the resolver has neither
 # resolvers for any first character nor path resolvers (a test checks so).
+# Read at import, as PyYAML builds the table when it is imported.
 _RESOLVED_FIRST = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
 
 
