@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def load_config(site: Path, report: Report) -> SiteConfig | None:
     )
 
 
-def _parse_file(file: Path, path: str, report: Report, max_bytes: int) -> YamlNode | None:
+def _parse_file(file: Path | str, path: str, report: Report, max_bytes: int) -> YamlNode | None:
     source = read_source(file, path, report, max_bytes)
     if source is None:
         return None
@@ -80,14 +81,18 @@ def load_glossary_file(site: Path, file: Path, config: SiteConfig, report: Repor
 def load_bundle(
     site: Path, files: BundleFiles, config: SiteConfig, report: Report
 ) -> Bundle | None:
-    article_path = relative(site, files.folder / "article.md")
-    source = read_source(files.folder / "article.md", article_path, report, config.max_file_bytes)
+    article_path = _relative_file(site, files.folder, "article.md")
+    # The five files' paths differ only in the file name: plain strings, not
+    # a Path join and relative_to() for each file, which cost more than parsing
+    # a small sidecar.
+    below_site = article_path.removesuffix("article.md")
+    folder = f"{os.fspath(files.folder)}/"
+    max_bytes = config.max_file_bytes
+    source = read_source(folder + "article.md", article_path, report, max_bytes)
     article = _split_article(source, report) if source else None
     front_fields = read_record(article[0], FRONT_MATTER, report) if article else None
     sidecars = {
-        name: _parse_file(
-            files.folder / name, relative(site, files.folder / name), report, config.max_file_bytes
-        )
+        name: _parse_file(folder + name, below_site + name, report, max_bytes)
         for name in files.sidecars
     }
     who = _appearances(sidecars.get("who.yaml"), "person", report)
@@ -101,33 +106,60 @@ def load_bundle(
     return Bundle(files.path, article_path, front, body, body_line, who, where, what, background)
 
 
+def _relative_file(site: Path, folder: Path, name: str) -> str:
+    """relative(site, folder / name): by string when the folder's path starts with the
+    site's (both are normalised by pathlib), else by pathlib."""
+    site_text, folder_text = os.fspath(site), os.fspath(folder)
+    if os.sep == "/" and folder_text.startswith(site_text + "/"):
+        return f"{folder_text[len(site_text) + 1 :]}/{name}"
+    return relative(site, folder / name)
+
+
 def _split_article(source: SourceText, report: Report) -> tuple[YamlNode, str, int] | None:
     """Front matter node, body text, and the line of article.md where the body starts."""
-    lines = source.text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    text = source.text
+    first_end = text.find("\n")
+    if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
         report.error(
             Position(source.path),
             "article.md must start with front matter: a line "
             "'---', fields such as title: ..., and another '---'",
         )
         return None
-    closing = next(
-        (i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None
-    )
-    if closing is None:
+    fence = _closing_fence(text, first_end + 1) if first_end >= 0 else None
+    if fence is None:
         report.error(
             Position(source.path),
             "front matter is not closed; add a line '---' after the last field",
         )
         return None
-    node = parse_yaml("\n".join(lines[1:closing]), source.path, report, line_offset=1)
+    fence_start, fence_end, closing = fence
+    node = parse_yaml(text[first_end + 1 : fence_start - 1], source.path, report, line_offset=1)
     if node is None:
         if not report.has_errors:
             report.error(
                 Position(source.path, 2), "front matter is empty; it needs title, section and date"
             )
         return None
-    return node, "\n".join(lines[closing + 1 :]), closing + 2
+    body = text[fence_end + 1 :] if fence_end >= 0 else ""
+    return node, body, closing + 2
+
+
+def _closing_fence(text: str, start: int) -> tuple[int, int, int] | None:
+    """Where the line '---' or '...' that closes the front matter starts and ends
+    (-1 at the end of the text), and its index among the lines; None if there is
+    none. Found line by line from the start: the body, the bulk of the file, is
+    neither split into lines nor joined again."""
+    index = 1
+    while True:
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if line.rstrip() in ("---", "..."):
+            return start, end, index
+        if end < 0:
+            return None
+        start = end + 1
+        index += 1
 
 
 def _front_matter(fields: FieldValues | None, path: str) -> FrontMatter:

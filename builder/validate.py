@@ -65,26 +65,37 @@ def read_record(node: YamlNode, record: Record, report: Report) -> FieldValues |
             f"expected {with_article(record.name)} (a mapping of fields), found {describe(node)}",
         )
         return None
-    result = FieldValues(node.position, {}, {}, {})
+    values: dict[str, Any] = {}
+    positions: dict[str, Position] = {}
+    nodes: dict[str, YamlNode] = {}
     for key, value in node.entries:
-        spec = record.field(key.value)
+        name = key.value
+        spec = _field_named(record, name)
         if spec is None:
             report.error(
                 key.position,
-                f"unknown field '{key.value}' in {record.name}"
+                f"unknown field '{name}' in {record.name}"
                 + (
-                    did_you_mean(key.value, record.names())
+                    did_you_mean(name, record.names())
                     or "; known fields: " + ", ".join(record.names())
                 ),
             )
             continue
-        result.positions[key.value] = value.position
-        result.nodes[key.value] = value
-        result.values[key.value] = convert(value, spec, report)
+        positions[name] = value.position
+        nodes[name] = value
+        values[name] = convert(value, spec, report)
     for spec in record.fields:
-        if spec.required and spec.name not in result.positions:
+        if spec.required and spec.name not in positions:
             report.error(node.position, f"{record.name} is missing required field '{spec.name}'")
-    return result
+    return FieldValues(node.position, values, positions, nodes)
+
+
+def _field_named(record: Record, name: str) -> Field | None:
+    """record.field(name), in a plain loop: it runs for every key of every file."""
+    for spec in record.fields:
+        if spec.name == name:
+            return spec
+    return None
 
 
 def read_list(node: YamlNode | None, what: str, report: Report) -> tuple[YamlNode, ...]:
@@ -101,14 +112,14 @@ def read_list(node: YamlNode | None, what: str, report: Report) -> tuple[YamlNod
 
 
 def convert(node: YamlNode, spec: Field, report: Report) -> Any:
-    if isinstance(node, YamlScalar) and node.tag == REFUSED:
-        return None
-    if isinstance(node, YamlScalar) and node.tag == "null" and not node.quoted:
-        if spec.required:
-            report.error(node.position, f"'{spec.name}' is empty; give it a value")
-        return None
-    converter = _CONVERTERS[spec.type]
-    return converter(node, spec, report)
+    if isinstance(node, YamlScalar):
+        if node.tag == REFUSED:
+            return None
+        if node.tag == "null" and not node.quoted:
+            if spec.required:
+                report.error(node.position, f"'{spec.name}' is empty; give it a value")
+            return None
+    return _CONVERTERS[spec.type](node, spec, report)
 
 
 def _text(node: YamlNode, spec: Field, report: Report) -> str | None:
@@ -123,7 +134,8 @@ def _text(node: YamlNode, spec: Field, report: Report) -> str | None:
         )
         return None
     text = node.value.strip()
-    control = CONTROL.search(text)
+    # Every character CONTROL finds is unprintable: most text needs no search.
+    control = None if text.isprintable() else CONTROL.search(text)
     if control is not None:
         report.error(
             node.position,
@@ -149,8 +161,10 @@ def _markdown(node: YamlNode, spec: Field, report: Report) -> str | None:
 
 def _name(node: YamlNode, spec: Field, report: Report) -> str | None:
     text = _text(node, spec, report)
+    if text is None or text.isascii():  # every character _INVISIBLE finds is beyond ASCII
+        return text
     matched = spec.name.split(" ")[0] in MATCHED_FIELDS or spec.type is FieldType.ID
-    if text is not None and matched and _INVISIBLE.search(text):
+    if matched and _INVISIBLE.search(text):
         char = _INVISIBLE.search(text).group()  # type: ignore[union-attr]
         report.error(
             node.position,

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from builder.diagnostics import Report
+from builder.load import _relative_file, _split_article
+from builder.source import SourceText
 from tests.conftest import (
     ARTICLE,
     BACKGROUND,
@@ -154,3 +160,45 @@ def test_an_item_without_ref_or_a_ref_like_key_is_read_as_an_entry(
 ) -> None:
     site = make_site({WHO: "- summary: Someone.\n"})
     assert check(site).problems == [f"{WHO}:1:3: error: entry is missing required field 'name'"]
+
+
+def split_by_lines(text: str) -> tuple[str, str, int] | None:
+    """The front matter, body and body line as found by splitting into lines."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None
+    closing = next(
+        (i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None
+    )
+    if closing is None:
+        return None
+    return "\n".join(lines[1:closing]), "\n".join(lines[closing + 1 :]), closing + 2
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "...\t", "a: 1", "", " ---", "x"])))
+def test_the_front_matter_is_found_as_by_splitting_into_lines(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    expected = split_by_lines(text)
+    with patch("builder.load.parse_yaml", lambda front, *_, **__: front or None):
+        found = _split_article(SourceText("content/x/article.md", text), Report())
+    if expected is None or not expected[0]:
+        assert found is None
+    else:
+        assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("site", "folder"),
+    [
+        ("/srv/site", "/srv/site/content/world/story"),
+        ("/srv/site/", "/srv/site/content/a"),
+        ("/", "/content/a"),
+        (".", "content/world/story"),
+        ("site", "site/content/a"),
+        ("/srv/site", "/srv/site"),
+    ],
+)
+def test_a_bundle_file_path_is_what_pathlib_makes_of_it(site: str, folder: str) -> None:
+    expected = (Path(folder) / "who.yaml").relative_to(Path(site)).as_posix()
+    assert _relative_file(Path(site), Path(folder), "who.yaml") == expected

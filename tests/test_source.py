@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from builder.diagnostics import Report
+from builder.source import _HIDDEN, _VISIBLE_ASCII, SourceText, _may_hide, read_source
 from tests.conftest import (
     ARTICLE,
     MINIMAL_SITE,
@@ -143,3 +145,38 @@ def test_the_size_limit_advice_names_a_field_site_yaml_accepts(
     field = advice.group(1)
     site_yaml = MINIMAL_SITE[SITE_YAML] + f"{field}: 1000000\n"
     check_ok(write_files(site, {SITE_YAML: site_yaml}))
+
+
+def test_only_what_is_not_visible_ascii_is_searched_for_hidden_characters() -> None:
+    # decode_utf8 runs _HIDDEN over the whole text only when the characters
+    # left after taking out visible ASCII hold a hidden one.
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    others = every.encode("utf-8").translate(None, _VISIBLE_ASCII).decode("utf-8")
+    assert others == "".join(
+        c for c in every if ord(c) > 126 or (ord(c) < 32 and c not in "\t\n\r")
+    )
+    assert _HIDDEN.findall(others) == _HIDDEN.findall(every)
+    assert _may_hide(every.encode("utf-8"))
+    assert not _may_hide("plain text, caf\u00e9, \u201cquoted\u201d\n".encode())
+
+
+def test_a_folder_in_place_of_a_file_cannot_be_read(tmp_path: Path) -> None:
+    report = Report()
+    assert read_source(tmp_path, "content/x/who.yaml", report) is None
+    assert [d.format() for d in report.diagnostics] == [
+        "content/x/who.yaml:1:1: error: cannot read file: Is a directory"
+    ]
+
+
+def test_a_missing_file_cannot_be_read(tmp_path: Path) -> None:
+    report = Report()
+    assert read_source(tmp_path / "gone.yaml", "gone.yaml", report) is None
+    assert [d.format() for d in report.diagnostics] == [
+        "gone.yaml:1:1: error: cannot read file: No such file or directory"
+    ]
+
+
+def test_a_file_that_is_not_regular_is_read_to_its_end() -> None:
+    report = Report()
+    assert read_source("/dev/null", "null.yaml", report) == SourceText("null.yaml", "")
+    assert report.diagnostics == []

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from builder.validate import slugify
+from builder.schema import (
+    FRONT_MATTER,
+    GLOSSARY_ENTRY,
+    STORY_ENTRY,
+    STORY_REF,
+    TIMELINE_EVENT,
+)
+from builder.schema import WHAT as WHAT_RECORD
+from builder.validate import _INVISIBLE, CONTROL, _field_named, slugify
 from tests.conftest import (
     ARTICLE,
     BACKGROUND,
@@ -362,3 +370,30 @@ def test_accepted(
 )
 def test_slug_of_a_name(name: str, slug: str) -> None:
     assert slugify(name) == slug
+
+
+# Every character there is, to check what the shortcuts in the converters rely on.
+EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
+
+
+def test_control_characters_are_all_unprintable() -> None:
+    # _text searches with CONTROL only text that isprintable() does not clear.
+    assert not any(char.isprintable() for char in CONTROL.findall(EVERY_CHARACTER))
+
+
+def test_invisible_characters_are_all_beyond_ascii() -> None:
+    # _name searches with _INVISIBLE only text that is not ASCII.
+    assert not any(char.isascii() for char in _INVISIBLE.findall(EVERY_CHARACTER))
+
+
+def test_field_lookup_finds_what_record_field_finds() -> None:
+    for record in (
+        STORY_ENTRY,
+        STORY_REF,
+        TIMELINE_EVENT,
+        FRONT_MATTER,
+        WHAT_RECORD,
+        GLOSSARY_ENTRY,
+    ):
+        for name in [*record.names(), "nme", "", "ref "]:
+            assert _field_named(record, name) is record.field(name)
