@@ -11,7 +11,10 @@ unpickles only what it reads.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import pickle
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ from builder.parallel import Shards
 from builder.progress import Progress
 from builder.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.render import PageTarget, PageWriter
+from builder.source import SourceText
 from builder.store import dumps
 from builder.views import Cards, root_of
 
@@ -95,14 +99,15 @@ class BundleShard:
     def parse(self, job: ParseJob) -> ParsedBundle:
         report = Report()
         path = job.files.path
-        bundle = load_bundle(self.site_folder, job.files, self.config, report)
+        read: list[SourceText] = []
+        bundle = load_bundle(self.site_folder, job.files, self.config, report, read)
         if bundle is None:
             record = BundleRecord(job.signature, digest(None), None, tuple(report.diagnostics))
             return ParsedBundle(path, dumps(record), b"")
         check_quotes(bundle, report)
         self.bundles[path] = bundle
         diagnostics = tuple(report.diagnostics)
-        record = BundleRecord(job.signature, digest(bundle), bundle.summary(), diagnostics)
+        record = BundleRecord(job.signature, texts_digest(read), bundle.summary(), diagnostics)
         return ParsedBundle(path, dumps(record), dumps(bundle.details()))
 
     def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
@@ -116,15 +121,51 @@ class BundleShard:
         return self._renderer.render(bundle, job.related)
 
 
+def texts_digest(texts: list[SourceText]) -> str:
+    """A digest of what a bundle was parsed from: the same texts make the same bundle.
+    A blank sidecar says nothing, as a missing one does."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for source in texts:
+        if not source.text.strip():
+            continue
+        hasher.update(f"{len(source.path)}:{source.path}{len(source.text)}:".encode())
+        hasher.update(source.text.encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
+
+
 def parse_share(
     shard: BundleShard, jobs: list[ParseJob], advance: Callable[[int], None]
 ) -> list[ParsedBundle]:
-    """A shard step: parse each job's bundle."""
+    """A shard step: parse each job's bundle, the disk reading ahead."""
+    if len(jobs) >= PREFETCH_FROM:
+        threading.Thread(target=_read_ahead, args=(jobs,), daemon=True).start()
     found = []
     for job in jobs:
         found.append(shard.parse(job))
         advance(1)
     return found
+
+
+# Parsing waits on the disk for every file not in the page cache; on a large
+# share a thread asks the kernel to read every file ahead, at the cost of
+# three quick system calls a file, so that waits overlap with parsing.
+PREFETCH_FROM = 200
+
+
+def _read_ahead(jobs: list[ParseJob]) -> None:
+    for job in jobs:
+        folder = job.files.location
+        for name in ("article.md", *job.files.sidecars):
+            try:
+                descriptor = os.open(f"{folder}/{name}", os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+            except OSError:
+                pass
+            finally:
+                os.close(descriptor)
 
 
 def render_share(

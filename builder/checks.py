@@ -22,15 +22,17 @@ def comparable(text: str) -> str:
 
 
 def check_quotes(bundle: Bundle, report: Report) -> None:
+    quotes = [quote for item in (*bundle.who, *bundle.where) for quote in item.said]
+    if not quotes:
+        return
     body = comparable(_ESCAPES.sub(r"\1", bundle.body))
-    for item in (*bundle.who, *bundle.where):
-        for quote in item.said:
-            if comparable(quote.text) not in body:
-                report.error(
-                    quote.position,
-                    "quotation not found verbatim in article.md; copy it exactly from the "
-                    "article (curly and straight quotes count as the same)",
-                )
+    for quote in quotes:
+        if comparable(quote.text) not in body:
+            report.error(
+                quote.position,
+                "quotation not found verbatim in article.md; copy it exactly from the "
+                "article (curly and straight quotes count as the same)",
+            )
 
 
 def check_unmentioned(

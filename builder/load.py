@@ -59,10 +59,18 @@ def load_config(site: Path, report: Report) -> SiteConfig | None:
     )
 
 
-def _parse_file(file: Path | str, path: str, report: Report, max_bytes: int) -> YamlNode | None:
+def _parse_file(
+    file: Path | str,
+    path: str,
+    report: Report,
+    max_bytes: int,
+    read: list[SourceText] | None = None,
+) -> YamlNode | None:
     source = read_source(file, path, report, max_bytes)
     if source is None:
         return None
+    if read is not None:
+        read.append(source)
     return parse_yaml(source.text, path, report)
 
 
@@ -79,8 +87,14 @@ def load_glossary_file(site: Path, file: Path, config: SiteConfig, report: Repor
 
 
 def load_bundle(
-    site: Path, files: BundleFiles, config: SiteConfig, report: Report
+    site: Path,
+    files: BundleFiles,
+    config: SiteConfig,
+    report: Report,
+    read: list[SourceText] | None = None,
 ) -> Bundle | None:
+    """The bundle, or None when its article cannot be used (reported); every text
+    read is appended to `read`, for a digest of what the bundle was made from."""
     article_path = _relative_file(site, files.folder, "article.md")
     # The five files' paths differ only in the file name: plain strings, not
     # a Path join and relative_to() for each file, which cost more than parsing
@@ -89,10 +103,12 @@ def load_bundle(
     folder = f"{os.fspath(files.folder)}/"
     max_bytes = config.max_file_bytes
     source = read_source(folder + "article.md", article_path, report, max_bytes)
+    if source is not None and read is not None:
+        read.append(source)
     article = _split_article(source, report) if source else None
     front_fields = read_record(article[0], FRONT_MATTER, report) if article else None
     sidecars = {
-        name: _parse_file(folder + name, below_site + name, report, max_bytes)
+        name: _parse_file(folder + name, below_site + name, report, max_bytes, read)
         for name in files.sidecars
     }
     who = _appearances(sidecars.get("who.yaml"), "person", report)

@@ -465,19 +465,15 @@ def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
         "tags/index.html": SitePage("tags.html", partial(tag_index, site), tagged),
         "feed.xml": SitePage("feed.xml", partial(feed, site), fed),
         "sitemap.xml": SitePage(
-            "sitemap.xml", partial(sitemap, site), (dated, list(lists), [e[0] for e in entries])
+            "sitemap.xml",
+            partial(sitemap, site, list(lists)),
+            (dated, list(lists), [e[0] for e in entries]),
         ),
     }
     for path, spec in lists.items():
         shown = (spec.number, spec.count, _teasers(spec.bundles))
         wanted[path] = SitePage("list.html", partial(_list_page, site, spec), shown)
     return wanted
-
-
-def site_page_outputs(site: Site) -> list[str]:
-    """The paths site_pages makes."""
-    fixed = ["index.html", "glossary/index.html", "tags/index.html", "feed.xml", "sitemap.xml"]
-    return fixed + list(list_pages(site))
 
 
 def _timestamp(day: date) -> str:
@@ -503,7 +499,7 @@ def feed(site: Site) -> FeedPage:
     return FeedPage(site_view(site.config, ""), f"{base}feed.xml", base, _timestamp(latest), items)
 
 
-def sitemap(site: Site) -> SitemapPage:
+def sitemap(site: Site, lists: list[str]) -> SitemapPage:
     base = site.config.base_url
     bundles = newest_first(list(site.bundles))
     latest = max((b.front.updated or b.front.date for b in bundles), default=None)
@@ -514,8 +510,7 @@ def sitemap(site: Site) -> SitemapPage:
     )
     urls.extend(
         SitemapUrl(f"{base}{path.removesuffix('index.html')}", None)
-        for path in site_page_outputs(site)[1:]
-        if path.endswith("index.html")
+        for path in ["glossary/index.html", "tags/index.html", *lists]
     )
     urls.extend(SitemapUrl(f"{base}glossary/{e.id}/", None) for e in site.entries)
     return SitemapPage(tuple(urls))

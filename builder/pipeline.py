@@ -44,13 +44,12 @@ from builder.load import load_config
 from builder.model import BundleDetails, BundleSummary, Site, SiteConfig
 from builder.parallel import Shards, workers_for
 from builder.produce import (
-    EntryResult,
     Lookup,
     PageRenderer,
+    PageResult,
     RenderContext,
     plan_entries,
-    render_entries,
-    render_site_pages,
+    render_pages,
 )
 from builder.progress import Progress
 from builder.records import OutputRecord, digest
@@ -123,23 +122,22 @@ def _make(
             results, jobs = plan_articles(plan)
             with _render_shards(shards, local, len(jobs), options) as renderers:
                 results.update(render_articles(renderers, plan, jobs, options.progress))
-        entries, renderer = _render_entries(
+        others, renderer = _render_pages(
             loaded, templates, previous, target, store, results, options.progress
         )
-        report_found(loaded, results, entries, report)
-        site_pages = render_site_pages(renderer, report)
+        report_found(loaded, results, others, report)
         if report.has_errors:
             raise ContentError(report)
         outputs: dict[str, OutputRecord] = {}
         if staging is not None:
-            site_pages += _write_static(renderer, sources, loaded.keys, report)
-            outputs = dict(_outputs(results, entries) + site_pages)
+            static = _write_static(renderer, sources, loaded.keys, report)
+            outputs = dict(_outputs(results, others) + static)
             _commit(staging, config, set(outputs), report)
             if store is not None:
                 remember(store, previous, loaded, results, outputs, config)
             templates.keep()
     pages_count = len(loaded.site.bundles) + len(loaded.site.entries) + 2
-    rendered = sum(r.rendered for r in results.values()) + sum(e.rendered for e in entries)
+    rendered = sum(r.rendered for r in results.values()) + sum(p.rendered for p in others)
     return BuildResult(out, pages_count, rendered, report, outputs)
 
 
@@ -223,7 +221,7 @@ def _check_references(
         check_references(details, index, report)
 
 
-def _render_entries(
+def _render_pages(
     loaded: Loaded,
     templates: Templates,
     previous: Previous,
@@ -231,8 +229,9 @@ def _render_entries(
     store: Store | None,
     results: dict[str, ArticleResult],
     progress: Progress,
-) -> tuple[list[EntryResult], PageRenderer]:
-    """Reduce first mentions into backlinks, then render the entry pages that changed."""
+) -> tuple[list[PageResult], PageRenderer]:
+    """Reduce first mentions into backlinks, then render the entry pages that may
+    have changed, and the site-wide pages."""
     mentioned = {path: result.record.mentioned for path, result in results.items()}
     changes = loaded.changes
     touched = (
@@ -251,14 +250,14 @@ def _render_entries(
     context = RenderContext(
         loaded.site, loaded.index, templates.environment, target, previous, loaded.keys, lookup
     )
-    rendered, renderer = render_entries(context, jobs, progress)
+    rendered, renderer = render_pages(context, jobs, progress)
     return kept + rendered, renderer
 
 
 def report_found(
     loaded: Loaded,
     results: dict[str, ArticleResult],
-    entries: list[EntryResult],
+    others: list[PageResult],
     report: Report,
 ) -> None:
     """What parsing and rendering found, and the checks of the glossary as a whole."""
@@ -266,8 +265,8 @@ def report_found(
         report.extend(record.diagnostics)
     for result in results.values():
         report.extend(result.record.diagnostics)
-    for entry in entries:
-        report.extend(entry.diagnostics)
+    for page in others:
+        report.extend(page.diagnostics)
     checks.check_entries(loaded.site, build_date(), report)
 
 
@@ -372,7 +371,7 @@ def _write_static(
 
 
 def _outputs(
-    results: dict[str, ArticleResult], entries: list[EntryResult]
+    results: dict[str, ArticleResult], others: list[PageResult]
 ) -> list[tuple[str, OutputRecord]]:
-    found = [r.output for r in results.values()] + [e.output for e in entries]
+    found = [r.output for r in results.values()] + [p.output for p in others]
     return [output for output in found if output is not None]

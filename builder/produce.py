@@ -2,9 +2,10 @@
 
 Once every article has been rendered, a reduce gathers their first mentions
 into backlinks in sorted order; a map over the entries whose page may have
-changed then renders those pages, in worker processes forked from the main
-process on large sites, so that they inherit the site and its index without
-pickling them. Workers write their pages straight into the staging folder.
+changed, and over the site-wide pages, then renders them, in worker processes
+forked from the main process on large sites, so that they inherit the site
+and its index without pickling them. Workers write their pages straight into
+the staging folder.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ class RenderContext:
 
 
 @dataclass(frozen=True)
-class EntryResult:
+class PageResult:
     diagnostics: tuple[Diagnostic, ...]
     output: tuple[str, OutputRecord] | None
     rendered: bool = False
 
 
 EntryJob = tuple[str, tuple[str, ...]]  # an entry id, the paths of the stories that use it
+PageJob = tuple[str, EntryJob | str]  # ("entry", job) or ("site", output path)
 
 
 class Lookup:
@@ -94,14 +96,23 @@ class PageRenderer:
         self.cards = Cards(InlineMarkdown())
         self.writer = PageWriter(context.templates, context.target)
         self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
+        self.site_pages = pages.site_pages(context.site, self.cards)
 
-    def entry(self, job: EntryJob) -> EntryResult:
+    def render(self, job: PageJob) -> PageResult:
+        kind, what = job
+        if kind == "entry":
+            assert isinstance(what, tuple)
+            return self.entry(what)
+        assert isinstance(what, str)
+        return self.site_page(what)
+
+    def entry(self, job: EntryJob) -> PageResult:
         entry_id, users = job
         output = f"glossary/{entry_id}/index.html"
         key = self.context.keys.entry(entry_id, users)
         record = self.reuse(output, key)
         if record is not None:
-            return EntryResult((), record)
+            return PageResult((), record)
         report = Report()
         context, lookup = self.context, self.context.lookup
         usage = [
@@ -110,7 +121,18 @@ class PageRenderer:
         ]
         view = pages.entry_page(context.site, entry_id, usage, context.index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
-        return EntryResult(tuple(report.diagnostics), record, True)
+        return PageResult(tuple(report.diagnostics), record, True)
+
+    def site_page(self, output: str) -> PageResult:
+        """A page that shows the whole site: front page, glossary, lists, feed, sitemap."""
+        page = self.site_pages[output]
+        key = self.context.keys.site_page(output, page.inputs)
+        record = self.reuse(output, key)
+        if record is not None:
+            return PageResult((), record)
+        report = Report()
+        record = self.writer.page(output, page.template, page.make_view(), report, key)
+        return PageResult(tuple(report.diagnostics), record, True)
 
     def reuse(self, output: str, key: str) -> tuple[str, OutputRecord] | None:
         """The previous build's record of a page made from the same inputs, left where it is."""
@@ -120,59 +142,47 @@ class PageRenderer:
         return output, record
 
 
-def render_site_pages(renderer: PageRenderer, report: Report) -> list[tuple[str, OutputRecord]]:
-    """The pages that show the whole site: front page, glossary, lists, feed and sitemap."""
-    keys = renderer.context.keys
-    written = []
-    for output, page in pages.site_pages(renderer.context.site, renderer.cards).items():
-        key = keys.site_page(output, page.inputs)
-        record = renderer.reuse(output, key) or renderer.writer.page(
-            output, page.template, page.make_view(), report, key
-        )
-        if record is not None:
-            written.append(record)
-    return written
-
-
 def plan_entries(
     site: Site,
     previous: Previous,
     target: PageTarget,
     touched: frozenset[str] | None,
     mentioned: dict[str, tuple[str, ...]],
-) -> tuple[list[EntryResult], list[EntryJob]]:
+) -> tuple[list[PageResult], list[EntryJob]]:
     """The entry pages that can stay, and jobs for the others.
 
     With `touched` None every page is looked at again; otherwise only those of
     the entries touched since the last build, and any whose file was changed.
     """
-    kept: list[EntryResult] = []
+    kept: list[PageResult] = []
     again: list[str] = []
     for entry in site.entries:
         output = f"glossary/{entry.id}/index.html"
         record = previous.outputs.get(output)
         stays = touched is not None and entry.id not in touched and record is not None
         if stays and record is not None and target.keeps(record, output, record.key):
-            kept.append(EntryResult((), (output, record)))
+            kept.append(PageResult((), (output, record)))
         else:
             again.append(entry.id)
     users = pages.gather_users(list(site.bundles), mentioned, set(again))
     return kept, [(entry_id, tuple(users.get(entry_id, ()))) for entry_id in again]
 
 
-def render_entries(
+def render_pages(
     context: RenderContext, jobs: list[EntryJob], progress: Progress
-) -> tuple[list[EntryResult], PageRenderer]:
-    """Map over the entries whose page may have changed."""
+) -> tuple[list[PageResult], PageRenderer]:
+    """Map over the entries whose page may have changed, and over the site-wide pages."""
     renderer = PageRenderer(context)
-    with _Runner(renderer, workers_for(len(jobs))) as run:
-        progress.stage("glossary entries", len(jobs))
-        entries = []
-        for entry in run("entry", jobs):
-            entries.append(entry)
+    work: list[PageJob] = [("entry", job) for job in jobs]
+    work += [("site", output) for output in renderer.site_pages]
+    with _Runner(renderer, workers_for(len(work))) as run:
+        progress.stage("entry and list pages", len(work))
+        results = []
+        for result in run("render", work):
+            results.append(result)
             progress.advance()
     progress.finish()
-    return entries, renderer
+    return results, renderer
 
 
 class _Runner:
