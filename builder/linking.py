@@ -13,11 +13,13 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
-from typing import NamedTuple, TypedDict, cast
+from typing import Any, NamedTuple, TypedDict, cast
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 
 from builder.matcher import FormMatcher, Match
 
@@ -80,6 +82,31 @@ def glossary_plugin(
                 token.children = _link_children(token, env, matcher, claims)
 
     md.core.ruler.after("text_join", "glossary_links", rule)
+    _render_glossary_links(md)
+
+
+def _render_glossary_links(md: MarkdownIt) -> None:
+    """Render this plugin's link tokens directly: their attributes are known safe
+    (an id of [a-z0-9-] and a relative path of ../), which spares escaping them,
+    twenty times an article. Every other link renders as before."""
+
+    def link_open(
+        renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: Any
+    ) -> str:
+        token = tokens[index]
+        if token.markup == "glossary":
+            return f'<a data-term="{token.attrs["data-term"]}" href="{token.attrs["href"]}">'
+        return renderer.renderToken(tokens, index, options, env)
+
+    def link_close(
+        renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: Any
+    ) -> str:
+        if tokens[index].markup == "glossary":
+            return "</a>"
+        return renderer.renderToken(tokens, index, options, env)
+
+    md.add_render_rule("link_open", link_open)
+    md.add_render_rule("link_close", link_close)
 
 
 def _link_children(
