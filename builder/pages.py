@@ -353,12 +353,24 @@ def _list_groups(site: Site) -> dict[str, tuple[str, str, list[BundleSummary]]]:
     """Each section and tag by folder, sections/SLUG and tags/SLUG: (kind, name,
     its stories newest first)."""
     groups: dict[str, tuple[str, str, list[BundleSummary]]] = {}
+    # Thousands of stories share a few sections and tags: each name is
+    # turned into its folder once.
+    folders: dict[tuple[str, str], str | None] = {}
+
+    def folder_of(kind: str, name: str) -> str | None:
+        key = (kind, name)
+        if key not in folders:
+            slug = section_slug(name) if kind == "section" else slugify(name)
+            folders[key] = f"{kind}s/{slug}" if slug else None
+        return folders[key]
+
     for bundle in newest_first(list(site.bundles)):
         front = bundle.front
-        found = [(f"sections/{section_slug(front.section)}", "section", front.section)]
-        found += [(f"tags/{slugify(tag)}", "tag", tag) for tag in front.tags if slugify(tag)]
-        for folder, kind, name in found:
-            groups.setdefault(folder, (kind, name, []))[2].append(bundle)
+        named = [("section", front.section)] + [("tag", tag) for tag in front.tags]
+        for kind, name in named:
+            folder = folder_of(kind, name)
+            if folder is not None:
+                groups.setdefault(folder, (kind, name, []))[2].append(bundle)
     return dict(sorted(groups.items()))
 
 

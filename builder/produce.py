@@ -173,11 +173,16 @@ def render_pages(
 ) -> tuple[list[PageResult], PageRenderer]:
     """Map over the entries whose page may have changed, and over the site-wide pages."""
     renderer = PageRenderer(context)
+    results: list[PageResult] = []
     work: list[PageJob] = [("entry", job) for job in jobs]
-    work += [("site", output) for output in renderer.site_pages]
+    for output, page in renderer.site_pages.items():  # keys are cheap: decided here
+        kept = renderer.reuse(output, context.keys.site_page(output, page.inputs))
+        if kept is not None:
+            results.append(PageResult((), kept))
+        else:
+            work.append(("site", output))
     with _Runner(renderer, workers_for(len(work))) as run:
         progress.stage("entry and list pages", len(work))
-        results = []
         for result in run("render", work):
             results.append(result)
             progress.advance()
