@@ -136,7 +136,7 @@ def _make(
             if store is not None:
                 remember(store, previous, loaded, results, outputs, config)
             templates.keep()
-    pages_count = len(loaded.site.bundles) + len(loaded.site.entries) + 2
+    pages_count = len(results) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in results.values()) + sum(p.rendered for p in others)
     return BuildResult(out, pages_count, rendered, report, outputs)
 

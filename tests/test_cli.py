@@ -113,7 +113,8 @@ def test_a_valid_site_builds_with_exit_zero(make_site: Callable[..., Path], tmp_
     site = make_site()
     result = run_subprocess("build", "--out", tmp_path / "out", cwd=site)  # --site defaults to .
     assert (result.code, result.err) == (0, "")
-    assert result.out.splitlines()[-1].startswith("built 5 pages")
+    # one article, two entries, front, glossary, section and tag index, feed, sitemap
+    assert result.out.splitlines()[-1].startswith("built 9 pages (9 rendered)")
     assert (tmp_path / "out/world/story/index.html").is_file()
 
 
