@@ -140,12 +140,19 @@ def _create(file: Path, identity: str, key: bytes) -> sqlite3.Connection | None:
     if not ignore.exists():
         ignore.write_text("# The explainer builder's cache; safe to delete.\n*\n")
     _prune(file.parent)
+    mark = signed(key, dumps(identity))
+    try:  # emptied rather than deleted: freeing a large file slows the disk for a while
+        connection = _connect(file)
+        for table in TABLES:
+            connection.execute(f"DELETE FROM {table}")
+        connection.execute("INSERT INTO meta VALUES ('identity', ?)", (mark,))
+        return connection
+    except sqlite3.Error:
+        pass
     try:
         file.unlink(missing_ok=True)
         connection = _connect(file)
-        connection.execute(
-            "INSERT INTO meta VALUES ('identity', ?)", (signed(key, dumps(identity)),)
-        )
+        connection.execute("INSERT INTO meta VALUES ('identity', ?)", (mark,))
         return connection
     except (OSError, sqlite3.Error):
         file.unlink(missing_ok=True)
