@@ -44,6 +44,7 @@ from builder.load import load_config
 from builder.model import BundleDetails, BundleSummary, Site, SiteConfig
 from builder.parallel import Shards, workers_for
 from builder.produce import (
+    EntryJob,
     Lookup,
     PageRenderer,
     PageResult,
@@ -134,7 +135,7 @@ def _make(
             outputs = dict(_outputs(results, others) + static)
             _commit(staging, config, set(outputs), report)
             if store is not None:
-                remember(store, previous, loaded, results, outputs, config)
+                remember(store, previous, loaded, results, others, outputs, config)
             templates.keep()
     pages_count = len(results) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in results.values()) + sum(p.rendered for p in others)
@@ -240,18 +241,38 @@ def _render_pages(
         else touched_entries(changes, previous, loaded.bundles, mentioned)
     )
     kept, jobs = plan_entries(loaded.site, previous, target, touched, mentioned)
-    users = {path for _, paths in jobs for path in paths}
-    details = {path: item.details for path, (item, _) in loaded.parsed.items() if path in users}
-    mentions = {path: r.mentions for path, r in results.items() if r.mentions and path in users}
-    if store is not None:
-        details.update(store.some("details", users - details.keys()))
-        mentions.update(store.some("mentions", users - mentions.keys()))
-    lookup = Lookup(details, mentions)
+    lookup = _lookup(loaded, store, results, jobs, touched is None)
     context = RenderContext(
         loaded.site, loaded.index, templates.environment, target, previous, loaded.keys, lookup
     )
     rendered, renderer = render_pages(context, jobs, progress)
     return kept + rendered, renderer
+
+
+def _lookup(
+    loaded: Loaded,
+    store: Store | None,
+    results: dict[str, ArticleResult],
+    jobs: list[EntryJob],
+    everything: bool,
+) -> Lookup:
+    """What the entry pages to render show of their stories: what each showed last
+    time, and for stories changed since or new to a page, their own records."""
+    fresh = frozenset(loaded.parsed.keys() | {p for p, r in results.items() if r.rendered})
+    usages = {} if everything or store is None else store.some("usage", [e for e, _ in jobs])
+    known = Lookup({}, {}, usages)
+    users = {
+        path
+        for entry_id, paths in jobs
+        for path in paths
+        if path in fresh or path not in known.shown_before(entry_id)
+    }
+    details = {path: item.details for path, (item, _) in loaded.parsed.items() if path in users}
+    mentions = {path: r.mentions for path, r in results.items() if r.mentions and path in users}
+    if store is not None:
+        details.update(store.some("details", users - details.keys()))
+        mentions.update(store.some("mentions", users - mentions.keys()))
+    return Lookup(details, mentions, usages, fresh)
 
 
 def report_found(
@@ -275,6 +296,7 @@ def remember(
     previous: Previous,
     loaded: Loaded,
     results: dict[str, ArticleResult],
+    others: list[PageResult],
     outputs: dict[str, OutputRecord],
     config: SiteConfig,
 ) -> None:
@@ -290,6 +312,10 @@ def remember(
     store.write("article", {path: r.record for path, r in rendered.items()}, removed=unpublished)
     mentions = {path: result.mentions for path, result in rendered.items()}
     store.write("mentions", payloads=mentions, removed=unpublished)
+    usages = {page.output[0]: page.usage for page in others if page.usage and page.output}
+    entry_ids = {output.split("/")[1]: data for output, data in usages.items()}
+    gone_entries = (previous.entries or {}).keys() - loaded.keys.entries.keys()
+    store.write("usage", payloads=entry_ids, removed=gone_entries)
     dropped = previous.glossary.keys() - loaded.glossary.keys()
     store.write("glossary", loaded.glossary, removed=dropped)
     state = {

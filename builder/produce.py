@@ -29,6 +29,7 @@ from builder.parallel import workers_for
 from builder.progress import Progress
 from builder.records import OutputRecord
 from builder.render import PageTarget, PageWriter
+from builder.store import dumps
 from builder.views import Cards
 
 CHUNK = 32
@@ -52,26 +53,62 @@ class PageResult:
     diagnostics: tuple[Diagnostic, ...]
     output: tuple[str, OutputRecord] | None
     rendered: bool = False
+    usage: bytes = b""  # of an entry page rendered now: the pickled (path, Use) it showed
 
 
 EntryJob = tuple[str, tuple[str, ...]]  # an entry id, the paths of the stories that use it
 PageJob = tuple[str, EntryJob | str]  # ("entry", job) or ("site", output path)
 
 
+# What an entry page shows of one story: the story's first mention of the
+# entry, if any, and the events of its timeline that name the entry.
+Use = tuple[Mention | None, tuple[TimelineEvent, ...]]
+
+
 class Lookup:
     """What entry pages show of the stories that use an entry, unpickled on demand.
 
-    Timelines and first mentions are the bulk of what the builder keeps; each
-    process unpickles only those of the stories on the pages it renders.
+    Timelines and first mentions are the bulk of what the builder keeps. An
+    entry page rendered before left what it showed of each story (`usages`,
+    by entry id); that stands for every story not changed since (`fresh` holds
+    those that did). The rest comes from each story's own timeline and
+    mentions. Each process unpickles only what the pages it renders show.
     """
 
-    def __init__(self, details: Mapping[str, bytes], mentions: Mapping[str, bytes]) -> None:
+    def __init__(
+        self,
+        details: Mapping[str, bytes],
+        mentions: Mapping[str, bytes],
+        usages: Mapping[str, bytes] | None = None,
+        fresh: frozenset[str] = frozenset(),
+    ) -> None:
         self._details = details
         self._mentions = mentions
+        self._usages = usages or {}
+        self._fresh = fresh
         self._backgrounds: dict[str, tuple[TimelineEvent, ...]] = {}
         self._first: dict[str, dict[str, Mention]] = {}
+        self._shown: dict[str, dict[str, Use]] = {}
 
-    def background(self, path: str) -> tuple[TimelineEvent, ...]:
+    def use(self, path: str, entry_id: str) -> Use:
+        if path not in self._fresh:
+            known = self.shown_before(entry_id).get(path)
+            if known is not None:
+                return known
+        background = self._background(path)
+        events = tuple(e for e in background if any(r.id == entry_id for r in e.mentions))
+        return self._mention(path, entry_id), events
+
+    def shown_before(self, entry_id: str) -> dict[str, Use]:
+        """What the entry's page showed of each story when it was last rendered."""
+        found = self._shown.get(entry_id)
+        if found is None:
+            data = self._usages.get(entry_id)
+            found = dict(pickle.loads(data)) if data else {}
+            self._shown[entry_id] = found
+        return found
+
+    def _background(self, path: str) -> tuple[TimelineEvent, ...]:
         found = self._backgrounds.get(path)
         if found is None:
             data = self._details.get(path)
@@ -79,7 +116,7 @@ class Lookup:
             self._backgrounds[path] = found
         return found
 
-    def mention(self, path: str, entry_id: str) -> Mention | None:
+    def _mention(self, path: str, entry_id: str) -> Mention | None:
         found = self._first.get(path)
         if found is None:
             data = self._mentions.get(path)
@@ -115,13 +152,11 @@ class PageRenderer:
             return PageResult((), record)
         report = Report()
         context, lookup = self.context, self.context.lookup
-        usage = [
-            pages.Usage(self.bundles[path], lookup.mention(path, entry_id), lookup.background(path))
-            for path in users
-        ]
+        uses = [(path, lookup.use(path, entry_id)) for path in users]
+        usage = [pages.Usage(self.bundles[path], *use) for path, use in uses]
         view = pages.entry_page(context.site, entry_id, usage, context.index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
-        return PageResult(tuple(report.diagnostics), record, True)
+        return PageResult(tuple(report.diagnostics), record, True, dumps(tuple(uses)))
 
     def site_page(self, output: str) -> PageResult:
         """A page that shows the whole site: front page, glossary, lists, feed, sitemap."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from builder.signing import cache_key, signed, verified
 
-TABLES = ("meta", "glossary", "bundle", "details", "article", "mentions", "state")
+TABLES = ("meta", "glossary", "bundle", "details", "article", "mentions", "usage", "state")
 
 
 def dumps(value: object) -> bytes:

@@ -749,7 +749,16 @@ def test_a_cache_file_the_builder_did_not_write_runs_no_code(
     marker = tmp_path / "code-ran"
     planted = pickle.dumps(_OpensAFile(str(marker)))
     with sqlite3.connect(cache) as connection:  # every row, and a tag-length prefix or none
-        for table in ("meta", "bundle", "article", "state", "glossary", "mentions", "details"):
+        for table in (
+            "meta",
+            "bundle",
+            "article",
+            "state",
+            "glossary",
+            "mentions",
+            "details",
+            "usage",
+        ):
             connection.execute(f"UPDATE {table} SET value = ?", (planted,))
             connection.execute(
                 f"INSERT OR REPLACE INTO {table} VALUES ('x', ?)", (b"0" * 16 + planted,)
