@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from builder.diagnostics import Position
@@ -56,7 +57,10 @@ class PartialDate:
         return (self.year, self.month or 0, self.day or 0)
 
 
+@lru_cache(maxsize=8192)
 def display_date(value: dt.date) -> str:
+    # A pure function that lists of thousands of stories call with a few
+    # hundred distinct dates.
     return PartialDate(value.year, value.month, value.day).display()
 
 

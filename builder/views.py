@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -46,8 +47,9 @@ class PageMeta:
     jsonld: Markup | None  # schema.org data, already escaped for a script element
 
 
-@dataclass(frozen=True)
-class FactView:
+# The small views that lists repeat by the thousand are named tuples, several
+# times cheaper to make than frozen dataclasses; templates read them alike.
+class FactView(NamedTuple):
     label: str
     value: Markup
     as_of: str | None
@@ -79,14 +81,12 @@ class WhatView:
     why_it_matters: Markup | None
 
 
-@dataclass(frozen=True)
-class LinkView:
+class LinkView(NamedTuple):
     text: str
     href: str
 
 
-@dataclass(frozen=True)
-class TimelineItem:
+class TimelineItem(NamedTuple):
     date: str  # at its real precision: "2000", "July 2000", "13 September 2023"
     date_iso: str
     title: str
@@ -97,8 +97,7 @@ class TimelineItem:
     article: LinkView | None  # the story whose background this comes from, on entry pages
 
 
-@dataclass(frozen=True)
-class ArticleSummary:
+class ArticleSummary(NamedTuple):
     title: str
     dek: str | None
     section: str
