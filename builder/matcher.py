@@ -40,18 +40,11 @@ class FormMatcher:
         # (start, -length, form): sorting these puts the leftmost, then longest, first.
         candidates: list[tuple[int, int, str]] = []
         for last, (form, length) in self._automaton.iter(text):
-            # The word-boundary test, inlined for speed: a form inside a longer
-            # form's match ("Zeta13" in "Zeta137") fails here, most often on the right.
-            end = last + 1
-            if end < size:
-                after = text[end]
-                if after.isalnum() or after == "_" or (after >= "\u0300" and _mark(after)):
-                    continue
-            start = end - length
-            if start > 0:
-                before = text[start - 1]
-                if before.isalnum() or before == "_" or (before >= "\u0300" and _mark(before)):
-                    continue
+            start, end = last + 1 - length, last + 1
+            if start > 0 and is_word_character(text[start - 1]):
+                continue
+            if end < size and is_word_character(text[end]):
+                continue
             candidates.append((start, -length, form))
         candidates.sort()
         chosen: list[Match] = []
@@ -61,10 +54,6 @@ class FormMatcher:
                 reached = start - negative_length
                 chosen.append(Match(start, reached, form))
         return chosen
-
-
-def _mark(char: str) -> bool:
-    return unicodedata.category(char).startswith("M")
 
 
 def is_word_character(char: str) -> bool:

@@ -1,9 +1,9 @@
 """Running work in worker processes when it pays.
 
-Two shapes. `map_in_workers` maps a pure function over items. `Shards` keeps
-forked workers alive across calls, each owning a fixed share of the work and
-whatever state that share needs: a worker that parsed some bundles keeps them
-to render their pages, so nothing large travels back to the main process.
+`Shards` keeps forked workers alive across calls, each owning a fixed share of
+the work and whatever state that share needs: a worker that parsed some
+bundles keeps them to render their pages, so nothing large travels back to
+the main process.
 """
 
 from __future__ import annotations
@@ -12,17 +12,14 @@ import contextlib
 import multiprocessing
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
-Item = TypeVar("Item")
-Result = TypeVar("Result")
 State = TypeVar("State")
 
 # Below this many items the cost of starting workers outweighs the gain.
 PARALLEL_THRESHOLD = 200
-CHUNK = 32
 PROGRESS_BATCH = 25
 
 
@@ -31,18 +28,6 @@ def workers_for(items: int) -> int:
     if items < PARALLEL_THRESHOLD:
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), 8))
-
-
-def map_in_workers(
-    function: Callable[[Item], Result], items: Iterable[Item], workers: int
-) -> Iterator[Result]:
-    """Results in the order of the items; function and items must be picklable."""
-    if workers <= 1:
-        yield from map(function, items)
-        return
-    # fork: workers start at once and inherit what was already imported.
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(function, items, chunksize=CHUNK)
 
 
 # A step a shard runs: its state, its share of the request, and a callback
