@@ -155,7 +155,7 @@ PREFETCH_FROM = 200
 def _read_ahead(jobs: list[ParseJob]) -> None:
     for job in jobs:
         folder = job.files.location
-        for name in ("article.md", *job.files.sidecars):
+        for name in job.files.names:
             try:
                 descriptor = os.open(f"{folder}/{name}", os.O_RDONLY)
             except OSError:

@@ -26,6 +26,11 @@ class BundleFiles:
     def folder(self) -> Path:
         return Path(self.location)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The bundle's files: its article, then its sidecars."""
+        return ("article.md", *self.sidecars)
+
 
 @dataclass(frozen=True)
 class SourceFiles:

@@ -224,19 +224,28 @@ def find_changes(
     return Changes(everything, frozenset(changed), frozenset(entries))
 
 
+def listed_by_changed(
+    changes: Changes, previous: Previous, bundles: dict[str, BundleRecord]
+) -> set[str]:
+    """The entries that changed bundles list in their sidecars, in the last build or this one."""
+    found: set[str] = set()
+    for path in changes.bundles:
+        for record in (previous.bundles.get(path), bundles.get(path)):
+            if record is not None and record.summary is not None:
+                found.update(record.summary.listed)
+    return found
+
+
 def touched_entries(
     changes: Changes,
     previous: Previous,
     bundles: dict[str, BundleRecord],
     mentioned: dict[str, tuple[str, ...]],
 ) -> frozenset[str]:
-    """The entries that changed bundles name or mention, in the last build or this one."""
-    found: set[str] = set(changes.entries)
+    """The entries that changed bundles name or mention, in the last build or this one,
+    and the entries whose definition changed."""
+    found = listed_by_changed(changes, previous, bundles) | changes.entries
     for path in changes.bundles:
-        for records in (previous.bundles, bundles):
-            record = records.get(path)
-            if record is not None and record.summary is not None:
-                found.update(record.summary.listed)
         old = previous.articles.get(path)
         found.update(old.mentioned if old is not None else ())
         found.update(mentioned.get(path, ()))

@@ -33,6 +33,7 @@ from builder.incremental import (
     Previous,
     cache_identity,
     find_changes,
+    listed_by_changed,
     load_glossary,
     load_previous,
     stale_bundles,
@@ -194,12 +195,8 @@ def _touched(
     changes: Changes, previous: Previous, bundles: dict[str, BundleRecord]
 ) -> pages.Touched:
     """The bundles that changed, with what they listed before and list now."""
-    entries: set[str] = set()
-    for path in changes.bundles:
-        for record in (previous.bundles.get(path), bundles.get(path)):
-            if record is not None and record.summary is not None:
-                entries.update(record.summary.listed)
-    return pages.Touched(changes.bundles, frozenset(entries))
+    listed = listed_by_changed(changes, previous, bundles)
+    return pages.Touched(changes.bundles, frozenset(listed))
 
 
 def _check_references(
@@ -312,10 +309,9 @@ def remember(
     store.write("article", {path: r.record for path, r in rendered.items()}, removed=unpublished)
     mentions = {path: result.mentions for path, result in rendered.items()}
     store.write("mentions", payloads=mentions, removed=unpublished)
-    usages = {page.output[0]: page.usage for page in others if page.usage and page.output}
-    entry_ids = {output.split("/")[1]: data for output, data in usages.items()}
+    usages = dict(page.usage for page in others if page.usage is not None)
     gone_entries = (previous.entries or {}).keys() - loaded.keys.entries.keys()
-    store.write("usage", payloads=entry_ids, removed=gone_entries)
+    store.write("usage", payloads=usages, removed=gone_entries)
     dropped = previous.glossary.keys() - loaded.glossary.keys()
     store.write("glossary", loaded.glossary, removed=dropped)
     state = {

@@ -14,7 +14,7 @@ import multiprocessing
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 
@@ -53,11 +53,13 @@ class PageResult:
     diagnostics: tuple[Diagnostic, ...]
     output: tuple[str, OutputRecord] | None
     rendered: bool = False
-    usage: bytes = b""  # of an entry page rendered now: the pickled (path, Use) it showed
+    # Of an entry page rendered now: its id, and the pickled (path, Use) it showed.
+    usage: tuple[str, bytes] | None = None
 
 
 EntryJob = tuple[str, tuple[str, ...]]  # an entry id, the paths of the stories that use it
-PageJob = tuple[str, EntryJob | str]  # ("entry", job) or ("site", output path)
+SiteJob = tuple[str, str]  # a site-wide page's output path, and its key
+PageJob = tuple[Literal["entry"], EntryJob] | tuple[Literal["site"], SiteJob]
 
 
 # What an entry page shows of one story: the story's first mention of the
@@ -136,12 +138,9 @@ class PageRenderer:
         self.site_pages = pages.site_pages(context.site, self.cards)
 
     def render(self, job: PageJob) -> PageResult:
-        kind, what = job
-        if kind == "entry":
-            assert isinstance(what, tuple)
-            return self.entry(what)
-        assert isinstance(what, str)
-        return self.site_page(what)
+        if job[0] == "entry":
+            return self.entry(job[1])
+        return self.site_page(job[1])
 
     def entry(self, job: EntryJob) -> PageResult:
         entry_id, users = job
@@ -156,15 +155,14 @@ class PageRenderer:
         usage = [pages.Usage(self.bundles[path], *use) for path, use in uses]
         view = pages.entry_page(context.site, entry_id, usage, context.index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
-        return PageResult(tuple(report.diagnostics), record, True, dumps(tuple(uses)))
+        shown = (entry_id, dumps(tuple(uses)))
+        return PageResult(tuple(report.diagnostics), record, True, shown)
 
-    def site_page(self, output: str) -> PageResult:
-        """A page that shows the whole site: front page, glossary, lists, feed, sitemap."""
+    def site_page(self, job: SiteJob) -> PageResult:
+        """A page that shows the whole site, found stale: front page, glossary, lists,
+        feed, sitemap."""
+        output, key = job
         page = self.site_pages[output]
-        key = self.context.keys.site_page(output, page.inputs)
-        record = self.reuse(output, key)
-        if record is not None:
-            return PageResult((), record)
         report = Report()
         record = self.writer.page(output, page.template, page.make_view(), report, key)
         return PageResult(tuple(report.diagnostics), record, True)
@@ -194,8 +192,8 @@ def plan_entries(
     for entry in site.entries:
         output = f"glossary/{entry.id}/index.html"
         record = previous.outputs.get(output)
-        stays = touched is not None and entry.id not in touched and record is not None
-        if stays and record is not None and target.keeps(record, output, record.key):
+        looked_at = touched is None or entry.id in touched
+        if not looked_at and record is not None and target.keeps(record, output, record.key):
             kept.append(PageResult((), (output, record)))
         else:
             again.append(entry.id)
@@ -211,11 +209,12 @@ def render_pages(
     results: list[PageResult] = []
     work: list[PageJob] = [("entry", job) for job in jobs]
     for output, page in renderer.site_pages.items():  # keys are cheap: decided here
-        kept = renderer.reuse(output, context.keys.site_page(output, page.inputs))
+        key = context.keys.site_page(output, page.inputs)
+        kept = renderer.reuse(output, key)
         if kept is not None:
             results.append(PageResult((), kept))
         else:
-            work.append(("site", output))
+            work.append(("site", (output, key)))
     with _Runner(renderer, workers_for(len(work))) as run:
         progress.stage("entry and list pages", len(work))
         for result in run("render", work):

@@ -84,7 +84,7 @@ def bundle_signature(files: BundleFiles) -> Signature:
     # Strings, not pathlib: this runs for every file of the site on every build.
     folder = files.location
     found = []
-    for name in ("article.md", *files.sidecars):
+    for name in files.names:
         try:
             info = os.stat(f"{folder}/{name}")  # noqa: PTH116
         except OSError:
