@@ -27,6 +27,7 @@ from builder.diagnostics import Position, Report
 from builder.discover import BundleFiles, SourceFiles
 from builder.incremental import ArticleRecord, BundleRecord, Changes, Keys, Previous
 from builder.index import GlossaryIndex
+from builder.linking import pack_mentions
 from builder.load import load_bundle
 from builder.markdown import InlineMarkdown, body_parser, render_body
 from builder.model import Bundle, BundleSummary, Site, SiteConfig
@@ -212,7 +213,7 @@ class _ArticleRenderer:
                 f"{bundle.path}/index.html", "article.html", view, report, key
             )
         article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics))
-        return ArticleResult(bundle.path, article, record, True, dumps(body.mentions))
+        return ArticleResult(bundle.path, article, record, True, pack_mentions(body.mentions))
 
 
 def parse_bundles(

@@ -27,7 +27,7 @@ from builder.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.store import Store
 from builder.uptodate import CACHE_FOLDER
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 class BundleRecord(NamedTuple):

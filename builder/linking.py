@@ -8,6 +8,7 @@ each entry. What was linked, and any problem, goes into the per-render env.
 
 from __future__ import annotations
 
+import pickle
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -31,6 +32,16 @@ class Mention(NamedTuple):
     form: str
     line: int  # in article.md
     sentence: str
+
+
+def pack_mentions(mentions: tuple[Mention, ...]) -> bytes:
+    """Mentions as stored: plain tuples pickle several times faster than named ones."""
+    return pickle.dumps(tuple(map(tuple, mentions)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_mentions(data: bytes) -> dict[str, Mention]:
+    """Stored mentions, by entry id."""
+    return {fields[0]: Mention(*fields) for fields in pickle.loads(data)}
 
 
 @dataclass(frozen=True)

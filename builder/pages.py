@@ -186,7 +186,7 @@ def article_page(
             for tag in front.tags
             if slugify(tag)
         ),
-        related=tuple(article_summary(other, root) for other in related),
+        related=tuple(cards.summary(other, root, None) for other in related),
         body=Markup(body.html),
         who=_cards(bundle.who, index, root, cards),
         what=WhatView(
@@ -293,7 +293,7 @@ def entry_page(
         coordinates=entry.coordinates,
         timeline=tuple(_timeline_item(e, index, root, cards, b) for e, b in events),
         articles=tuple(
-            article_summary(use.bundle, root, use.mention.sentence if use.mention else None)
+            cards.summary(use.bundle, root, use.mention.sentence if use.mention else None)
             for use in usage
         ),
     )

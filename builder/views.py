@@ -236,6 +236,7 @@ class Cards:
         self.inline = inline
         self._facts: dict[str, tuple[FactView, ...]] = {}
         self._cards: dict[tuple[str, str], EntryCard] = {}
+        self._summaries: dict[tuple[str, str], ArticleSummary] = {}
 
     def facts(self, entry: Entry) -> tuple[FactView, ...]:
         found = self._facts.get(entry.id)
@@ -249,6 +250,14 @@ class Cards:
         if found is None:
             found = self._cards[entry.id, root] = self.story_card(entry, root, None, ())
         return found
+
+    def summary(self, bundle: BundleSummary, root: str, sentence: str | None) -> ArticleSummary:
+        """A story as lists show it, made once per page depth: the hundred entry
+        pages that list a story differ only in the sentence quoted from it."""
+        found = self._summaries.get((bundle.path, root))
+        if found is None:
+            found = self._summaries[bundle.path, root] = article_summary(bundle, root)
+        return found if sentence is None else ArticleSummary(*found[:-1], sentence)
 
     def story_card(
         self, entry: Entry, root: str, story: str | None, said: tuple[str, ...]
