@@ -172,6 +172,7 @@ class PageWriter:
         self.templates = templates
         self.target = target
         self._folders: set[str] = set()  # staged folders known to exist
+        self._staging = os.fspath(target.staging) if target.staging is not None else ""
 
     def page(
         self, output: str, template: str, view: object, report: Report, key: str
@@ -190,12 +191,14 @@ class PageWriter:
             old_file = target.old_output / output
             if old_file.is_file() and old_file.read_bytes() == data:
                 return output, record_output(old_file, key)
+        # Strings and os-level calls: a page is four system calls, not the dozen
+        # of open() and stat(), and no Path objects to make for each.
+        staging = self._staging
         folder, _, _ = output.rpartition("/")
         if folder not in self._folders:
-            (target.staging / folder).mkdir(parents=True, exist_ok=True)
+            Path(staging, folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
-        # os-level calls: a page is four system calls, not the dozen of open() and stat().
-        descriptor = os.open(target.staging / output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        descriptor = os.open(f"{staging}/{output}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             _write_all(descriptor, data)
             info = os.fstat(descriptor)
