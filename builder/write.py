@@ -13,6 +13,7 @@ import glob
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -58,6 +59,7 @@ class Staging:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(self.out)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
+        self._clearing: threading.Thread | None = None
 
     def write(self, relative: str, data: bytes) -> None:
         target = self.folder / relative
@@ -73,7 +75,9 @@ class Staging:
         """
         if not self.in_place:
             (self.folder / MARKER).write_bytes(MARKER_TEXT)
-            _swap_in(self.folder, self.out)
+            old = _swap_in(self.folder, self.out)
+            if old is not None:
+                self._clear(old)
             return
         staged = {
             f.relative_to(self.folder).as_posix() for f in self.folder.rglob("*") if f.is_file()
@@ -88,7 +92,19 @@ class Staging:
             if relative not in wanted and not inside_kept:
                 _remove_page(self.out, relative)
 
+    def _clear(self, old: Path) -> None:
+        """Delete the replaced site while the build finishes (the store, the
+        summary): on some disks freeing thousands of files takes seconds."""
+        self._clearing = threading.Thread(
+            target=shutil.rmtree, args=(old,), kwargs={"ignore_errors": True}
+        )
+        self._clearing.start()
+
     def discard(self) -> None:
+        """Delete what is left of the staging folder, and wait for the old site's deletion."""
+        if self._clearing is not None:
+            self._clearing.join()
+            self._clearing = None
         if self.folder.exists():
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -140,19 +156,19 @@ def remove_leftovers(out: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _swap_in(staging: Path, out: Path) -> None:
+def _swap_in(staging: Path, out: Path) -> Path | None:
+    """Put the staged site where the output stands; the replaced site, left to delete."""
     if not out.exists():
         staging.rename(out)
-        return
+        return None
     if _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)
-        return
+        return staging
     # No atomic exchange here: move the old site aside, then the new one in.
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     old.rmdir()
     out.rename(old)
     staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
+    return old
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -78,6 +78,21 @@ def test_a_build_replaces_the_whole_folder(
     assert leftovers(out) == []
 
 
+def test_a_clean_build_swaps_in_a_new_folder_and_deletes_the_old_one(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site()
+    out = tmp_path / "public"
+    assert cli("build", "--site", site, "--out", out).code == 0
+    before = snapshot(out)
+    (out / "stray.txt").write_text("left by hand", encoding="utf-8")
+    old_page = (out / "index.html").stat().st_ino
+    assert cli("build", "--site", site, "--out", out, "--clean").code == 0
+    assert snapshot(out) == before  # the same site, not one file more
+    assert (out / "index.html").stat().st_ino != old_page, "a new folder, not the old one"
+    assert leftovers(out) == [], "the replaced site is deleted before the build returns"
+
+
 def test_a_build_with_nothing_to_do_restores_pages_removed_by_hand(
     make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
 ) -> None:
