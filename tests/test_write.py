@@ -25,6 +25,17 @@ def seed_copy(tmp_path: Path) -> Path:
     return site
 
 
+@pytest.fixture
+def built(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> tuple[Path, Path]:
+    """A small site and its output folder, built once."""
+    site = make_site()
+    out = tmp_path / "public"
+    assert cli("build", "--site", site, "--out", out).code == 0
+    return site, out
+
+
 def test_a_build_that_fails_leaves_the_previous_output_as_it_was(
     seed_copy: Path, cli: Callable[..., Run], tmp_path: Path
 ) -> None:
@@ -42,11 +53,9 @@ def test_a_build_that_fails_leaves_the_previous_output_as_it_was(
 
 
 def test_a_build_that_fails_while_rendering_leaves_the_previous_output(
-    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+    built: tuple[Path, Path], cli: Callable[..., Run]
 ) -> None:
-    site = make_site()
-    out = tmp_path / "public"
-    assert cli("build", "--site", site, "--out", out).code == 0
+    site, out = built
     before = snapshot(out)
     broken = "{% extends 'base.html' %}{% block main %}{{ page.no_such_thing }}{% endblock %}\n"
     write_files(site, {"templates/entry.html": broken, WHO: "- ref: kim-jong-un\n"})
@@ -61,11 +70,9 @@ def test_a_build_that_fails_while_rendering_leaves_the_previous_output(
 
 
 def test_a_build_replaces_the_whole_folder(
-    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+    built: tuple[Path, Path], cli: Callable[..., Run], tmp_path: Path
 ) -> None:
-    site = make_site()
-    out = tmp_path / "public"
-    assert cli("build", "--site", site, "--out", out).code == 0
+    site, out = built
     (out / "stray.txt").write_text("left by hand", encoding="utf-8")
     killed = tmp_path / ".public.tmp-killed"
     killed.mkdir()
@@ -79,11 +86,9 @@ def test_a_build_replaces_the_whole_folder(
 
 
 def test_a_clean_build_swaps_in_a_new_folder_and_deletes_the_old_one(
-    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+    built: tuple[Path, Path], cli: Callable[..., Run]
 ) -> None:
-    site = make_site()
-    out = tmp_path / "public"
-    assert cli("build", "--site", site, "--out", out).code == 0
+    site, out = built
     before = snapshot(out)
     (out / "stray.txt").write_text("left by hand", encoding="utf-8")
     old_page = (out / "index.html").stat().st_ino
@@ -94,11 +99,9 @@ def test_a_clean_build_swaps_in_a_new_folder_and_deletes_the_old_one(
 
 
 def test_a_build_with_nothing_to_do_restores_pages_removed_by_hand(
-    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+    built: tuple[Path, Path], cli: Callable[..., Run]
 ) -> None:
-    site = make_site()
-    out = tmp_path / "public"
-    assert cli("build", "--site", site, "--out", out).code == 0
+    site, out = built
     before = snapshot(out)
     (out / "glossary/kim-jong-un/index.html").unlink()
     (out / "index.html").write_text("edited by hand", encoding="utf-8")
