@@ -34,6 +34,7 @@ ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTEC
 class Timing:
     seconds: list[float]
     peak_mb: list[float]
+    pages: int | None  # written by a cold build
 
     @property
     def median(self) -> float:
@@ -61,12 +62,13 @@ def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float]
 class Scenario:
     command: list[str]
     before: Callable[[], None] | None = None  # run, untimed, before each timed run
+    output: Path | None = None  # of a cold build: its pages are counted, for pages/s
 
 
 def measure_in_turn(scenarios: dict[str, Scenario], runs: int) -> dict[str, Timing]:
     """Each scenario once per round, round after round, so that a machine that speeds
     up or slows down during the benchmark moves them all alike."""
-    timings = {name: Timing([], []) for name in scenarios}
+    timings = {name: Timing([], [], None) for name in scenarios}
     for _ in range(runs):
         for name, scenario in scenarios.items():
             if scenario.before is not None:
@@ -74,7 +76,15 @@ def measure_in_turn(scenarios: dict[str, Scenario], runs: int) -> dict[str, Timi
             seconds, peak = run_once(scenario.command)
             timings[name].seconds.append(seconds)
             timings[name].peak_mb.append(peak)
+    for name, scenario in scenarios.items():
+        if scenario.output is not None:
+            timings[name].pages = count_pages(scenario.output)
     return timings
+
+
+def count_pages(folder: Path) -> int:
+    """The HTML pages a build wrote."""
+    return sum(1 for _ in folder.rglob("*.html"))
 
 
 def build_command(site: Path, out: Path, *extra: str) -> list[str]:
@@ -191,14 +201,16 @@ def main() -> None:
         "bare loop": Scenario(
             [PYTHON, str(HERE / "bare_loop.py"), str(site), str(work / "bare-out")],
             aside(work / "bare-out"),
+            work / "bare-out",
         ),
-        "cold build": Scenario(build_command(site, out, "--clean"), aside(out)),
+        "cold build": Scenario(build_command(site, out, "--clean"), aside(out), out),
     }
     hugo = hugo_site(site, work / "hugo-site")
     if hugo is not None:
         cold["hugo cold"] = Scenario(
             ["hugo", "--quiet", "-s", str(hugo), "-d", str(work / "hugo-out")],
             aside(work / "hugo-out"),
+            work / "hugo-out",
         )
     measure_in_turn(cold, 1)  # a warm-up, not reported: bytecode caches, the disk's cache
     results = measure_in_turn(cold, runs)
@@ -231,16 +243,19 @@ def report(results: dict[str, Timing], articles: int) -> None:
     bare = results["bare loop"].median
     hugo = results["hugo cold"].median if "hugo cold" in results else None
     print(
-        f"\n{'scenario':<22}{'median s':>10}{'ms/article':>12}{'peak MB':>10}"
+        f"\n{'scenario':<22}{'median s':>10}{'ms/article':>12}{'pages/s':>9}{'peak MB':>10}"
         f"{'÷ cold':>9}{'÷ bare':>9}{'÷ hugo':>9}"
     )
     for name, timing in results.items():
         versus_hugo = f"{timing.median / hugo:>9.2f}" if hugo else f"{'-':>9}"
+        rate = f"{timing.pages / timing.median:>9.0f}" if timing.pages else f"{'-':>9}"
         print(
-            f"{name:<22}{timing.median:>10.2f}{timing.median / articles * 1000:>12.2f}"
+            f"{name:<22}{timing.median:>10.2f}{timing.median / articles * 1000:>12.2f}{rate}"
             f"{timing.peak:>10.0f}{timing.median / cold:>9.2f}{timing.median / bare:>9.2f}"
             + versus_hugo
         )
+    written = ", ".join(f"{name} {t.pages:,}" for name, t in results.items() if t.pages)
+    print(f"pages written by the cold builds: {written}")
 
 
 if __name__ == "__main__":
