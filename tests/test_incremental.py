@@ -213,7 +213,8 @@ def rebuild_after(work: Path, steps: list[list[tuple[str, int, object]]]) -> Non
         shutil.rmtree(work / "clean", ignore_errors=True)
         build(BuildOptions(site=site, out=work / "clean", workers=1, clean=True))
         assert snapshot(work / "out") == snapshot(work / "clean"), step
-    (site / "content/world/story-0/article.md").touch()  # saved again, unchanged
+    for article in sorted(site.glob("content/*/*/article.md"))[:1]:  # any the edits left
+        article.touch()  # saved again, unchanged
     assert build(BuildOptions(site=site, out=work / "out", workers=1)).rendered == 0
 
 
