@@ -194,11 +194,9 @@ class _Run:
         self.first_line = first_line
         self.text = text
         # Where each token starts in the text; a soft break counts as one space.
-        self.starts = list(
-            accumulate((len(t.content) if t.type == "text" else 1 for t in tokens), initial=0)
-        )
+        starts = accumulate((len(t.content) if t.type == "text" else 1 for t in tokens), initial=0)
         self.breaks = [
-            start for t, start in zip(tokens, self.starts, strict=False) if t.type == "softbreak"
+            start for t, start in zip(tokens, starts, strict=False) if t.type == "softbreak"
         ]
 
     def line(self, offset: int) -> int:

@@ -104,7 +104,7 @@ class ArticleSummary(NamedTuple):
     date: str
     date_iso: str
     href: str
-    sentence: str | None  # where an entry is mentioned, on entry pages
+    sentence: str | None  # where an entry is mentioned, on entry pages; last: Cards.summary sets it
 
 
 @dataclass(frozen=True)
