@@ -136,8 +136,13 @@ def render_page(
             Position(_template_path(problem.filename, template, site), problem.lineno or 1),
             f"template error: {problem.message}",
         )
-    except jinja2.TemplateError as problem:
+    except Exception as problem:
+        # Besides Jinja's own errors, a call the template makes can fail: a
+        # filter or global given the wrong arguments. Raised from a line of a
+        # template, that is the theme's problem, reported there with the rest.
         line = _template_line(sys.exc_info()[2])
+        if not isinstance(problem, jinja2.TemplateError) and line[0] is None:
+            raise
         report.error(
             Position(_template_path(line[0], template, site), line[1]),
             f"template error: {problem}",

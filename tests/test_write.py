@@ -69,6 +69,25 @@ def test_a_build_that_fails_while_rendering_leaves_the_previous_output(
     assert leftovers(out) == []
 
 
+def test_a_template_call_that_fails_is_reported_with_the_other_problems(
+    built: tuple[Path, Path], cli: Callable[..., Run]
+) -> None:
+    site, out = built
+    before = snapshot(out)
+    broken = "{% extends 'base.html' %}{% block main %}\n{{ once(('x', 1)) }}{% endblock %}\n"
+    write_files(site, {"templates/entry.html": broken, WHO: "- ref: kim-jong-un\n  said: [oops\n"})
+    result = cli("build", "--site", site, "--out", out)
+    assert result.code == 1
+    assert "internal error" not in result.err
+    assert [e for e in result.errors if e.startswith("templates/")] == [
+        "templates/entry.html:2:1: error: template error: "
+        "_Once.__call__() missing 1 required positional argument: 'render'"
+    ]
+    assert any(e.startswith(f"{WHO}:") for e in result.errors), result.errors
+    assert snapshot(out) == before
+    assert leftovers(out) == []
+
+
 def test_a_build_replaces_the_whole_folder(
     built: tuple[Path, Path], cli: Callable[..., Run], tmp_path: Path
 ) -> None:
