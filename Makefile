@@ -37,17 +37,21 @@ bench: $(INSTALLED)
 
 # A longer run of the property-based tests than CI's.
 fuzz: $(TEST_INSTALLED)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} FUZZ_RANDOM=1 $(PY) -m pytest tests/test_fuzz.py -x
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} FUZZ_RANDOM=1 $(PY) -m pytest tests/build/test_fuzz.py -x
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# compat: the checkout on sys.path, as plain as an editable install gets (the
+# default mode would put an import hook in front of every command's start).
+EDITABLE := --config-settings editable_mode=compat
+
 $(INSTALLED): pyproject.toml | $(VENV)/bin/python
-	$(PIP) -e .
+	$(PIP) -e . $(EDITABLE)
 	touch $@
 
 $(TEST_INSTALLED): pyproject.toml $(INSTALLED)
-	$(PIP) -e '.[test]'
+	$(PIP) -e '.[test]' $(EDITABLE)
 	touch $@
 
 clean:

@@ -155,9 +155,8 @@ def linking_cost(sizes: tuple[int, ...]) -> dict[int, float]:
     sys.path.insert(0, str(HERE.parent))
     import datetime
 
-    from builder.index import GlossaryIndex
-    from builder.markdown import body_parser, render_body
-    from builder.model import Bundle, FrontMatter
+    from builder.content.model import Bundle, FrontMatter
+    from builder.text.markdown import body_parser, render_body
 
     front = FrontMatter("t", None, "s", datetime.date(2024, 1, 1), None, None, (), False)
     words = " ".join(["the talks went on for another week before officials said"] * 6)
@@ -167,12 +166,12 @@ def linking_cost(sizes: tuple[int, ...]) -> dict[int, float]:
     for size in sizes:
         claims = {entry_name(i): (f"entry-{i}",) for i in range(size)}
         claims.update({f"Zeta{i}": (f"entry-{i}",) for i in range(size)})
-        md = body_parser(GlossaryIndex({}, dict(sorted(claims.items()))))
+        md = body_parser(dict(sorted(claims.items())))
         samples = []
         for _ in range(7):
             start = time.perf_counter()
             for _ in range(50):
-                render_body(md, bundle, "../../glossary/")
+                render_body(md, bundle.body_text(), "../../glossary/")
             samples.append((time.perf_counter() - start) / 50 * 1000)
         costs[size] = statistics.median(samples)
     return costs

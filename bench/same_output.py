@@ -36,7 +36,8 @@ def build(code: Path, site: Path, out: Path) -> None:
     """Build SITE into OUT with the builder package found in CODE."""
     environment = dict(os.environ, PYTHONPATH=str(code), SOURCE_DATE_EPOCH=EPOCH)
     command = [sys.executable, "-m", "builder", "build", "--site", str(site), "--out", str(out)]
-    completed = subprocess.run(command, env=environment, capture_output=True, text=True)
+    # `python -m` puts the working folder first on sys.path: it must be CODE too.
+    completed = subprocess.run(command, cwd=code, env=environment, capture_output=True, text=True)
     if completed.returncode != 0:
         raise SystemExit(f"build with {code} failed:\n{completed.stderr}")
 
@@ -64,11 +65,21 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=300)
     parser.add_argument("--ignore", action="append", default=[], metavar="GLOB")
     arguments = parser.parse_args()
+    git = ["git", "-C", str(REPOSITORY), "worktree"]
     with tempfile.TemporaryDirectory(prefix="same-output-") as scratch:
         work = Path(scratch)
         base = work / "base"
         subprocess.run(
-            ["git", "-C", str(REPOSITORY), "worktree", "add", "--detach", str(base), arguments.base],
+            [
+                "git",
+                "-C",
+                str(REPOSITORY),
+                "worktree",
+                "add",
+                "--detach",
+                str(base),
+                arguments.base,
+            ],
             check=True,
             capture_output=True,
         )
@@ -85,11 +96,7 @@ def main() -> None:
                 print(f"{name}: {len(found)} files differ")
                 failed.extend(f"  {name}: {line}" for line in found)
         finally:
-            subprocess.run(
-                ["git", "-C", str(REPOSITORY), "worktree", "remove", "--force", str(base)],
-                check=False,
-                capture_output=True,
-            )
+            subprocess.run([*git, "remove", "--force", str(base)], check=False)
     print("\n".join(failed[:200]))
     raise SystemExit(1 if failed else 0)
 

@@ -1,6 +1,6 @@
-"""MkDocs hooks: fill in the handbook's generated parts from builder/schema.py at build time.
+"""MkDocs hooks: fill in the handbook's generated parts from the field declarations.
 
-The work is done by builder.handbook; this file only tells it which site the
+The work is done by builder.commands.handbook; this file only tells it which site the
 examples run on (the folder holding mkdocs.yml) and where the reference page is.
 """
 
@@ -13,7 +13,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from builder.handbook import expand_markers
+from builder.commands.handbook import expand_markers
 
 REFERENCE_PAGE = "reference.md"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.cli import main
+from builder.commands.cli import main
 
 TESTS = Path(__file__).parent
 SEED_SITE = TESTS.parent  # the repository is also the example site

@@ -1,0 +1,298 @@
+"""Parsing bundles and rendering their pages, in the process that holds them.
+
+A shard is one process's share of the bundles. It parses the bundles that
+changed and keeps them; once the main process has built the glossary index
+from every bundle's summary, the same shard links and renders those bundles'
+bodies and pages and writes each page straight into the staging folder. Only
+summaries, first mentions and problems travel back to the main process, the
+larger of them already pickled, as the store will keep them: the main process
+unpickles only what it reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from builder.build.progress import Progress
+from builder.build.workers import Shards
+from builder.content.checks import check_quotes, check_unmentioned
+from builder.content.discover import BundleFiles, SourceFiles
+from builder.content.glossary import GlossaryIndex
+from builder.content.load import load_bundle
+from builder.content.model import Bundle, BundleSummary, Site, SiteConfig
+from builder.content.source import SourceText
+from builder.core.diagnostics import Position, Report
+from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys, Previous
+from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
+from builder.incremental.store import dumps
+from builder.site import pages
+from builder.site.templates import PageTarget, PageWriter
+from builder.site.views import Cards, root_of
+from builder.text.linking import pack_mentions
+from builder.text.markdown import InlineMarkdown, body_parser, render_body
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    files: BundleFiles
+    signature: Signature  # taken before reading: a file saved meanwhile is read again next time
+
+
+@dataclass(frozen=True)
+class ArticleJob:
+    files: BundleFiles
+    related: tuple[str, ...]  # paths of the explainers shown as related
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """What rendering any article needs, sent once to each shard."""
+
+    config: SiteConfig
+    index: GlossaryIndex
+    keys: Keys
+    target: PageTarget
+    related: dict[str, BundleSummary]  # every explainer the shard's pages show as related
+
+
+@dataclass(frozen=True)
+class ParsedBundle:
+    """A bundle as a shard hands it to the main process: pickled, as the store keeps it."""
+
+    path: str
+    record: bytes  # the pickled BundleRecord
+    details: bytes  # the pickled BundleDetails, or b"" for a bundle that could not be used
+
+    def loaded(self) -> BundleRecord:
+        record: BundleRecord = pickle.loads(self.record)
+        return record
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    path: str
+    record: ArticleRecord
+    output: tuple[str, OutputRecord] | None  # the page written, or None when checking
+    rendered: bool = False  # True when rendered in this build, not reused from the last
+    mentions: bytes = b""  # the pickled first mentions, when rendered in this build
+
+
+class BundleShard:
+    """The bundles one process parsed, kept to render their pages."""
+
+    def __init__(
+        self, site_folder: Path, config: SiteConfig, templates: jinja2.Environment
+    ) -> None:
+        self.site_folder = site_folder
+        self.config = config
+        self.templates = templates  # compiled before the shard's process was forked
+        self.bundles: dict[str, Bundle] = {}
+        self._renderer: _ArticleRenderer | None = None
+
+    def parse(self, job: ParseJob) -> ParsedBundle:
+        report = Report()
+        path = job.files.path
+        read: list[SourceText] = []
+        bundle = load_bundle(self.site_folder, job.files, self.config, report, read)
+        if bundle is None:
+            record = BundleRecord(job.signature, digest(None), None, tuple(report.diagnostics))
+            return ParsedBundle(path, dumps(record), b"")
+        check_quotes(bundle, report)
+        self.bundles[path] = bundle
+        diagnostics = tuple(report.diagnostics)
+        record = BundleRecord(job.signature, texts_digest(read), bundle.summary(), diagnostics)
+        return ParsedBundle(path, dumps(record), dumps(bundle.details()))
+
+    def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
+        if self._renderer is None or self._renderer.context is not context:
+            self._renderer = _ArticleRenderer(context, self.templates)
+        bundle = self.bundles.get(job.files.path)
+        if bundle is None:  # unchanged since the last build, so not parsed in this one
+            bundle = load_bundle(self.site_folder, job.files, self.config, Report())
+        if bundle is None:
+            return None  # it changed into something broken since it was summarised
+        return self._renderer.render(bundle, job.related)
+
+
+def texts_digest(texts: list[SourceText]) -> str:
+    """A digest of what a bundle was parsed from: the same texts make the same bundle.
+    A blank sidecar says nothing, as a missing one does."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for source in texts:
+        if not source.text.strip():
+            continue
+        hasher.update(f"{len(source.path)}:{source.path}{len(source.text)}:".encode())
+        hasher.update(source.text.encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
+
+
+def parse_share(
+    shard: BundleShard, jobs: list[ParseJob], advance: Callable[[int], None]
+) -> list[ParsedBundle]:
+    """A shard step: parse each job's bundle, the disk reading ahead."""
+    if len(jobs) >= PREFETCH_FROM:
+        threading.Thread(target=_read_ahead, args=(jobs,), daemon=True).start()
+    found = []
+    for job in jobs:
+        found.append(shard.parse(job))
+        advance(1)
+    return found
+
+
+# Parsing waits on the disk for every file not in the page cache; on a large
+# share a thread asks the kernel to read every file ahead, at the cost of
+# three quick system calls a file, so that waits overlap with parsing.
+PREFETCH_FROM = 200
+
+
+def _read_ahead(jobs: list[ParseJob]) -> None:
+    for job in jobs:
+        folder = job.files.location
+        for name in job.files.names:
+            try:
+                descriptor = os.open(f"{folder}/{name}", os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+            except OSError:
+                pass
+            finally:
+                os.close(descriptor)
+
+
+def render_share(
+    shard: BundleShard,
+    work: tuple[ArticleContext, list[ArticleJob]],
+    advance: Callable[[int], None],
+) -> list[ArticleResult | None]:
+    """A shard step: render each job's article page."""
+    context, jobs = work
+    found = []
+    for job in jobs:
+        found.append(shard.render(context, job))
+        advance(1)
+    return found
+
+
+class _ArticleRenderer:
+    """One Markdown parser, one template environment, for every article of a build."""
+
+    def __init__(self, context: ArticleContext, templates: jinja2.Environment) -> None:
+        self.context = context
+        self.markdown = body_parser(context.index.claims)
+        self.cards = Cards(InlineMarkdown())
+        self.writer = PageWriter(templates, context.target)
+
+    def render(self, bundle: Bundle, related: tuple[str, ...]) -> ArticleResult:
+        context = self.context
+        body_key = context.keys.body(bundle.path)
+        body = render_body(self.markdown, bundle.body_text(), f"{root_of(bundle.path)}glossary/")
+        report = Report()
+        for problem in body.problems:
+            report.error(Position(bundle.article_path, problem.line, problem.col), problem.message)
+        mentioned = tuple(m.entry_id for m in body.mentions)
+        check_unmentioned(bundle, set(mentioned), context.index, report)
+        record = None
+        if not body.problems:
+            shown = tuple(context.related[path] for path in related)
+            view = pages.article_page(
+                context.config, bundle, body, context.index, self.cards, shown
+            )
+            listed = tuple(sorted(bundle.listed_ids()))
+            key = context.keys.article(listed, body_key, mentioned, related)
+            record = self.writer.page(
+                f"{bundle.path}/index.html", "article.html", view, report, key
+            )
+        article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics))
+        return ArticleResult(bundle.path, article, record, True, pack_mentions(body.mentions))
+
+
+def parse_bundles(
+    shards: Shards[BundleShard],
+    stale: list[BundleFiles],
+    signatures: SourceSignatures,
+    progress: Progress,
+) -> dict[str, tuple[ParsedBundle, int]]:
+    """Parse the stale bundles, a share per shard: path -> (parsed bundle, shard number)."""
+    shares = [
+        [ParseJob(files, signatures.bundles[files.path]) for files in stale[n :: shards.count]]
+        for n in range(shards.count)
+    ]
+    progress.stage("parsing", len(stale))
+    found = shards.run(parse_share, shares, progress.advance)
+    progress.finish()
+    return {
+        parsed.path: (parsed, number) for number, results in enumerate(found) for parsed in results
+    }
+
+
+@dataclass(frozen=True)
+class ArticlePlan:
+    """What deciding and rendering the article pages needs."""
+
+    site: Site
+    index: GlossaryIndex
+    files: SourceFiles
+    keys: Keys
+    target: PageTarget
+    previous: Previous
+    changes: Changes
+    related: dict[str, tuple[str, ...]]  # article path -> related article paths
+    holders: dict[str, int]  # bundle path -> the shard that parsed it in this build
+
+
+def render_articles(
+    shards: Shards[BundleShard], plan: ArticlePlan, jobs: list[ArticleJob], progress: Progress
+) -> dict[str, ArticleResult]:
+    """Render each job in the shard that holds its bundle, if one does."""
+    results: dict[str, ArticleResult] = {}
+    shares: list[list[ArticleJob]] = [[] for _ in range(shards.count)]
+    for number, job in enumerate(jobs):
+        shares[plan.holders.get(job.files.path, number % shards.count)].append(job)
+    summaries = {b.path: b for b in plan.site.bundles}
+    progress.stage("articles", len(jobs))
+    work = []
+    for share in shares:
+        shown = {path: summaries[path] for job in share for path in job.related}
+        context = ArticleContext(plan.site.config, plan.index, plan.keys, plan.target, shown)
+        work.append((context, share))
+    for found in shards.run(render_share, work, progress.advance):
+        results.update((result.path, result) for result in found if result is not None)
+    progress.finish()
+    return results
+
+
+def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[ArticleJob]]:
+    """The articles whose last page can stay, and jobs for the others.
+
+    An article is looked at again when something it shows may have changed
+    (builder.incremental.plan.Changes); then only if its key changed is it rendered.
+    """
+    by_path = {bundle.path: bundle for bundle in plan.files.bundles}
+    keys, previous, changes, target = plan.keys, plan.previous, plan.changes, plan.target
+    reused: dict[str, ArticleResult] = {}
+    jobs: list[ArticleJob] = []
+    for summary in plan.site.bundles:
+        path, output = summary.path, f"{summary.path}/index.html"
+        related = plan.related.get(path, ())
+        record, kept = previous.articles.get(path), previous.outputs.get(output)
+        if record is not None and kept is not None and target.in_place:
+            key = kept.key
+            if changes.article_may_change(path, summary.listed, record, related, previous):
+                current = record.body_key == keys.body(path)
+                key = keys.article(summary.listed, record.body_key, record.mentioned, related)
+                key = key if current else ""
+            if target.keeps(kept, output, key):
+                reused[path] = ArticleResult(path, record, (output, kept))
+                continue
+        jobs.append(ArticleJob(by_path[path], related))
+    return reused, jobs

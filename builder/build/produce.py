@@ -1,0 +1,284 @@
+"""Rendering the pages that show many stories: entry pages and the site-wide pages.
+
+Once every article has been rendered, a reduce gathers their first mentions
+into backlinks in sorted order; a map over the entries whose page may have
+changed, and over the site-wide pages, then renders them, in worker processes
+forked from the main process on large sites, so that they inherit the site
+and its index without pickling them. Workers write their pages straight into
+the staging folder.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import jinja2
+
+from builder.build.progress import Progress
+from builder.build.workers import workers_for
+from builder.content.glossary import GlossaryIndex
+from builder.content.model import BundleSummary, Site, TimelineEvent
+from builder.core.diagnostics import Diagnostic, Report
+from builder.incremental.plan import Keys, Previous
+from builder.incremental.records import OutputRecord
+from builder.incremental.store import dumps
+from builder.site import pages
+from builder.site.templates import PageTarget, PageWriter
+from builder.site.views import Cards
+from builder.text.linking import Mention, unpack_mentions
+from builder.text.markdown import InlineMarkdown
+
+CHUNK = 32
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Everything a worker needs, frozen before the workers start."""
+
+    site: Site
+    index: GlossaryIndex
+    templates: jinja2.Environment  # compiled in the main process, inherited by workers
+    target: PageTarget
+    previous: Previous  # what the last build made; read-only here
+    keys: Keys
+    lookup: Lookup  # the timelines and first mentions of the stories entry pages list
+
+
+@dataclass(frozen=True)
+class PageResult:
+    diagnostics: tuple[Diagnostic, ...]
+    output: tuple[str, OutputRecord] | None
+    rendered: bool = False
+    # Of an entry page rendered now: its id, and the pickled (path, Use) it showed.
+    usage: tuple[str, bytes] | None = None
+
+
+EntryJob = tuple[str, tuple[str, ...]]  # an entry id, the paths of the stories that use it
+SiteJob = tuple[str, str]  # a site-wide page's output path, and its key
+PageJob = tuple[Literal["entry"], EntryJob] | tuple[Literal["site"], SiteJob]
+
+
+# What an entry page shows of one story: the story's first mention of the
+# entry, if any, and the events of its timeline that name the entry.
+Use = tuple[Mention | None, tuple[TimelineEvent, ...]]
+
+
+def pack_uses(uses: list[tuple[str, Use]]) -> bytes:
+    """What an entry page showed, as stored: mentions as plain tuples, which pickle
+    several times faster than named ones."""
+    plain = tuple((path, tuple(m) if m else None, events) for path, (m, events) in uses)
+    return dumps(plain)
+
+
+def unpack_uses(data: bytes) -> dict[str, Use]:
+    return {
+        path: (Mention(*fields) if fields else None, events)
+        for path, fields, events in pickle.loads(data)
+    }
+
+
+class Lookup:
+    """What entry pages show of the stories that use an entry, unpickled on demand.
+
+    Timelines and first mentions are the bulk of what the builder keeps. An
+    entry page rendered before left what it showed of each story (`usages`,
+    by entry id); that stands for every story not changed since (`fresh` holds
+    those that did). The rest comes from each story's own timeline and
+    mentions. Each process unpickles only what the pages it renders show, and
+    each story once, though a hundred entry pages list it.
+    """
+
+    def __init__(
+        self,
+        details: Mapping[str, bytes],
+        mentions: Mapping[str, bytes],
+        usages: Mapping[str, bytes] | None = None,
+        fresh: frozenset[str] = frozenset(),
+    ) -> None:
+        self._details = details
+        self._mentions = mentions
+        self._usages = usages or {}
+        self._fresh = fresh
+        self._events: dict[str, dict[str, tuple[TimelineEvent, ...]]] = {}
+        self._first: dict[str, dict[str, Mention]] = {}
+        self._shown: dict[str, dict[str, Use]] = {}
+
+    def use(self, path: str, entry_id: str) -> Use:
+        if path not in self._fresh:
+            known = self.shown_before(entry_id).get(path)
+            if known is not None:
+                return known
+        return self._mention(path).get(entry_id), self._events_of(path).get(entry_id, ())
+
+    def shown_before(self, entry_id: str) -> dict[str, Use]:
+        """What the entry's page showed of each story when it was last rendered."""
+        found = self._shown.get(entry_id)
+        if found is None:
+            data = self._usages.get(entry_id)
+            found = unpack_uses(data) if data else {}
+            self._shown[entry_id] = found
+        return found
+
+    def _events_of(self, path: str) -> dict[str, tuple[TimelineEvent, ...]]:
+        """The story's timeline events by the entries they name, in timeline order."""
+        found = self._events.get(path)
+        if found is None:
+            data = self._details.get(path)
+            grouped: dict[str, list[TimelineEvent]] = {}
+            for event in pickle.loads(data).background if data else ():
+                for entry_id in dict.fromkeys(ref.id for ref in event.mentions):
+                    grouped.setdefault(entry_id, []).append(event)
+            found = self._events[path] = {k: tuple(v) for k, v in grouped.items()}
+        return found
+
+    def _mention(self, path: str) -> dict[str, Mention]:
+        found = self._first.get(path)
+        if found is None:
+            data = self._mentions.get(path)
+            found = self._first[path] = unpack_mentions(data) if data else {}
+        return found
+
+
+class PageRenderer:
+    """Renders and writes entry and site pages, or reuses the previous build's."""
+
+    def __init__(self, context: RenderContext) -> None:
+        self.context = context
+        self.cards = Cards(InlineMarkdown())
+        self.writer = PageWriter(context.templates, context.target)
+        self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
+        self.site_pages = pages.site_pages(context.site, self.cards)
+
+    def render(self, job: PageJob) -> PageResult:
+        if job[0] == "entry":
+            return self.entry(job[1])
+        return self.site_page(job[1])
+
+    def entry(self, job: EntryJob) -> PageResult:
+        entry_id, users = job
+        output = f"glossary/{entry_id}/index.html"
+        key = self.context.keys.entry(entry_id, users)
+        record = self.reuse(output, key)
+        if record is not None:
+            return PageResult((), record)
+        report = Report()
+        context, lookup = self.context, self.context.lookup
+        uses = [(path, lookup.use(path, entry_id)) for path in users]
+        usage = [pages.Usage(self.bundles[path], *use) for path, use in uses]
+        view = pages.entry_page(context.site, entry_id, usage, context.index, self.cards)
+        record = self.writer.page(output, "entry.html", view, report, key)
+        shown = (entry_id, pack_uses(uses))
+        return PageResult(tuple(report.diagnostics), record, True, shown)
+
+    def site_page(self, job: SiteJob) -> PageResult:
+        """A page that shows the whole site, found stale: front page, glossary, lists,
+        feed, sitemap."""
+        output, key = job
+        page = self.site_pages[output]
+        report = Report()
+        record = self.writer.page(output, page.template, page.make_view(), report, key)
+        return PageResult(tuple(report.diagnostics), record, True)
+
+    def reuse(self, output: str, key: str) -> tuple[str, OutputRecord] | None:
+        """The previous build's record of a page made from the same inputs, left where it is."""
+        record = self.context.previous.outputs.get(output)
+        if record is None or not self.context.target.keeps(record, output, key):
+            return None
+        return output, record
+
+
+def plan_entries(
+    site: Site,
+    previous: Previous,
+    target: PageTarget,
+    touched: frozenset[str] | None,
+    mentioned: dict[str, tuple[str, ...]],
+) -> tuple[list[PageResult], list[EntryJob]]:
+    """The entry pages that can stay, and jobs for the others.
+
+    With `touched` None every page is looked at again; otherwise only those of
+    the entries touched since the last build, and any whose file was changed.
+    """
+    kept: list[PageResult] = []
+    again: list[str] = []
+    for entry in site.entries:
+        output = f"glossary/{entry.id}/index.html"
+        record = previous.outputs.get(output)
+        looked_at = touched is None or entry.id in touched
+        if not looked_at and record is not None and target.keeps(record, output, record.key):
+            kept.append(PageResult((), (output, record)))
+        else:
+            again.append(entry.id)
+    users = pages.gather_users(list(site.bundles), mentioned, set(again))
+    return kept, [(entry_id, tuple(users.get(entry_id, ()))) for entry_id in again]
+
+
+def render_pages(
+    context: RenderContext, jobs: list[EntryJob], progress: Progress
+) -> tuple[list[PageResult], PageRenderer]:
+    """Map over the entries whose page may have changed, and over the site-wide pages."""
+    renderer = PageRenderer(context)
+    results: list[PageResult] = []
+    work: list[PageJob] = [("entry", job) for job in jobs]
+    for output, page in renderer.site_pages.items():  # keys are cheap: decided here
+        key = context.keys.site_page(output, page.inputs)
+        kept = renderer.reuse(output, key)
+        if kept is not None:
+            results.append(PageResult((), kept))
+        else:
+            work.append(("site", (output, key)))
+    with _Runner(renderer, workers_for(len(work))) as run:
+        progress.stage("entry and list pages", len(work))
+        for result in run("render", work):
+            results.append(result)
+            progress.advance()
+    progress.finish()
+    return results, renderer
+
+
+class _Runner:
+    """Runs a PageRenderer method over items: in worker processes, or in this one."""
+
+    def __init__(self, renderer: PageRenderer, workers: int) -> None:
+        self.renderer = renderer
+        self.workers = workers
+        self.pool: multiprocessing.pool.Pool | None = None
+
+    def __enter__(self) -> Callable[[str, Iterable[Any]], Iterator[Any]]:
+        if self.workers <= 1:
+            return lambda method, items: map(getattr(self.renderer, method), items)
+        # fork: workers inherit the frozen site, its index and the compiled
+        # templates without pickling them; each uses its copy of this renderer.
+        start = multiprocessing.get_context("fork")
+        self.pool = start.Pool(self.workers, _start_worker, (self.renderer,))
+        return self._in_pool
+
+    def _in_pool(self, method: str, items: Iterable[Any]) -> Iterator[Any]:
+        assert self.pool is not None
+        calls = ((method, item) for item in items)
+        return iter(self.pool.imap(_call_in_worker, calls, chunksize=CHUNK))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+# The worker's renderer lives in a module variable of each worker process:
+# a pool initializer has nowhere else to put it.
+_worker_renderer: PageRenderer | None = None
+
+
+def _start_worker(renderer: PageRenderer) -> None:
+    global _worker_renderer
+    _worker_renderer = renderer
+
+
+def _call_in_worker(call: tuple[str, Any]) -> Any:
+    assert _worker_renderer is not None
+    method, item = call
+    return getattr(_worker_renderer, method)(item)

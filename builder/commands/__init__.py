@@ -1,0 +1,4 @@
+"""The command line and what it runs: build, check, serve, new, schemas, the handbook.
+
+The top layer: nothing imports it.
+"""

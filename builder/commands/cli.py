@@ -1,0 +1,176 @@
+"""The command line: parse arguments, run a command, turn problems into exit codes.
+
+This is the only place that catches the builder's exceptions: content errors
+exit 1, misuse exits 2, and no Python traceback reaches an editor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from builder import __version__
+from builder.build.options import BuildOptions, BuildResult
+from builder.build.progress import Silent, choose
+from builder.build.run import build
+from builder.core.diagnostics import ContentError, Report, UsageError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m builder", description="Build news explainer pages.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    site_help = "the site folder (default: the current folder)"
+
+    build_cmd = commands.add_parser("build", help="build the site into the output folder")
+    build_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
+    build_cmd.add_argument("--out", type=Path, help="output folder (default: site.yaml's output)")
+    build_cmd.add_argument("--drafts", action="store_true", help="also build drafts")
+    build_cmd.add_argument(
+        "--clean", action="store_true", help="ignore the cache of the last build: a cold build"
+    )
+    _add_verbosity(build_cmd)
+
+    check_cmd = commands.add_parser("check", help="validate the content; write nothing")
+    check_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
+    check_cmd.add_argument("--drafts", action="store_true", help="also check drafts")
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text")
+    _add_verbosity(check_cmd)
+
+    serve_cmd = commands.add_parser("serve", help="preview locally, rebuilt on save")
+    serve_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
+    serve_cmd.add_argument("--port", type=int, default=8000)
+
+    new_cmd = commands.add_parser("new", help="create a bundle with commented sidecars")
+    new_cmd.add_argument("bundle", metavar="SECTION/SLUG")
+    new_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
+
+    schemas_cmd = commands.add_parser("schemas", help="write the JSON Schemas for editors")
+    schemas_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
+    schemas_cmd.add_argument("--out", type=Path, help="folder (default: SITE/schemas)")
+    return parser
+
+
+def _add_verbosity(command: argparse.ArgumentParser) -> None:
+    group = command.add_mutually_exclusive_group()
+    group.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    group.add_argument("--verbose", "-v", action="store_true", help="say more")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    output_format = "text"
+    try:
+        arguments = make_parser().parse_args(argv)
+        output_format = getattr(arguments, "format", "text")
+        return _run(arguments)
+    except UsageError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except ContentError as problem:
+        _print_report(problem.report, output_format)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        print("interrupted; the output folder was left as it was", file=sys.stderr)
+        return 130
+    except Exception as problem:  # a bug in the builder, not in the content
+        if os.environ.get("EXPLAINER_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"error: internal error ({type(problem).__name__}: {problem}); this is a bug in "
+            "the builder: please report it with the input that caused it",
+            file=sys.stderr,
+        )
+        return EXIT_CONTENT
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    site = arguments.site
+    if not site.is_dir():
+        raise UsageError(f"site folder {site} does not exist")
+    if arguments.command == "new":
+        return _new(site, arguments.bundle)
+    if arguments.command == "schemas":
+        return _schemas(arguments.out or site / "schemas")
+    if arguments.command == "serve":
+        from builder.commands.serve import serve
+
+        return serve(site, arguments.port)
+    options = BuildOptions(
+        site=site,
+        out=getattr(arguments, "out", None),
+        drafts=arguments.drafts,
+        write=arguments.command == "build",
+        clean=getattr(arguments, "clean", False),
+        progress=choose(arguments.quiet, arguments.verbose)
+        if arguments.command == "build"
+        else Silent(),
+    )
+    result = build(options)
+    output_format = getattr(arguments, "format", "text")
+    _print_report(result.report, output_format)
+    if not arguments.quiet and output_format == "text":
+        _print_success(arguments.command, result)
+    return EXIT_OK
+
+
+def _new(site: Path, bundle: str) -> int:
+    from builder.commands.new import create_bundle
+    from builder.content.jsonschema import write_schemas
+
+    for line in create_bundle(site, bundle):
+        print(line)
+    for path in write_schemas(site / "schemas"):  # what the new sidecars point editors at
+        print(f"created {path.relative_to(site).as_posix()}")
+    return EXIT_OK
+
+
+def _schemas(folder: Path) -> int:
+    from builder.content.jsonschema import write_schemas
+
+    written = write_schemas(folder)
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print(f"{folder}: up to date")
+    return EXIT_OK
+
+
+def _print_success(command: str, result: BuildResult) -> None:
+    if command == "build":
+        print(f"built {result.pages} pages ({result.rendered} rendered) into {result.out}")
+    else:
+        print(f"checked {result.pages} pages: no errors")
+
+
+def _print_report(report: Report, output_format: str) -> None:
+    found = report.sorted()
+    if output_format == "json":
+        rows = [
+            {
+                "path": d.position.path,
+                "line": d.position.line,
+                "col": d.position.col,
+                "severity": d.severity.value,
+                "message": d.message,
+            }
+            for d in found
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for diagnostic in found:
+        print(diagnostic.format(), file=sys.stderr)
+    if found:
+        print(report.summary(), file=sys.stderr)

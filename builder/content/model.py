@@ -1,0 +1,244 @@
+"""Plain data passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from builder.core.diagnostics import Position
+from builder.text.markdown import BodyText
+
+ENTRY_KINDS = ("person", "organization", "place", "term", "event")
+# Not calendar.month_name: that follows the machine's locale, and a build must
+# print the same dates wherever it runs.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day, as in background.yaml."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month is not None:
+            parts.append(f"{self.month:02d}")
+        if self.day is not None:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    def display(self) -> str:
+        """ "2000", "July 2000" or "13 September 2023"."""
+        if self.month is None:
+            return str(self.year)
+        month = MONTHS[self.month - 1]
+        if self.day is None:
+            return f"{month} {self.year}"
+        return f"{self.day} {month} {self.year}"
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+
+@lru_cache(maxsize=8192)
+def display_date(value: dt.date) -> str:
+    # A pure function that lists of thousands of stories call with a few
+    # hundred distinct dates.
+    return PartialDate(value.year, value.month, value.day).display()
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str
+    language: str
+    output: str
+    description: str | None
+    stale_after_days: int
+    max_file_bytes: int
+    search: bool
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    as_of: dt.date | None
+    source: str | None
+    position: Position
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    summary: str | None
+    facts: tuple[Fact, ...]
+    wikidata: str | None
+    coordinates: tuple[float, float] | None
+    position: Position
+
+    def surface_forms(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def same_content(self, other: Entry) -> bool:
+        """True when two definitions say the same thing, wherever they stand."""
+        return _without_positions(self) == _without_positions(other)
+
+
+def _without_positions(entry: Entry) -> tuple[object, ...]:
+    facts = tuple((f.label, f.value, f.as_of, f.source) for f in entry.facts)
+    return (
+        entry.id,
+        entry.name,
+        entry.kind,
+        entry.aliases,
+        entry.summary,
+        facts,
+        entry.wikidata,
+        entry.coordinates,
+    )
+
+
+@dataclass(frozen=True)
+class IdRef:
+    id: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """An item of who.yaml or where.yaml: an entry and its part in this story."""
+
+    ref: IdRef
+    in_this_story: str | None
+    said: tuple[Quote, ...]
+    inline_entry: Entry | None
+
+
+@dataclass(frozen=True)
+class WhatBox:
+    summary: str
+    when: dt.date | None
+    key_facts: tuple[Fact, ...]
+    why_it_matters: str | None
+    position: Position
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    date: PartialDate
+    title: str
+    summary: str | None
+    mentions: tuple[IdRef, ...]
+    source: str | None
+    position: Position
+
+
+class FrontMatter(NamedTuple):
+    title: str
+    dek: str | None
+    section: str
+    date: dt.date
+    updated: dt.date | None
+    byline: str | None
+    tags: tuple[str, ...]
+    draft: bool
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One explainer: an article and its sidecars."""
+
+    path: str  # the folder below content/, e.g. "world/putin-kim-rifles"
+    article_path: str  # relative to the site folder, for messages
+    front: FrontMatter
+    body: str
+    body_line: int  # the line of article.md on which the body starts
+    who: tuple[Appearance, ...]
+    where: tuple[Appearance, ...]
+    what: WhatBox | None
+    background: tuple[TimelineEvent, ...]
+
+    def listed_ids(self) -> set[str]:
+        """Entries this bundle's sidecars name: they win ambiguous mentions."""
+        ids = {item.ref.id for item in (*self.who, *self.where)}
+        ids.update(ref.id for event in self.background for ref in event.mentions)
+        return ids
+
+    def body_text(self) -> BodyText:
+        """What linking needs of the story."""
+        return BodyText(self.path, self.body, self.body_line, frozenset(self.listed_ids()))
+
+    def summary(self) -> BundleSummary:
+        appearances = (*self.who, *self.where)
+        return BundleSummary(
+            path=self.path,
+            article_path=self.article_path,
+            front=self.front,
+            listed=tuple(sorted(self.listed_ids())),
+            inline_entries=tuple(item.inline_entry for item in appearances if item.inline_entry),
+        )
+
+    def details(self) -> BundleDetails:
+        references = [item.ref for item in (*self.who, *self.where)]
+        references.extend(ref for event in self.background for ref in event.mentions)
+        return BundleDetails(tuple(references), self.background)
+
+
+class BundleSummary(NamedTuple):
+    """A bundle as lists and backlinks show it, kept for every bundle in every build.
+
+    The body and the fact boxes are needed only for the bundle's own page, its
+    details only for the pages of the entries it names. Like the front matter,
+    a named tuple: a rebuild unpickles thousands of them.
+    """
+
+    path: str
+    article_path: str
+    front: FrontMatter
+    listed: tuple[str, ...]  # sorted ids its sidecars name (who, where, timeline mentions)
+    inline_entries: tuple[Entry, ...]  # entries defined in its who.yaml and where.yaml
+
+
+@dataclass(frozen=True)
+class BundleDetails:
+    """What the pages of the entries a bundle names show of it, and what checks them."""
+
+    references: tuple[IdRef, ...]  # every id its sidecars name, where it is written
+    background: tuple[TimelineEvent, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything loaded and validated: the input of linking and rendering."""
+
+    config: SiteConfig
+    entries: tuple[Entry, ...]  # site-wide glossary, inline entries included, sorted by id
+    bundles: tuple[BundleSummary, ...]  # sorted by path

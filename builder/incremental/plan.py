@@ -1,0 +1,252 @@
+"""Incremental builds: what the last build knew, and what this one must redo.
+
+The store (builder.incremental.store) keeps, for every bundle, its stat signature, digest
+and summary; for every article, the key of its body and the entries the body
+first mentions; for every output, the digest of everything it was made from.
+A build parses only the bundles whose signature changed, then asks of each
+page whether what it shows changed: its key. A page whose key is the same
+and whose file is intact stays where it is.
+
+A store from another builder version, site or output folder is emptied, and
+a value in it that is not signed with this user's key is never unpickled.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from builder import __version__
+from builder.content.discover import BundleFiles, SourceFiles
+from builder.content.load import load_glossary_file
+from builder.content.model import BundleSummary, Entry, SiteConfig
+from builder.core.diagnostics import Diagnostic, Report
+from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
+from builder.incremental.store import Store
+from builder.incremental.uptodate import CACHE_FOLDER
+
+CACHE_FORMAT = 5
+
+
+class BundleRecord(NamedTuple):
+    """What every build keeps of a bundle, whether or not it changed."""
+
+    signature: Signature
+    digest: str  # of the whole bundle's content, computed once when it is parsed
+    summary: BundleSummary | None  # None when the bundle could not be used
+    diagnostics: tuple[Diagnostic, ...]  # of parsing it and of checking its quotations
+
+
+class ArticleRecord(NamedTuple):
+    """What rendering an article's body found, kept while its body key holds."""
+
+    body_key: str
+    mentioned: tuple[str, ...]  # ids of the entries the body links, in order of first mention
+    diagnostics: tuple[Diagnostic, ...]  # of linking and of checking what is mentioned
+
+
+@dataclass(frozen=True)
+class LoadedGlossary:
+    signature: Signature
+    entries: tuple[Entry, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass
+class Previous:
+    """What the last successful build left in the store; empty for a cold build."""
+
+    glossary: dict[str, LoadedGlossary] = field(default_factory=dict)  # by file path
+    bundles: dict[str, BundleRecord] = field(default_factory=dict)  # by bundle path
+    articles: dict[str, ArticleRecord] = field(default_factory=dict)  # by bundle path
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # by output path
+    entries: dict[str, str] | None = None  # entry id -> digest of its definition
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    common: tuple[str, str] = ("", "")  # the digests of everything and of the claims
+    config: str = ""  # digest of the site configuration the bundles were parsed with
+
+
+def cache_identity(site: Path, out: Path, drafts: bool) -> str:
+    return digest(
+        __version__, CACHE_FORMAT, sys.version, str(site.resolve()), str(out.resolve()), drafts
+    )
+
+
+def store_file(site: Path, out: Path) -> Path:
+    """One store per output folder, so building into two folders keeps both warm."""
+    return site / CACHE_FOLDER / f"build-{digest(str(out.resolve()))[:16]}.sqlite"
+
+
+def load_previous(store: Store) -> Previous:
+    state = store.all("state")
+    common = state.get("common")
+    return Previous(
+        glossary=store.all("glossary"),
+        bundles=store.all("bundle"),
+        articles=store.all("article"),
+        outputs=state.get("outputs") or {},
+        entries=state.get("entries"),
+        related=state.get("related") or {},
+        common=common if isinstance(common, tuple) else ("", ""),
+        config=state.get("config") or "",
+    )
+
+
+def load_glossary(
+    site: Path,
+    files: SourceFiles,
+    signatures: SourceSignatures,
+    config: SiteConfig,
+    previous: dict[str, LoadedGlossary],
+    report: Report,
+) -> dict[str, LoadedGlossary]:
+    """Every glossary file loaded, reparsing only those whose signature changed;
+    the diagnostics of reused files are replayed."""
+    loaded: dict[str, LoadedGlossary] = {}
+    for file in files.glossary:
+        key = file.relative_to(site).as_posix()
+        found = previous.get(key)
+        if found is None or found.signature != signatures.glossary[key]:
+            local = Report()
+            entries = load_glossary_file(site, file, config, local)
+            diagnostics = tuple(local.diagnostics)
+            found = LoadedGlossary(signatures.glossary[key], tuple(entries), diagnostics)
+        loaded[key] = found
+        report.extend(found.diagnostics)
+    return loaded
+
+
+def stale_bundles(
+    files: SourceFiles, signatures: SourceSignatures, previous: dict[str, BundleRecord]
+) -> list[BundleFiles]:
+    """The bundles that are new or whose files changed since the last build."""
+    return [
+        bundle
+        for bundle in files.bundles
+        if (record := previous.get(bundle.path)) is None
+        or record.signature != signatures.bundles[bundle.path]
+    ]
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The digests that decide whether a page must be rendered again.
+
+    Each key covers everything its page shows; whatever a page comes to show,
+    its key must come to cover.
+    """
+
+    common: str  # builder version, theme files, site config, drafts
+    claims: str  # every surface form and the entries claiming it
+    bundles: dict[str, str]  # bundle path -> digest of its content
+    entries: dict[str, str]  # entry id -> digest of its definition
+
+    def body(self, path: str) -> str:
+        return digest(self.bundles[path], self.claims)
+
+    def article(
+        self,
+        listed: tuple[str, ...],
+        body_key: str,
+        mentioned: tuple[str, ...],
+        related: tuple[str, ...],
+    ) -> str:
+        shown = sorted({*listed, *mentioned})
+        return digest(
+            self.common,
+            body_key,
+            [(i, self.entries.get(i)) for i in shown],
+            [(path, self.bundles[path]) for path in related],
+        )
+
+    def entry(self, entry_id: str, users: tuple[str, ...]) -> str:
+        # Each story's mention is a function of its content and the claims,
+        # which are cheaper to digest than the mention itself.
+        articles = [(path, self.bundles[path]) for path in users]
+        return digest(self.common, self.claims, self.entries.get(entry_id), articles)
+
+    def site_page(self, output: str, inputs: object) -> str:
+        """A page listing stories or entries: what it lists, as little as it shows of each."""
+        return digest(self.common, output, inputs)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What differs from the last build, as far as any page can tell.
+
+    A page is looked at again only when something it shows is among these;
+    then its key decides. Whatever a page comes to show, the rules below
+    must come to cover.
+    """
+
+    everything: bool  # the builder, the theme, site.yaml, the drafts flag or the claims
+    bundles: frozenset[str]  # paths whose content changed, appeared or went
+    entries: frozenset[str]  # ids whose definition changed, appeared or went
+
+    def article_may_change(
+        self,
+        path: str,
+        listed: tuple[str, ...],
+        record: ArticleRecord,
+        related: tuple[str, ...],
+        previous: Previous,
+    ) -> bool:
+        if self.everything or path in self.bundles:
+            return True
+        if not self.entries.isdisjoint(listed) or not self.entries.isdisjoint(record.mentioned):
+            return True
+        return related != previous.related.get(path) or not self.bundles.isdisjoint(related)
+
+
+def find_changes(
+    previous: Previous,
+    bundles: dict[str, BundleRecord],
+    entry_digests: dict[str, str],
+    common: str,
+    claims: str,
+) -> Changes:
+    everything = previous.entries is None or previous.common != (common, claims)
+    changed = {
+        path
+        for path in previous.bundles.keys() | bundles.keys()
+        if (old := previous.bundles.get(path)) is None
+        or (new := bundles.get(path)) is None
+        or old.digest != new.digest
+    }
+    before = previous.entries or {}
+    entries = {
+        entry_id
+        for entry_id in before.keys() | entry_digests.keys()
+        if before.get(entry_id) != entry_digests.get(entry_id)
+    }
+    return Changes(everything, frozenset(changed), frozenset(entries))
+
+
+def listed_by_changed(
+    changes: Changes, previous: Previous, bundles: dict[str, BundleRecord]
+) -> set[str]:
+    """The entries that changed bundles list in their sidecars, in the last build or this one."""
+    found: set[str] = set()
+    for path in changes.bundles:
+        for record in (previous.bundles.get(path), bundles.get(path)):
+            if record is not None and record.summary is not None:
+                found.update(record.summary.listed)
+    return found
+
+
+def touched_entries(
+    changes: Changes,
+    previous: Previous,
+    bundles: dict[str, BundleRecord],
+    mentioned: dict[str, tuple[str, ...]],
+) -> frozenset[str]:
+    """The entries that changed bundles name or mention, in the last build or this one,
+    and the entries whose definition changed."""
+    found = listed_by_changed(changes, previous, bundles) | changes.entries
+    for path in changes.bundles:
+        old = previous.articles.get(path)
+        found.update(old.mentioned if old is not None else ())
+        found.update(mentioned.get(path, ()))
+    return frozenset(found)

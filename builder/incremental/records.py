@@ -1,0 +1,93 @@
+"""What the builder remembers of sources and outputs between builds.
+
+A stat signature tells whether a source file may have changed; a digest
+names what a page was made from; an output record tells whether the page
+the last build wrote is still there, as it was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from builder.content.discover import BundleFiles, SourceFiles
+
+# (name, size, mtime_ns, ctime_ns, inode) per file. ctime cannot be set back by
+# tools that restore mtime (cp -p, rsync -a, tar), so an edit always shows.
+Signature = tuple[tuple[str, int, int, int, int], ...]
+
+
+def digest(*parts: object) -> str:
+    """A short, stable digest of the reprs of some values."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(repr(part).encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def signature(files: Iterable[Path]) -> Signature:
+    found = []
+    for file in files:
+        try:
+            info = file.stat()
+        except OSError:
+            continue
+        found.append((file.name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return tuple(found)
+
+
+class OutputRecord(NamedTuple):
+    key: str  # digest of what the page was made from
+    size: int  # of the file as written, to notice a hand-edited output
+    mtime_ns: int
+
+
+def record_output(file: Path, key: str) -> OutputRecord:
+    info = file.stat()
+    return OutputRecord(key, info.st_size, info.st_mtime_ns)
+
+
+def reusable(previous: OutputRecord | None, key: str, old_file: Path) -> bool:
+    """True when the previous output of a page was made from the same inputs and is intact."""
+    if previous is None or previous.key != key:
+        return False
+    try:
+        info = old_file.stat()
+    except OSError:
+        return False
+    return info.st_size == previous.size and info.st_mtime_ns == previous.mtime_ns
+
+
+@dataclass(frozen=True)
+class SourceSignatures:
+    """The signature of every source file, taken once per build."""
+
+    site_yaml: Signature
+    glossary: dict[str, Signature]  # by file path below the site
+    bundles: dict[str, Signature]  # by bundle path
+
+
+def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
+    return SourceSignatures(
+        signature([site / "site.yaml"]),
+        {f.relative_to(site).as_posix(): signature([f]) for f in files.glossary},
+        {b.path: bundle_signature(b) for b in files.bundles},
+    )
+
+
+def bundle_signature(files: BundleFiles) -> Signature:
+    # Strings, not pathlib: this runs for every file of the site on every build.
+    folder = files.location
+    found = []
+    for name in files.names:
+        try:
+            info = os.stat(f"{folder}/{name}")  # noqa: PTH116
+        except OSError:
+            continue
+        found.append((name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return tuple(found)

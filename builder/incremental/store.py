@@ -1,0 +1,199 @@
+"""The incremental cache on disk: a small SQLite store of signed, pickled values.
+
+One store per site and output folder, under .cache/ in the site. Each table
+maps a name (a bundle path, an output path) to a value, so a rebuild reads
+every small record it needs in one pass and the few large ones (timelines,
+first-mention sentences) only for the pages it renders, and writes back only
+what changed, in one transaction. Every value is signed (builder.incremental.signing):
+a row this user's builder did not write is never unpickled. A store that is
+missing, foreign, corrupt or from another version is an empty one.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from builder.incremental.signing import cache_key, signed, verified
+
+TABLES = ("meta", "glossary", "bundle", "details", "article", "mentions", "usage", "state")
+
+
+def dumps(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class Store:
+    """Read what the last build kept, then write what this one changed.
+
+    Nothing is created or changed on disk before the first write, which a
+    build makes only once it has succeeded.
+    """
+
+    def __init__(self, file: Path, identity: str, fresh: bool = False) -> None:
+        """`fresh`: read nothing of what is there, and replace it all on the first write."""
+        self.file = file
+        self.identity = identity
+        self.key = cache_key()
+        self._connection: sqlite3.Connection | None = None
+        if self.key is not None and not fresh and file.is_file():  # no key: every build cold
+            self._connection = _open_existing(file, identity, self.key)
+
+    def all(self, table: str) -> dict[str, Any]:
+        """Every value of a table, by name; rows that fail their signature are left out."""
+        if self._connection is None:
+            return {}
+        rows = self._connection.execute(f"SELECT name, value FROM {_table(table)}")
+        return {
+            name: value for name, value in (self._row(row) for row in rows) if value is not None
+        }
+
+    def some(self, table: str, names: Iterable[str]) -> dict[str, bytes]:
+        """The verified, still pickled values of some names; missing names are left out."""
+        if self._connection is None:
+            return {}
+        wanted = sorted(set(names))
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), 500):  # SQLite limits the parameters of a query
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT name, value FROM {_table(table)} WHERE name IN ({marks})"
+            for name, data in self._connection.execute(query, chunk):
+                payload = verified(self.key, data) if self.key else None
+                if payload is not None:
+                    found[name] = bytes(payload)
+        return found
+
+    def get(self, table: str, name: str) -> Any:
+        payload = self.some(table, [name]).get(name)
+        return None if payload is None else _loads(payload)
+
+    def write(
+        self,
+        table: str,
+        values: Mapping[str, object] | None = None,
+        payloads: Mapping[str, bytes] | None = None,
+        removed: Iterable[str] = (),
+    ) -> None:
+        """Put values, or payloads pickled already (in a worker); drop the removed names."""
+        if self.key is None:
+            return
+        if self._connection is None:
+            self._connection = _create(self.file, self.identity, self.key)
+            if self._connection is None:
+                return
+        key = self.key
+        rows = [(name, signed(key, dumps(value))) for name, value in (values or {}).items()]
+        rows += [(name, signed(key, payload)) for name, payload in (payloads or {}).items()]
+        target = _table(table)
+        self._connection.executemany(f"INSERT OR REPLACE INTO {target} VALUES (?, ?)", rows)
+        gone = [(name,) for name in removed]
+        self._connection.executemany(f"DELETE FROM {target} WHERE name = ?", gone)
+
+    def commit(self) -> None:
+        if self._connection is not None:
+            self._connection.commit()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _row(self, row: tuple[str, bytes]) -> tuple[str, Any]:
+        name, data = row
+        payload = verified(self.key, data) if self.key else None
+        return name, None if payload is None else _loads(payload)
+
+
+def _table(name: str) -> str:
+    if name not in TABLES:
+        raise ValueError(f"no table {name!r}")
+    return name
+
+
+def _loads(payload: bytes | memoryview) -> Any:
+    try:
+        return pickle.loads(payload)
+    except Exception:  # a value that does not load is simply not used
+        return None
+
+
+def _open_existing(file: Path, identity: str, key: bytes) -> sqlite3.Connection | None:
+    """The store if it was written for this build's identity and reads; else None."""
+    try:
+        connection = _connect(file)
+        if _identity(connection, key) == identity:
+            return connection
+        connection.close()
+    except sqlite3.Error:
+        pass
+    return None
+
+
+def _create(file: Path, identity: str, key: bytes) -> sqlite3.Connection | None:
+    """A new, empty store in place of whatever stood there."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    ignore = file.parent.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# The explainer builder's cache; safe to delete.\n*\n")
+    _prune(file.parent)
+    mark = signed(key, dumps(identity))
+    try:  # emptied rather than deleted: freeing a large file slows the disk for a while
+        connection = _connect(file)
+        for table in TABLES:
+            connection.execute(f"DELETE FROM {table}")
+        connection.execute("INSERT INTO meta VALUES ('identity', ?)", (mark,))
+        return connection
+    except sqlite3.Error:
+        pass
+    try:
+        file.unlink(missing_ok=True)
+        connection = _connect(file)
+        connection.execute("INSERT INTO meta VALUES ('identity', ?)", (mark,))
+        return connection
+    except (OSError, sqlite3.Error):
+        file.unlink(missing_ok=True)
+        return None
+
+
+KEPT_STORES = 8
+# What builders before the SQLite store kept; never read again.
+_FORMER = ("build-*.pickle", "build-*.bundles", "build-*.tmp")
+
+
+def _prune(folder: Path) -> None:
+    """Keep the stores and summaries of the few output folders built most recently."""
+    for pattern in _FORMER:
+        for stale in folder.glob(pattern):
+            stale.unlink(missing_ok=True)
+    for pattern in ("build-*.sqlite", "build-*.summary"):
+        found = sorted(folder.glob(pattern), key=lambda f: f.stat().st_mtime_ns)
+        for stale in found[:-KEPT_STORES]:
+            stale.unlink(missing_ok=True)
+
+
+def _connect(file: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(file)
+    # A cache: losing the last transaction to a crash costs a rebuild, never
+    # correctness (a store that does not read is discarded), so no fsync.
+    connection.execute("PRAGMA synchronous = OFF")
+    connection.execute("PRAGMA journal_mode = MEMORY")
+    for table in TABLES:
+        connection.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
+        )
+    return connection
+
+
+def _identity(connection: sqlite3.Connection, key: bytes) -> object:
+    try:
+        found = connection.execute("SELECT value FROM meta WHERE name = 'identity'").fetchone()
+    except sqlite3.Error:
+        return None
+    if found is None:
+        return None
+    payload = verified(key, found[0])
+    return None if payload is None else _loads(payload)

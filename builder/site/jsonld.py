@@ -1,0 +1,84 @@
+"""Structured data for search engines: schema.org JSON-LD, safely embedded.
+
+Values come from editors, so the JSON is escaped for an HTML script element:
+no "</script>" or "<!--" can end it early, and U+2028/U+2029 are escaped too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from builder.content.model import Bundle, Entry
+
+SCHEMA_TYPES = {
+    "person": "Person",
+    "organization": "Organization",
+    "place": "Place",
+    "term": "DefinedTerm",
+    "event": "Event",
+}
+
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(data: Any) -> Markup:
+    """JSON that is safe inside <script type="application/ld+json">."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.translate(_SCRIPT_SAFE))
+
+
+def entity(entry: Entry, url: str) -> dict[str, Any]:
+    """An entry as a schema.org thing, with sameAs pointing at Wikidata."""
+    thing: dict[str, Any] = {"@type": SCHEMA_TYPES[entry.kind], "name": entry.name, "url": url}
+    if entry.wikidata:
+        thing["sameAs"] = f"https://www.wikidata.org/wiki/{entry.wikidata}"
+    if entry.aliases:
+        thing["alternateName"] = list(entry.aliases)
+    if entry.coordinates and entry.kind == "place":
+        latitude, longitude = entry.coordinates
+        thing["geo"] = {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude}
+    return thing
+
+
+def news_article(
+    bundle: Bundle,
+    url: str,
+    site_title: str,
+    about: list[tuple[Entry, str]],
+    mentions: list[tuple[Entry, str]],
+) -> Markup:
+    front = bundle.front
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": front.title,
+        "datePublished": front.date.isoformat(),
+        "dateModified": (front.updated or front.date).isoformat(),
+        "articleSection": front.section,
+        "mainEntityOfPage": url,
+        "url": url,
+        "publisher": {"@type": "Organization", "name": site_title},
+    }
+    if front.dek:
+        data["description"] = front.dek
+    if front.byline:
+        data["author"] = {"@type": "Person", "name": front.byline}
+    if front.tags:
+        data["keywords"] = list(front.tags)
+    if about:
+        data["about"] = [entity(entry, link) for entry, link in about]
+    if mentions:
+        data["mentions"] = [entity(entry, link) for entry, link in mentions]
+    return script_json(data)
+
+
+def entry_page(entry: Entry, url: str, summary: str | None) -> Markup:
+    data = {"@context": "https://schema.org", **entity(entry, url)}
+    if summary:
+        data["description"] = summary
+    return script_json(data)

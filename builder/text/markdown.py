@@ -1,0 +1,89 @@
+"""The Markdown parsers: one for article bodies, with glossary linking, one for
+inline fields such as summaries. Raw HTML is never passed through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, cast
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from builder.text.linking import LinkEnv, LinkProblem, Mention, glossary_plugin, new_link_env
+from builder.text.matcher import FormMatcher
+from builder.text.url_policy import url_policy_plugin
+
+
+def _base_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(url_policy_plugin)
+    return md
+
+
+def body_parser(claims: dict[str, tuple[str, ...]]) -> MarkdownIt:
+    """The parser of article bodies, linking the surface forms the glossary claims."""
+    md = _base_parser()
+    md.use(glossary_plugin, matcher=FormMatcher(claims), claims=claims)
+    return md
+
+
+# Text without any of these characters renders to itself, escaped.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\n]")
+
+
+class InlineMarkdown:
+    """Renders inline Markdown fields, each distinct text once per build.
+
+    Entry summaries and facts appear on many pages; most are plain text, which
+    skips the parser altogether.
+    """
+
+    def __init__(self) -> None:
+        self._md = _base_parser()
+        self._rendered: dict[str, Markup] = {}
+
+    def __call__(self, text: str) -> Markup:
+        rendered = self._rendered.get(text)
+        if rendered is None:
+            if _INLINE_MARKUP.search(text) is None:
+                rendered = escape(text)
+            else:
+                rendered = Markup(self._md.renderInline(text))
+            self._rendered[text] = rendered
+        return rendered
+
+
+@dataclass(frozen=True)
+class BodyText:
+    """An article body, as much of its story as linking needs."""
+
+    path: str  # the bundle's path
+    body: str
+    body_line: int  # the line of article.md the body starts on
+    listed: frozenset[str]  # ids of the entries the story's sidecars list: they win ambiguities
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    path: str  # the bundle's path
+    html: str
+    mentions: tuple[Mention, ...]  # first mentions, in the order they appear
+    problems: tuple[LinkProblem, ...]
+
+
+def render_body(md: MarkdownIt, bundle: BodyText, glossary_href: str) -> RenderedBody:
+    env: LinkEnv = new_link_env(glossary_href, bundle.listed, bundle.body_line - 1, bundle.body)
+    html = md.render(bundle.body, cast(dict[str, Any], env))
+    mentions = list(env["linked"].values())  # dicts keep document order
+    problems = list(env["problems"])
+    problems.extend(
+        LinkProblem(
+            bundle.body_line + line,
+            column,
+            f"link to '{url}' is not allowed; use an http, https, mailto or relative URL",
+        )
+        for line, column, url in env["unsafe_urls"]
+    )
+    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems))

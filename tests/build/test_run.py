@@ -1,0 +1,405 @@
+"""The seed explainer end to end: the repository's own site built with --out into
+a temporary folder, then read the way a reader's browser and a feed reader would."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from builder.build.options import BuildOptions, BuildResult
+from builder.build.run import build
+from builder.commands.cli import main
+from tests.conftest import (
+    MINIMAL_SITE,
+    SEED_ARTICLE,
+    SEED_SITE,
+    Page,
+    Run,
+    no_cache_left_in,
+    read_page,
+    run_subprocess,
+    snapshot,
+    write_files,
+)
+
+BASE_URL = "https://example.org/news/"
+ARTICLE_PAGE = f"{SEED_ARTICLE}/index.html"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+KIND_HEADINGS = {
+    "person": "People",
+    "organization": "Organizations",
+    "place": "Places",
+    "term": "Terms",
+    "event": "Events",
+}
+
+
+def seed_glossary() -> dict[str, str]:
+    """Entry id -> kind, read straight from the seed's glossary files."""
+    kinds = {}
+    for file in sorted((SEED_SITE / "content/glossary").glob("*.yaml")):
+        for entry in yaml.safe_load(file.read_text(encoding="utf-8")):
+            kinds[entry["id"]] = entry["kind"]
+    return kinds
+
+
+def resolve(page: str, href: str) -> str | None:
+    """The output file a relative link on a page leads to; None for other sites."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), parts.path))
+    return f"{target}/index.html" if href.split("#")[0].endswith("/") else target
+
+
+@pytest.fixture(scope="module")
+def seed_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    out = tmp_path_factory.mktemp("seed") / "public"
+    with no_cache_left_in(SEED_SITE):
+        assert main(["build", "--site", str(SEED_SITE), "--out", str(out), "--quiet"]) == 0
+    yield out
+
+
+@pytest.fixture(scope="module")
+def article_page(seed_out: Path) -> Page:
+    return read_page(seed_out / ARTICLE_PAGE)
+
+
+def html_pages(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+
+
+def test_every_page_of_the_contract_is_there(seed_out: Path) -> None:
+    expected = {"index.html", "glossary/index.html", ARTICLE_PAGE}
+    expected |= {f"glossary/{entry_id}/index.html" for entry_id in seed_glossary()}
+    pages = set(html_pages(seed_out))
+    assert expected <= pages
+    assert {p for p in pages if p.startswith("glossary/")} == expected - {
+        "index.html",
+        ARTICLE_PAGE,
+    }
+    assert (seed_out / "feed.xml").is_file()
+    assert (seed_out / "sitemap.xml").is_file()
+
+
+def test_article_has_one_body_and_four_fact_boxes(article_page: Page) -> None:
+    assert article_page.article_bodies == 1
+    assert sorted(article_page.factboxes) == ["background", "what", "where", "who"]
+
+
+def glossary_links(page: Page) -> list[tuple[str, str, str]]:
+    """(id, href, text) of every glossary link in the article body."""
+    return [
+        (a.attrs["data-term"], a.attrs.get("href", ""), a.text)
+        for a in page.anchors
+        if "data-term" in a.attrs and a.in_article_body
+    ]
+
+
+def test_the_body_links_many_distinct_entries(article_page: Page) -> None:
+    ids = {entry_id for entry_id, _, _ in glossary_links(article_page)}
+    assert len(ids) >= 20
+    assert ids <= set(seed_glossary())
+
+
+def test_only_the_first_mention_of_each_entry_is_linked(article_page: Page) -> None:
+    ids = [entry_id for entry_id, _, _ in glossary_links(article_page)]
+    assert len(ids) == len(set(ids))
+    assert ids[:3] == ["russia", "vladimir-putin", "kim-jong-un"]
+
+
+def test_seed_sentences_link_the_right_entries(article_page: Page) -> None:
+    linked = {entry_id: text for entry_id, _, text in glossary_links(article_page)}
+    assert linked["russia"] == "Russia"  # first met as "Russia’s Vladimir Putin"
+    assert linked["kim-jong-il"] == "Kim Jong-il"  # "Kim’s late father Kim Jong-il"
+    assert linked["kim-jong-un"] == "Kim Jong Un"
+
+
+def test_no_glossary_link_stands_in_a_heading(seed_out: Path, article_page: Page) -> None:
+    # The headline names Putin and Kim; it must stay unlinked.
+    assert "Putin" in (seed_out / ARTICLE_PAGE).read_text(encoding="utf-8").split("<h1")[1]
+    assert [a for a in article_page.anchors if "data-term" in a.attrs and a.in_heading] == []
+
+
+def test_glossary_links_lead_to_entry_pages_that_link_back(
+    seed_out: Path, article_page: Page
+) -> None:
+    for entry_id, href, _ in glossary_links(article_page):
+        assert href.endswith(f"glossary/{entry_id}/"), href
+        target = resolve(ARTICLE_PAGE, href)
+        assert target == f"glossary/{entry_id}/index.html", href
+        entry_page = read_page(seed_out / target)
+        back = {resolve(target, a.attrs.get("href", "")) for a in entry_page.anchors}
+        assert ARTICLE_PAGE in back, entry_id
+
+
+def test_glossary_index_groups_entries_by_kind(seed_out: Path) -> None:
+    page = read_page(seed_out / "glossary/index.html")
+    kinds = seed_glossary()
+    groups: dict[str, set[str]] = {entry_id: set() for entry_id in kinds}
+    for anchor in page.anchors:
+        target = resolve("glossary/index.html", anchor.attrs.get("href", "")) or ""
+        parts = target.split("/")
+        in_a_kind_group = anchor.under_h2 in KIND_HEADINGS.values()
+        if len(parts) == 3 and parts[0] == "glossary" and parts[1] in kinds and in_a_kind_group:
+            groups[parts[1]].add(str(anchor.under_h2))
+    assert groups == {entry_id: {KIND_HEADINGS[kind]} for entry_id, kind in kinds.items()}
+
+
+def test_front_page_lists_the_story(seed_out: Path) -> None:
+    page = read_page(seed_out / "index.html")
+    stories = [a.text.strip() for a in page.anchors if resolve("index.html", a.attrs["href"])]
+    assert "Putin, Kim gift each other rifles at meeting, and a Russian space glove" in stories
+    targets = {resolve("index.html", a.attrs.get("href", "")) for a in page.anchors}
+    assert ARTICLE_PAGE in targets
+
+
+def test_feed_is_atom_with_the_story(seed_out: Path) -> None:
+    root = ET.parse(seed_out / "feed.xml").getroot()
+    assert root.tag == f"{ATOM}feed"
+    assert root.findtext(f"{ATOM}id") == BASE_URL
+    assert root.findtext(f"{ATOM}updated") == "2023-09-15T00:00:00Z"
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}id") for e in entries] == [f"{BASE_URL}{SEED_ARTICLE}/"]
+    entry = entries[0]
+    assert entry.findtext(f"{ATOM}title") == (
+        "Putin, Kim gift each other rifles at meeting, and a Russian space glove"
+    )
+    link = entry.find(f"{ATOM}link")
+    assert link is not None
+    assert link.get("href") == f"{BASE_URL}{SEED_ARTICLE}/"
+
+
+def test_sitemap_lists_every_page_by_absolute_url(seed_out: Path) -> None:
+    root = ET.parse(seed_out / "sitemap.xml").getroot()
+    assert root.tag == f"{SITEMAP}urlset"
+    locations = [url.findtext(f"{SITEMAP}loc") or "" for url in root.findall(f"{SITEMAP}url")]
+    expected = {BASE_URL, f"{BASE_URL}{SEED_ARTICLE}/", f"{BASE_URL}glossary/"}
+    expected |= {f"{BASE_URL}glossary/{entry_id}/" for entry_id in seed_glossary()}
+    assert expected <= set(locations)
+    assert len(locations) == len(set(locations))
+    for location in locations:
+        assert location.startswith(BASE_URL), location
+        page = location.removeprefix(BASE_URL) + "index.html"
+        assert (seed_out / page).is_file(), location
+
+
+def test_pages_link_to_each_other_with_relative_urls(seed_out: Path) -> None:
+    for page_path in html_pages(seed_out):
+        page = read_page(seed_out / page_path)
+        for tag, href in page.hrefs:
+            if tag == "link" and href.startswith(BASE_URL):
+                continue  # rel=canonical is absolute by design
+            assert not href.startswith("/"), (page_path, href)
+            assert not href.startswith("https://example.org"), (page_path, href)
+
+
+def test_every_relative_link_resolves_to_a_file(seed_out: Path) -> None:
+    for page_path in html_pages(seed_out):
+        for tag, href in read_page(seed_out / page_path).hrefs:
+            target = resolve(page_path, href)
+            if target is not None:
+                assert (seed_out / target).is_file(), (page_path, tag, href)
+
+
+def test_two_builds_are_byte_identical(seed_out: Path, tmp_path: Path) -> None:
+    # Another interpreter, another hash seed, another folder, another cwd.
+    again = tmp_path / "again"
+    with no_cache_left_in(SEED_SITE):
+        result = run_subprocess(
+            "build", "--site", SEED_SITE, "--out", again, cwd=tmp_path, env={"PYTHONHASHSEED": "7"}
+        )
+    assert (result.code, result.err) == (0, "")
+    assert snapshot(again) == snapshot(seed_out)
+
+
+# Drafts, incremental builds and parallel builds, on small sites of their own.
+
+DRAFT = "---\ntitle: Not yet\nsection: World\ndate: 2023-09-20\ndraft: true\n---\nKim spoke.\n"
+
+
+def test_a_draft_is_built_only_with_drafts(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site({"content/world/draft/article.md": DRAFT})
+    assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    assert not (tmp_path / "out/world/draft").exists()
+    assert "Not yet" not in (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert "world/draft" not in (tmp_path / "out/sitemap.xml").read_text(encoding="utf-8")
+    assert "Not yet" not in (tmp_path / "out/feed.xml").read_text(encoding="utf-8")
+
+    assert cli("build", "--site", site, "--out", tmp_path / "drafts", "--drafts").code == 0
+    assert (tmp_path / "drafts/world/draft/index.html").is_file()
+    assert "Not yet" in (tmp_path / "drafts/index.html").read_text(encoding="utf-8")
+
+
+def test_an_incremental_build_equals_a_clean_one(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    people = "content/glossary/people.yaml"
+    site = make_site({"content/world/later/article.md": DRAFT.replace("draft: true\n", "")})
+    assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    write_files(
+        site,
+        {
+            people: MINIMAL_SITE[people].replace("Leader of North Korea.", "Leader of the DPRK."),
+            "content/world/story/article.md": MINIMAL_SITE["content/world/story/article.md"]
+            + "\nKim left.\n",
+            "content/world/later/article.md": None,
+            "content/world/new/article.md": DRAFT.replace("draft: true\n", "").replace(
+                "Not yet", "New story"
+            ),
+        },
+    )
+    (site / "content/world/later").rmdir()
+    assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    assert cli("build", "--site", site, "--out", tmp_path / "clean", "--clean").code == 0
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "clean")
+    assert not (tmp_path / "out/world/later").exists()
+    assert "Leader of the DPRK." in (tmp_path / "out/glossary/kim-jong-un/index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_rebuilt(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    people = make_site() / "content/glossary/people.yaml"
+    site = people.parents[2]
+    assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    before = people.stat()
+    text = people.read_text(encoding="utf-8").replace(
+        "President of Russia.", "President of Narnia."
+    )
+    people.write_text(text, encoding="utf-8")
+    assert people.stat().st_size == before.st_size
+    os.utime(people, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    entry = (tmp_path / "out/glossary/vladimir-putin/index.html").read_text(encoding="utf-8")
+    assert "President of Narnia." in entry
+
+
+def test_parallel_and_serial_builds_are_byte_identical(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    stories = {
+        f"content/world/story-{n}/article.md": DRAFT.replace("draft: true\n", "").replace(
+            "Not yet", f"Story {n}"
+        )
+        for n in range(6)
+    }
+    site = make_site(stories)
+    build(BuildOptions(site=site, out=tmp_path / "serial", workers=1, clean=True))
+    build(BuildOptions(site=site, out=tmp_path / "parallel", workers=2, clean=True))
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+    stories = [p for p in html_pages(tmp_path / "serial") if p.startswith("world/story-")]
+    assert len(stories) == 6
+
+
+def story(title: str, day: str) -> str:
+    return f"---\ntitle: {title}\nsection: World\ndate: {day}\n---\nPutin met Kim.\n"
+
+
+def test_front_page_and_feed_list_explainers_newest_first(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site(
+        {
+            "content/world/story/article.md": story("Middle", "2023-09-15"),
+            "content/world/aaa-newest/article.md": story("Newest", "2024-01-02"),
+            "content/world/zzz-oldest/article.md": story("Oldest", "2001-07-19"),
+        }
+    )
+    assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    front = read_page(tmp_path / "out/index.html")
+    titles = [
+        a.text.strip() for a in front.anchors if a.text.strip() in {"Newest", "Middle", "Oldest"}
+    ]
+    assert list(dict.fromkeys(titles)) == ["Newest", "Middle", "Oldest"]
+    feed = ET.parse(tmp_path / "out/feed.xml").getroot()
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == [
+        "Newest",
+        "Middle",
+        "Oldest",
+    ]
+
+
+def test_markup_characters_in_titles_are_escaped_in_pages_and_feed(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    title = 'Q&A: <Putin> & Kim\'s "gift"'
+    quoted = "'Q&A: <Putin> & Kim''s \"gift\"'"  # YAML single quotes double the apostrophe
+    site = make_site({"content/world/story/article.md": story(quoted, "2023-09-15")})
+    result = cli("build", "--site", site, "--out", tmp_path / "out")
+    assert (result.code, result.err) == (0, "")
+    feed = ET.parse(tmp_path / "out/feed.xml").getroot()
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == [title]
+    page = (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
+    assert "<Putin>" not in page
+    assert "Q&amp;A: &lt;Putin&gt;" in page
+
+
+def rebuild_equals_clean(site: Path, tmp_path: Path) -> BuildResult:
+    """Rebuild into out/, build clean into clean/, and require the same bytes."""
+    result = build(BuildOptions(site=site, out=tmp_path / "out"))
+    build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "clean")
+    return result
+
+
+def test_a_rebuild_with_nothing_changed_renders_and_writes_nothing(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")}
+    (site / "content/world/story/who.yaml").touch()  # saved again, unchanged
+    assert rebuild_equals_clean(site, tmp_path).rendered == 0
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "out").rglob("*")} == before
+
+
+def test_a_template_edit_rerenders_what_uses_it(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    own = write_files(site, {"templates/entry.html": '{% extends "base.html" %}\n'})
+    (own / "templates/entry.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>{{ page.name }} (own)</h1>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    assert rebuild_equals_clean(site, tmp_path).rendered > 0
+    page = (tmp_path / "out/glossary/kim-jong-un/index.html").read_text(encoding="utf-8")
+    assert "Kim Jong Un (own)" in page
+
+
+def test_a_site_yaml_edit_rerenders_every_page(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    site_yaml = site / "site.yaml"
+    site_yaml.write_text(
+        site_yaml.read_text(encoding="utf-8").replace("title: ", "title: Renamed "),
+        encoding="utf-8",
+    )
+    rebuild_equals_clean(site, tmp_path)
+    assert "Renamed" in (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
+
+
+def test_a_hand_edited_or_deleted_output_page_is_made_again(
+    make_site: Callable[..., Path], tmp_path: Path
+) -> None:
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    (tmp_path / "out/world/story/index.html").write_text("defaced", encoding="utf-8")
+    (tmp_path / "out/glossary/kim-jong-un/index.html").unlink()
+    assert rebuild_equals_clean(site, tmp_path).rendered >= 2

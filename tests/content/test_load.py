@@ -1,0 +1,204 @@
+"""Loading files into model values: article.md's front matter, the shape of each
+sidecar, and the defaults an entry takes from the file it is written in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from unittest.mock import patch
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from builder.content.load import _relative_file, _split_article
+from builder.content.source import SourceText
+from builder.core.diagnostics import Report
+from tests.conftest import (
+    ARTICLE,
+    BACKGROUND,
+    MINIMAL_SITE,
+    SITE_YAML,
+    TERMS,
+    WHAT,
+    WHERE,
+    WHO,
+    Run,
+    read_page,
+)
+
+BODY = "Putin met Kim.\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            {ARTICLE: BODY},
+            f"{ARTICLE}:1:1: error: article.md must start with front matter: a line '---', "
+            "fields such as title: ..., and another '---'",
+            id="article without front matter",
+        ),
+        pytest.param(
+            {ARTICLE: "---\ntitle: A story\nsection: World\ndate: 2023-09-15\n" + BODY},
+            f"{ARTICLE}:1:1: error: front matter is not closed; add a line '---' after the "
+            "last field",
+            id="front matter not closed",
+        ),
+        pytest.param(
+            {ARTICLE: "---\n---\n" + BODY},
+            f"{ARTICLE}:2:1: error: front matter is empty; it needs title, section and date",
+            id="empty front matter",
+        ),
+        pytest.param(
+            {ARTICLE: "---\n- title\n---\n" + BODY},
+            f"{ARTICLE}:2:1: error: expected a front matter (a mapping of fields), found a list",
+            id="front matter that is a list",
+        ),
+        pytest.param(
+            {WHO: "ref: vladimir-putin\n"},
+            f"{WHO}:1:1: error: expected a list of entries or refs (items starting with '- '), "
+            "found a mapping",
+            id="who.yaml that is not a list",
+        ),
+        pytest.param(
+            {WHO: "- vladimir-putin\n"},
+            f"{WHO}:1:3: error: expected an entry (a mapping of fields), found text",
+            id="who.yaml item that is not a mapping",
+        ),
+        pytest.param(
+            {WHAT: "- summary: They met.\n"},
+            f"{WHAT}:1:1: error: expected a what.yaml (a mapping of fields), found a list",
+            id="what.yaml that is a list",
+        ),
+        pytest.param(
+            {BACKGROUND: "- 2000\n"},
+            f"{BACKGROUND}:1:3: error: expected a background event (a mapping of fields), "
+            "found a number",
+            id="background item that is not a mapping",
+        ),
+        pytest.param(
+            {TERMS: "- name: Treaty\n  summary: A pact.\n  facts: none\n"},
+            f"{TERMS}:3:10: error: expected a list of facts (items starting with '- '), found text",
+            id="facts that are not a list",
+        ),
+        pytest.param(
+            {SITE_YAML: ""},
+            f"{SITE_YAML}:1:1: error: site.yaml is empty; it needs title and base_url",
+            id="empty site.yaml",
+        ),
+        pytest.param(
+            {SITE_YAML: "title: Test site\n"},
+            f"{SITE_YAML}:1:1: error: site.yaml is missing required field 'base_url'",
+            id="site.yaml without base_url",
+        ),
+    ],
+)
+def test_file_shape_errors(
+    make_site: Callable[..., Path],
+    check: Callable[[Path], Run],
+    files: dict[str, str],
+    expected: str,
+) -> None:
+    assert check(make_site(files)).problems == [expected]
+
+
+def test_front_matter_may_close_with_three_dots(
+    make_site: Callable[..., Path], check_ok: Callable[[Path], Run]
+) -> None:
+    check_ok(make_site({ARTICLE: MINIMAL_SITE[ARTICLE].replace("---\nPutin", "...\nPutin")}))
+
+
+def test_front_matter_lines_count_from_the_top_of_article_md(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    article = (
+        "---\ntitle: A story\nsection: World\n\n# a comment\ndate: 2023-09-15\nupdated: soon\n---\n"
+    )
+    site = make_site({ARTICLE: article + BODY})
+    assert check(site).problems == [
+        f"{ARTICLE}:7:10: error: 'updated' must be a date written YYYY-MM-DD, like 2023-09-15; "
+        "found 'soon'"
+    ]
+
+
+def test_an_entry_takes_its_default_kind_from_its_file(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site(
+        {
+            TERMS: "- name: Summit\n  summary: A meeting of leaders.\n",
+            WHO: "- ref: vladimir-putin\n- name: Dmitry Peskov\n  summary: Spokesman.\n",
+            WHERE: "- name: Vostochny\n  summary: A spaceport.\n",
+            ARTICLE: MINIMAL_SITE[ARTICLE] + "\nDmitry Peskov spoke of the Summit at Vostochny.\n",
+        }
+    )
+    result = cli("build", "--site", site, "--out", tmp_path / "out")
+    assert (result.code, result.err) == (0, "")
+    glossary = read_page(tmp_path / "out/glossary/index.html")
+    groups = {
+        a.text.strip(): a.under_h2
+        for a in glossary.anchors
+        if a.text.strip() in {"Summit", "Dmitry Peskov", "Vostochny"}
+        and a.under_h2 in {"People", "Places", "Terms"}
+    }
+    assert groups == {"Summit": "Terms", "Dmitry Peskov": "People", "Vostochny": "Places"}
+
+
+def test_a_mistyped_ref_is_read_as_a_reference(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    site = make_site({WHO: "- rfe: vladimir-putin\n  in_this_story: Met Kim.\n"})
+    assert check(site).problems == [
+        f"{WHO}:1:3: error: reference is missing required field 'ref'",
+        f"{WHO}:1:3: error: unknown field 'rfe' in reference; did you mean 'ref'?",
+    ]
+
+
+def test_an_item_without_ref_or_a_ref_like_key_is_read_as_an_entry(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    site = make_site({WHO: "- summary: Someone.\n"})
+    assert check(site).problems == [f"{WHO}:1:3: error: entry is missing required field 'name'"]
+
+
+def split_by_lines(text: str) -> tuple[str, str, int] | None:
+    """The front matter, body and body line as found by splitting into lines."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None
+    closing = next(
+        (i for i, line in enumerate(lines[1:], 1) if line.rstrip() in ("---", "...")), None
+    )
+    if closing is None:
+        return None
+    return "\n".join(lines[1:closing]), "\n".join(lines[closing + 1 :]), closing + 2
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "...\t", "a: 1", "", " ---", "x"])))
+def test_the_front_matter_is_found_as_by_splitting_into_lines(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    expected = split_by_lines(text)
+    with patch("builder.content.load.parse_yaml", lambda front, *_, **__: front or None):
+        found = _split_article(SourceText("content/x/article.md", text), Report())
+    if expected is None or not expected[0]:
+        assert found is None
+    else:
+        assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("site", "folder"),
+    [
+        ("/srv/site", "/srv/site/content/world/story"),
+        ("/srv/site/", "/srv/site/content/a"),
+        ("/", "/content/a"),
+        (".", "content/world/story"),
+        ("site", "site/content/a"),
+        ("/srv/site", "/srv/site"),
+    ],
+)
+def test_a_bundle_file_path_is_what_pathlib_makes_of_it(site: str, folder: str) -> None:
+    expected = (Path(folder) / "who.yaml").relative_to(Path(site)).as_posix()
+    assert _relative_file(Path(site), Path(folder), "who.yaml") == expected

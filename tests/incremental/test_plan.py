@@ -1,0 +1,252 @@
+"""Incremental builds: after any sequence of edits an editor can make, a rebuild
+writes exactly what a clean build writes, and a rebuild after no edit renders
+nothing.
+
+The site is generated from a small model (stories, glossary entries), so that
+every edit keeps it valid; hypothesis picks the edits.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.build.options import BuildOptions
+from builder.build.run import build
+from tests.conftest import snapshot, write_files
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+RANDOM = bool(os.environ.get("FUZZ_RANDOM"))  # a new search each run, as in test_fuzz
+SECTIONS = ("World", "Politics", "Science")
+TAGS = ("russia", "space", "trade", "north-korea")
+
+
+@dataclass(frozen=True)
+class EntryModel:
+    name: str
+    alias: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class StoryModel:
+    title: str = "A story"
+    section: str = "World"
+    day: int = 1
+    tags: tuple[str, ...] = ()
+    mentions: tuple[int, ...] = ()  # entries named in the body, in order
+    who: tuple[int, ...] = ()  # entries listed in who.yaml
+    background: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (year offset, mentioned entries)
+    draft: bool = False
+
+
+@dataclass
+class SiteModel:
+    entries: dict[int, EntryModel] = field(default_factory=dict)
+    stories: dict[str, StoryModel] = field(default_factory=dict)
+
+    def files(self) -> dict[str, str]:
+        found = {"site.yaml": "title: Test site\nbase_url: https://example.org/news/\n"}
+        found["content/glossary/people.yaml"] = (
+            "".join(
+                f"- id: entry-{n}\n  name: {e.name}\n  aliases: [{e.alias}]\n"
+                f"  summary: {e.summary}\n"
+                for n, e in sorted(self.entries.items())
+            )
+            or "[]\n"
+        )
+        for slug, story in self.stories.items():
+            found.update(self.story_files(slug, story))
+        return found
+
+    def story_files(self, slug: str, story: StoryModel) -> dict[str, str]:
+        folder = f"content/world/{slug}"
+        names = [self.entries[n].name for n in story.mentions if n in self.entries]
+        body = " ".join(f"Today {name} spoke, and {name} left." for name in names) or "Quiet."
+        front = (
+            f"---\ntitle: {story.title}\nsection: {story.section}\n"
+            f"date: 2023-09-{story.day:02d}\ntags: [{', '.join(story.tags)}]\n"
+            f"draft: {str(story.draft).lower()}\n---\n"
+        )
+        files = {f"{folder}/article.md": f"{front}{body}\n"}
+        who = [n for n in story.who if n in self.entries]
+        if who:
+            files[f"{folder}/who.yaml"] = "".join(f"- ref: entry-{n}\n" for n in who)
+        events = [(year, [n for n in ids if n in self.entries]) for year, ids in story.background]
+        if events:
+            files[f"{folder}/background.yaml"] = "".join(
+                f"- date: {2000 + year}\n  title: Event {year}\n"
+                f"  mentions: [{', '.join(f'entry-{n}' for n in ids)}]\n"
+                for year, ids in events
+            )
+        return files
+
+
+def initial_site() -> SiteModel:
+    model = SiteModel()
+    for n in range(5):
+        model.entries[n] = EntryModel(f"Person{n} Name", f"Alias{n}", f"Person number {n}.")
+    for n in range(5):
+        model.stories[f"story-{n}"] = StoryModel(
+            title=f"Story {n}",
+            section=SECTIONS[n % 3],
+            day=n + 1,
+            tags=(TAGS[n % 4],),
+            mentions=(n % 5, (n + 1) % 5),
+            who=(n % 5,),
+            background=((n, ((n + 2) % 5,)),),
+        )
+    return model
+
+
+# Mostly the five stories and entries that exist, sometimes one that does not yet.
+stories = st.integers(0, 5)
+entry_numbers = st.integers(0, 5)
+edits = st.one_of(
+    st.tuples(st.just("title"), stories, st.sampled_from(["Edited", "Q&A", "New"])),
+    st.tuples(st.just("day"), stories, st.integers(1, 28)),
+    st.tuples(st.just("section"), stories, st.sampled_from(SECTIONS)),
+    st.tuples(st.just("tags"), stories, st.lists(st.sampled_from(TAGS), max_size=2)),
+    st.tuples(st.just("mentions"), stories, st.lists(entry_numbers, max_size=3)),
+    st.tuples(st.just("who"), stories, st.lists(entry_numbers, max_size=2)),
+    st.tuples(
+        st.just("background"),
+        stories,
+        st.lists(st.tuples(st.integers(0, 9), st.lists(entry_numbers, max_size=2)), max_size=2),
+    ),
+    st.tuples(st.just("draft"), stories, st.booleans()),
+    st.tuples(st.just("summary"), entry_numbers, st.sampled_from(["Changed.", "A *new* summary."])),
+    st.tuples(st.just("alias"), entry_numbers, st.sampled_from(["Other", "Nickname"])),
+    st.tuples(st.just("add-entry"), entry_numbers, st.just(None)),
+    st.tuples(st.just("remove-entry"), entry_numbers, st.just(None)),
+    st.tuples(st.just("add-story"), st.integers(5, 6), st.just(None)),
+    st.tuples(st.just("remove-story"), stories, st.just(None)),
+    st.tuples(st.just("touch"), stories, st.just(None)),
+)
+
+# One of each kind of edit, each changing something that some page shows.
+SINGLE_EDITS = [
+    ("title", 1, "Edited"),
+    ("day", 0, 28),
+    ("section", 0, "Science"),
+    ("tags", 2, ["space", "trade"]),
+    ("mentions", 0, [3, 4]),  # the body names other entries: their pages list the story
+    ("mentions", 0, []),
+    ("who", 1, [3]),
+    ("background", 2, [(5, [0, 1])]),
+    ("draft", 3, True),
+    ("summary", 2, "Changed."),
+    ("alias", 1, "Nickname"),  # a new surface form: every body is linked again
+    ("add-entry", 5, None),
+    ("remove-entry", 4, None),
+    ("add-story", 5, None),
+    ("remove-story", 3, None),
+    ("touch", 2, None),
+]
+
+
+def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
+    """Change the model as an editor would; an edit that cannot apply does nothing."""
+    kind, number, value = edit
+    slug = f"story-{number}"
+    story = model.stories.get(slug)
+    if kind in ("add-entry", "remove-entry", "summary", "alias"):
+        _edit_entry(model, kind, number, value)
+    elif kind == "add-story":
+        model.stories.setdefault(slug, StoryModel(title=f"Added {number}", day=number + 1))
+    elif story is None or kind == "touch":
+        return
+    elif kind == "remove-story":
+        del model.stories[slug]
+    else:
+        field_name = {"day": "day", "title": "title", "section": "section"}.get(kind, kind)
+        if isinstance(value, list):
+            value = (
+                tuple(dict.fromkeys(value))
+                if kind != "background"
+                else tuple((year, tuple(dict.fromkeys(ids))) for year, ids in value)
+            )
+        model.stories[slug] = replace(story, **{field_name: value})
+
+
+def _edit_entry(model: SiteModel, kind: str, number: int, value: object) -> None:
+    entry = model.entries.get(number)
+    if kind == "add-entry" and entry is None:
+        model.entries[number] = EntryModel(f"Person{number} Name", f"Alias{number}", "Added.")
+    elif kind == "remove-entry" and entry is not None:
+        del model.entries[number]  # the stories drop what named it: story_files skips it
+    elif kind == "summary" and entry is not None:
+        model.entries[number] = replace(entry, summary=str(value))
+    elif kind == "alias" and entry is not None:
+        model.entries[number] = replace(entry, alias=f"{value}{number}")
+
+
+def write_model(site: Path, model: SiteModel, before: dict[str, str]) -> dict[str, str]:
+    """Write what changed since `before`, remove what went; the files now."""
+    files = model.files()
+    write_files(site, {path: text for path, text in files.items() if before.get(path) != text})
+    for gone in before.keys() - files.keys():
+        (site / gone).unlink()
+        folder = (site / gone).parent
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    return files
+
+
+def rebuild_after(work: Path, steps: list[list[tuple[str, int, object]]]) -> None:
+    """Build, then after each step of edits rebuild and build clean: the same bytes.
+    A last rebuild, with nothing changed, renders nothing."""
+    shutil.rmtree(work, ignore_errors=True)
+    site, model = work / "site", initial_site()
+    files = write_model(site, model, {})
+    build(BuildOptions(site=site, out=work / "out", workers=1))
+    for step in steps:
+        for edit in step:
+            apply(model, edit)
+        files = write_model(site, model, files)
+        build(BuildOptions(site=site, out=work / "out", workers=1))
+        shutil.rmtree(work / "clean", ignore_errors=True)
+        build(BuildOptions(site=site, out=work / "clean", workers=1, clean=True))
+        assert snapshot(work / "out") == snapshot(work / "clean"), step
+    for article in sorted(site.glob("content/*/*/article.md"))[:1]:  # any the edits left
+        article.touch()  # saved again, unchanged
+    assert build(BuildOptions(site=site, out=work / "out", workers=1)).rendered == 0
+
+
+@pytest.mark.parametrize("edit", SINGLE_EDITS, ids=lambda edit: f"{edit[0]}-{edit[1]}")
+def test_a_rebuild_after_an_edit_equals_a_clean_build(
+    edit: tuple[str, int, object], tmp_path: Path
+) -> None:
+    rebuild_after(tmp_path / "work", [[edit]])
+
+
+@settings(
+    max_examples=max(10, EXAMPLES // 2),
+    deadline=None,
+    derandomize=not RANDOM,
+    database=settings().database if RANDOM else None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(st.lists(edits, min_size=1, max_size=3), min_size=1, max_size=3))
+def test_a_rebuild_after_any_edits_equals_a_clean_build(
+    steps: list[list[tuple[str, int, object]]], tmp_path: Path
+) -> None:
+    rebuild_after(tmp_path / "work", steps)
+
+
+def test_a_rebuild_in_worker_processes_equals_a_clean_build(tmp_path: Path) -> None:
+    site, model = tmp_path / "site", initial_site()
+    files = write_model(site, model, {})
+    build(BuildOptions(site=site, out=tmp_path / "out", workers=2))
+    for edit in [("title", 1, "Edited"), ("summary", 2, "Changed."), ("remove-story", 3, None)]:
+        apply(model, edit)
+    write_model(site, model, files)
+    build(BuildOptions(site=site, out=tmp_path / "out", workers=2))
+    build(BuildOptions(site=site, out=tmp_path / "clean", workers=2, clean=True))
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "clean")
