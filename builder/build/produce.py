@@ -225,7 +225,14 @@ def render_pages(
     results: list[PageResult] = []
     work: list[PageJob] = [("entry", job) for job in jobs]
     for output, page in renderer.site_pages.items():  # keys are cheap: decided here
-        key = context.keys.site_page(output, page.inputs)
+        shows = page.shows
+        key = context.keys.site_page(
+            output,
+            page.template,
+            [entry.id for entry in shows.entries],
+            [bundle.path for bundle in shows.bundles],
+            page.extra,
+        )
         kept = renderer.reuse(output, key)
         if kept is not None:
             results.append(PageResult((), kept))

@@ -167,9 +167,18 @@ class Keys:
         articles = [(path, self.bundles[path]) for path in users]
         return digest(self.common, self.claims, self.entries.get(entry_id), articles)
 
-    def site_page(self, output: str, inputs: object) -> str:
-        """A page listing stories or entries: what it lists, as little as it shows of each."""
-        return digest(self.common, output, inputs)
+    def site_page(
+        self, output: str, template: str, entries: list[str], bundles: list[str], extra: object
+    ) -> str:
+        """A page made from these entries and stories, whole, and plain values besides."""
+        return digest(
+            self.common,
+            output,
+            template,
+            [(i, self.entries.get(i)) for i in entries],
+            [(path, self.bundles[path]) for path in bundles],
+            extra,
+        )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 
@@ -408,7 +408,7 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
         url=url,
         kind=spec.kind,
         heading=heading,
-        articles=tuple(article_summary(b, root) for b in spec.bundles),
+        articles=tuple(article_summary(b, root) for b in site.bundles),
         number=spec.number,
         count=spec.count,
         newer=href(spec.number - 1),
@@ -447,44 +447,46 @@ def newest(site: Site, count: int) -> list[BundleSummary]:
 
 @dataclass(frozen=True)
 class SitePage:
-    """A page that shows many stories or entries, and the little it is made from."""
+    """A page that shows many stories or entries.
+
+    Its view is made from `shows` alone, a Site that holds only the entries and
+    stories the page shows, and from `extra`, the plain values it shows besides.
+    The page's key digests each of them whole, so whatever the view or a theme's
+    template comes to print of them, an edit to it renders the page again:
+    nothing lists which of their fields a page shows.
+    """
 
     template: str
-    make_view: Callable[[], object]
-    inputs: object  # digested into the page's key: what the page shows, cheaply
+    view: Callable[[Site], object]
+    shows: Site  # its stories in the order the page lists them
+    extra: object = None  # handed to `view` already; digested into the key
 
-
-def _teasers(bundles: list[BundleSummary] | tuple[BundleSummary, ...]) -> list[tuple[object, ...]]:
-    """What a list shows of each story, for the keys of the pages that list it."""
-    return [(b.path, b.front.title, b.front.dek, b.front.section, b.front.date) for b in bundles]
+    def make_view(self) -> object:
+        return self.view(self.shows)
 
 
 def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
     """Output path -> the page, for every page that shows the whole site."""
-    entries = [(e.id, e.name, e.kind, e.summary) for e in site.entries]
-    latest = newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE))
-    fed = [(b.path, b.front) for b in latest[:FEED_SIZE]]
+    latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))
     lists = list_pages(site)
-    dated = sorted((b.path, b.front.date, b.front.updated) for b in site.bundles)
-    tagged = sorted((b.path, b.front.tags) for b in site.bundles)
+    stories, entries = replace(site, entries=()), replace(site, bundles=())
     wanted = {
         "index.html": SitePage(
-            "index.html", partial(front_page, site), _teasers(latest[:FRONT_PAGE_SIZE])
+            "index.html", front_page, replace(stories, bundles=latest[:FRONT_PAGE_SIZE])
         ),
         "glossary/index.html": SitePage(
-            "glossary.html", partial(glossary_page, site, cards), entries
+            "glossary.html", partial(glossary_page, cards=cards), entries
         ),
-        "tags/index.html": SitePage("tags.html", partial(tag_index, site), tagged),
-        "feed.xml": SitePage("feed.xml", partial(feed, site), fed),
+        "tags/index.html": SitePage("tags.html", tag_index, stories),
+        "feed.xml": SitePage("feed.xml", feed, replace(stories, bundles=latest[:FEED_SIZE])),
         "sitemap.xml": SitePage(
-            "sitemap.xml",
-            partial(sitemap, site, list(lists)),
-            (dated, list(lists), [e[0] for e in entries]),
+            "sitemap.xml", partial(sitemap, lists=list(lists)), site, list(lists)
         ),
     }
     for path, spec in lists.items():
-        shown = (spec.number, spec.count, _teasers(spec.bundles))
-        wanted[path] = SitePage("list.html", partial(_list_page, site, spec), shown)
+        bare = replace(spec, bundles=())  # the view takes its stories from `shows`
+        shows = replace(stories, bundles=spec.bundles)
+        wanted[path] = SitePage("list.html", partial(_list_page, spec=bare), shows, bare)
     return wanted
 
 
