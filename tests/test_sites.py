@@ -1,8 +1,14 @@
-"""Whole invalid sites on disk: each must fail with exactly the lines of its
-expected.txt, from `check` and from `build` alike, and write nothing."""
+"""Whole sites on disk.
+
+Each invalid site must fail with exactly the lines of its expected.txt, from
+`check` and from `build` alike, and write nothing. Each valid site must pass
+`check` silently and build exactly the reviewed pages of its expected/ folder.
+"""
 
 from __future__ import annotations
 
+import difflib
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +19,16 @@ from tests.conftest import TESTS, Run, snapshot
 
 INVALID = TESTS / "sites" / "invalid"
 CASES = sorted(folder.name for folder in INVALID.iterdir() if folder.is_dir())
+
+VALID = TESTS / "sites" / "valid"
+VALID_CASES = sorted(folder.name for folder in VALID.iterdir() if folder.is_dir())
+GOLDEN = "expected"
+# 2024-04-01T00:00:00Z: after every story's date, and close enough to the facts'
+# as_of dates that no fact is stale, so the output and the warnings never
+# depend on the day the suite runs.
+SOURCE_DATE_EPOCH = "1711929600"
+# Theme files change whenever the theme is restyled; the golden pages are about content.
+NOT_GOLDEN = ("static/",)
 
 
 def test_there_are_invalid_sites() -> None:
@@ -34,3 +50,73 @@ def test_invalid_site_reports_exactly_its_expected_lines(
     built = cli("build", "--site", site, "--out", tmp_path / "out")
     assert (built.code, built.err) == (1, expected)
     assert snapshot(tmp_path) == before
+
+
+def test_there_are_valid_sites() -> None:
+    assert VALID_CASES
+
+
+def golden_files(folder: Path) -> dict[str, bytes]:
+    """Every file below a folder that the golden copy holds, by relative path."""
+    return {
+        path: data for path, data in snapshot(folder).items() if not path.startswith(NOT_GOLDEN)
+    }
+
+
+def rewrite_golden(golden: Path, built: dict[str, bytes]) -> None:
+    shutil.rmtree(golden, ignore_errors=True)
+    for relative, data in built.items():
+        target = golden / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def first_difference(expected: dict[str, bytes], built: dict[str, bytes]) -> str | None:
+    """A unified diff of the first file whose bytes differ, or None when all agree."""
+    for relative in sorted(expected):
+        if expected[relative] == built[relative]:
+            continue
+        diff = difflib.unified_diff(
+            expected[relative].decode("utf-8", "replace").splitlines(keepends=True),
+            built[relative].decode("utf-8", "replace").splitlines(keepends=True),
+            fromfile=f"{GOLDEN}/{relative}",
+            tofile=f"built/{relative}",
+        )
+        return "".join(diff) or f"{relative}: the bytes differ, the text does not"
+    return None
+
+
+@pytest.mark.parametrize("case", VALID_CASES)
+def test_valid_site_builds_exactly_its_golden_pages(
+    case: str, cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Build a copy of the site and compare every file with expected/, byte for byte.
+
+    Everything the build writes is compared except `static/` (the theme's CSS and
+    JavaScript, which change whenever the theme is restyled). The build runs with
+    a fixed SOURCE_DATE_EPOCH. With UPDATE_GOLDEN=1 in the environment the test
+    rewrites expected/ from the build instead of comparing; review the result with
+    `git diff` before committing it.
+    """
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    site = tmp_path / case
+    shutil.copytree(VALID / case, site, ignore=shutil.ignore_patterns(GOLDEN))
+
+    checked = cli("check", "--site", site)
+    assert (checked.code, checked.err) == (0, "")
+
+    out = tmp_path / "out"
+    result = cli("build", "--site", site, "--out", out)
+    assert (result.code, result.err) == (0, "")
+    built = golden_files(out)
+
+    golden = VALID / case / GOLDEN
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        rewrite_golden(golden, built)
+        pytest.skip(f"rewrote {golden.relative_to(TESTS)}/; review it with `git diff`")
+
+    expected = golden_files(golden)
+    missing, extra = sorted(expected.keys() - built), sorted(built.keys() - expected)
+    assert (missing, extra) == ([], []), f"not built: {missing}; not in {GOLDEN}/: {extra}"
+    difference = first_difference(expected, built)
+    assert difference is None, f"a built file differs from its golden copy:\n{difference}"
