@@ -26,7 +26,7 @@ from builder.core.diagnostics import Diagnostic, Report
 from builder.incremental.plan import Keys, Previous
 from builder.incremental.records import OutputRecord
 from builder.incremental.store import dumps
-from builder.site import pages
+from builder.site import listings, pages
 from builder.site.templates import PageTarget, PageWriter
 from builder.site.views import Cards
 from builder.text.linking import Mention, unpack_mentions
@@ -151,7 +151,7 @@ class PageRenderer:
         self.cards = Cards(InlineMarkdown())
         self.writer = PageWriter(context.templates, context.target)
         self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
-        self.site_pages = pages.site_pages(context.site, self.cards)
+        self.site_pages = listings.site_pages(context.site, self.cards)
 
     def render(self, job: PageJob) -> PageResult:
         if job[0] == "entry":

@@ -1,18 +1,16 @@
-"""Gathering backlinks and building the view of every page.
+"""Gathering backlinks, and the views of article and entry pages.
 
 Bodies are rendered first (possibly in parallel); this stage reduces their
 mentions into per-entry usage in a sorted, deterministic order, then makes
-one view model per output page.
+the view of each story's page and each entry's page. The pages that show the
+whole site are in builder.site.listings.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date
-from functools import partial
+from dataclasses import dataclass
 
 from markupsafe import Markup
 
@@ -34,23 +32,11 @@ from builder.site.views import (
     Cards,
     EntryCard,
     EntryPage,
-    FeedItem,
-    FeedPage,
-    FrontPage,
-    GlossaryPage,
     LinkView,
-    ListPage,
     PageMeta,
-    SitemapPage,
-    SitemapUrl,
-    TagCount,
-    TagIndexPage,
     TimelineItem,
     WhatView,
-    article_summary,
     fact_view,
-    glossary_groups,
-    letter_groups,
     newest_first,
     root_of,
     site_view,
@@ -297,234 +283,3 @@ def entry_page(
             for use in usage
         ),
     )
-
-
-def glossary_page(site: Site, cards: Cards) -> GlossaryPage:
-    root = root_of("glossary")
-    return GlossaryPage(
-        site=site_view(site.config, root),
-        meta=PageMeta(
-            title=f"Glossary · {site.config.title}",
-            description=f"Who, what and where in the news on {site.config.title}.",
-            url=f"{site.config.base_url}glossary/",
-            type="website",
-            jsonld=None,
-        ),
-        url=f"{site.config.base_url}glossary/",
-        groups=glossary_groups(site, root, cards),
-        letters=letter_groups(site, root, cards),
-    )
-
-
-def front_page(site: Site) -> FrontPage:
-    return FrontPage(
-        site=site_view(site.config, ""),
-        meta=PageMeta(
-            title=site.config.title,
-            description=site.config.description,
-            url=site.config.base_url,
-            type="website",
-            jsonld=None,
-        ),
-        url=site.config.base_url,
-        articles=tuple(article_summary(b, "") for b in newest(site, FRONT_PAGE_SIZE)),
-    )
-
-
-# Section and tag pages show this many stories each, newest first, with links
-# to the next and previous pages: a phone need not load a whole archive, and
-# an edit to one story re-renders only the page that shows it.
-LIST_PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class ListSpec:
-    """One page of a section's or a tag's stories."""
-
-    folder: str  # of the section or tag: sections/SLUG or tags/SLUG
-    kind: str  # "section" or "tag"
-    name: str
-    number: int  # from 1
-    count: int  # pages in all
-    bundles: tuple[BundleSummary, ...]
-
-
-def _list_groups(site: Site) -> dict[str, tuple[str, str, list[BundleSummary]]]:
-    """Each section and tag by folder, sections/SLUG and tags/SLUG: (kind, name,
-    its stories newest first)."""
-    groups: dict[str, tuple[str, str, list[BundleSummary]]] = {}
-    # Thousands of stories share a few sections and tags: each name is
-    # turned into its folder once.
-    folders: dict[tuple[str, str], str | None] = {}
-
-    def folder_of(kind: str, name: str) -> str | None:
-        key = (kind, name)
-        if key not in folders:
-            slug = section_slug(name) if kind == "section" else slugify(name)
-            folders[key] = f"{kind}s/{slug}" if slug else None
-        return folders[key]
-
-    for bundle in newest_first(list(site.bundles)):
-        front = bundle.front
-        named = [("section", front.section)] + [("tag", tag) for tag in front.tags]
-        for kind, name in named:
-            folder = folder_of(kind, name)
-            if folder is not None:
-                groups.setdefault(folder, (kind, name, []))[2].append(bundle)
-    return dict(sorted(groups.items()))
-
-
-def list_pages(site: Site) -> dict[str, ListSpec]:
-    """Output path -> the page, for every page of every section and tag."""
-    pages: dict[str, ListSpec] = {}
-    for folder, (kind, name, bundles) in _list_groups(site).items():
-        count = max(1, -(-len(bundles) // LIST_PAGE_SIZE))
-        for number in range(1, count + 1):
-            shown = bundles[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
-            spec = ListSpec(folder, kind, name, number, count, tuple(shown))
-            pages[f"{_page_folder(folder, number)}/index.html"] = spec
-    return pages
-
-
-def _page_folder(folder: str, number: int) -> str:
-    return folder if number == 1 else f"{folder}/page/{number}"
-
-
-def _list_page(site: Site, spec: ListSpec) -> ListPage:
-    here = _page_folder(spec.folder, spec.number)
-    root = root_of(here)
-    url = f"{site.config.base_url}{here}/"
-    heading = spec.name if spec.kind == "section" else f"Tagged “{spec.name}”"
-    title = heading if spec.number == 1 else f"{heading}, page {spec.number}"
-
-    def href(number: int) -> str | None:
-        if not 1 <= number <= spec.count:
-            return None
-        return f"{root}{_page_folder(spec.folder, number)}/index.html"
-
-    return ListPage(
-        site=site_view(site.config, root),
-        meta=PageMeta(f"{title} · {site.config.title}", None, url, "website", None),
-        url=url,
-        kind=spec.kind,
-        heading=heading,
-        articles=tuple(article_summary(b, root) for b in site.bundles),
-        number=spec.number,
-        count=spec.count,
-        newer=href(spec.number - 1),
-        older=href(spec.number + 1),
-    )
-
-
-def tag_index(site: Site) -> TagIndexPage:
-    counts: dict[str, int] = defaultdict(int)
-    for bundle in site.bundles:
-        for tag in bundle.front.tags:
-            if slugify(tag):
-                counts[tag] += 1
-    root = root_of("tags")
-    url = f"{site.config.base_url}tags/"
-    return TagIndexPage(
-        site=site_view(site.config, root),
-        meta=PageMeta(f"Tags · {site.config.title}", None, url, "website", None),
-        url=url,
-        tags=tuple(
-            TagCount(tag, f"{root}tags/{slugify(tag)}/index.html", counts[tag])
-            for tag in sorted(counts, key=str.casefold)
-        ),
-    )
-
-
-# The front page and the feed show the newest stories; section and tag pages,
-# and the sitemap, list every one.
-FRONT_PAGE_SIZE = 50
-FEED_SIZE = 50
-
-
-def newest(site: Site, count: int) -> list[BundleSummary]:
-    return newest_first(list(site.bundles))[:count]
-
-
-@dataclass(frozen=True)
-class SitePage:
-    """A page that shows many stories or entries.
-
-    Its view is made from `shows` alone, a Site that holds only the entries and
-    stories the page shows, and from `extra`, the plain values it shows besides.
-    The page's key digests each of them whole, so whatever the view or a theme's
-    template comes to print of them, an edit to it renders the page again:
-    nothing lists which of their fields a page shows.
-    """
-
-    template: str
-    view: Callable[[Site], object]
-    shows: Site  # its stories in the order the page lists them
-    extra: object = None  # handed to `view` already; digested into the key
-
-    def make_view(self) -> object:
-        return self.view(self.shows)
-
-
-def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
-    """Output path -> the page, for every page that shows the whole site."""
-    latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))
-    lists = list_pages(site)
-    stories, entries = replace(site, entries=()), replace(site, bundles=())
-    wanted = {
-        "index.html": SitePage(
-            "index.html", front_page, replace(stories, bundles=latest[:FRONT_PAGE_SIZE])
-        ),
-        "glossary/index.html": SitePage(
-            "glossary.html", partial(glossary_page, cards=cards), entries
-        ),
-        "tags/index.html": SitePage("tags.html", tag_index, stories),
-        "feed.xml": SitePage("feed.xml", feed, replace(stories, bundles=latest[:FEED_SIZE])),
-        "sitemap.xml": SitePage(
-            "sitemap.xml", partial(sitemap, lists=list(lists)), site, list(lists)
-        ),
-    }
-    for path, spec in lists.items():
-        bare = replace(spec, bundles=())  # the view takes its stories from `shows`
-        shows = replace(stories, bundles=spec.bundles)
-        wanted[path] = SitePage("list.html", partial(_list_page, spec=bare), shows, bare)
-    return wanted
-
-
-def _timestamp(day: date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
-
-
-def feed(site: Site) -> FeedPage:
-    base = site.config.base_url
-    bundles = newest(site, FEED_SIZE)
-    items = tuple(
-        FeedItem(
-            title=b.front.title,
-            url=f"{base}{b.path}/",
-            published=_timestamp(b.front.date),
-            updated=_timestamp(b.front.updated or b.front.date),
-            summary=b.front.dek,
-            section=b.front.section,
-            byline=b.front.byline,
-        )
-        for b in bundles
-    )
-    latest = max((b.front.updated or b.front.date for b in bundles), default=date(1970, 1, 1))
-    return FeedPage(site_view(site.config, ""), f"{base}feed.xml", base, _timestamp(latest), items)
-
-
-def sitemap(site: Site, lists: list[str]) -> SitemapPage:
-    base = site.config.base_url
-    bundles = newest_first(list(site.bundles))
-    latest = max((b.front.updated or b.front.date for b in bundles), default=None)
-    urls = [SitemapUrl(base, latest.isoformat() if latest else None)]
-    urls.extend(
-        SitemapUrl(f"{base}{b.path}/", (b.front.updated or b.front.date).isoformat())
-        for b in sorted(bundles, key=lambda b: b.path)
-    )
-    urls.extend(
-        SitemapUrl(f"{base}{path.removesuffix('index.html')}", None)
-        for path in ["glossary/index.html", "tags/index.html", *lists]
-    )
-    urls.extend(SitemapUrl(f"{base}glossary/{e.id}/", None) for e in site.entries)
-    return SitemapPage(tuple(urls))
