@@ -204,10 +204,10 @@ class _ArticleRenderer:
         record = None
         if not body.problems:
             shown = tuple(context.related[path] for path in related)
-            view = pages.article_page(
-                context.config, bundle, body, context.index, self.cards, shown
-            )
             listed = tuple(sorted(bundle.listed_ids()))
+            # The view sees only the entries the key digests, whole.
+            index = context.index.only({*listed, *mentioned})
+            view = pages.article_page(context.config, bundle, body, index, self.cards, shown)
             key = context.keys.article(listed, body_key, mentioned, related)
             record = self.writer.page(
                 f"{bundle.path}/index.html", "article.html", view, report, key

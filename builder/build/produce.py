@@ -161,15 +161,21 @@ class PageRenderer:
     def entry(self, job: EntryJob) -> PageResult:
         entry_id, users = job
         output = f"glossary/{entry_id}/index.html"
-        key = self.context.keys.entry(entry_id, users)
+        context, lookup = self.context, self.context.lookup
+        uses = [(path, lookup.use(path, entry_id)) for path in users]
+        # The view sees the entry and those its stories' events name, whole: the key
+        # digests exactly them.
+        named = {entry_id} | {
+            ref.id for _, (_, events) in uses for e in events for ref in e.mentions
+        }
+        key = context.keys.entry(entry_id, users, named)
         record = self.reuse(output, key)
         if record is not None:
             return PageResult((), record)
         report = Report()
-        context, lookup = self.context, self.context.lookup
-        uses = [(path, lookup.use(path, entry_id)) for path in users]
         usage = [pages.Usage(self.bundles[path], *use) for path, use in uses]
-        view = pages.entry_page(context.site, entry_id, usage, context.index, self.cards)
+        index = context.index.only(named)
+        view = pages.entry_page(context.site.config, entry_id, usage, index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
         shown = (entry_id, pack_uses(uses))
         return PageResult(tuple(report.diagnostics), record, True, shown)

@@ -7,6 +7,7 @@ glossary here; refs and mentions are resolved against it.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from builder.content.model import BundleDetails, BundleSummary, Entry
@@ -20,6 +21,11 @@ class GlossaryIndex:
 
     def entry(self, entry_id: str) -> Entry:
         return self.entries[entry_id]
+
+    def only(self, ids: Iterable[str]) -> GlossaryIndex:
+        """This index with only these entries, and no claims: all that a page made
+        from them can show, for a key that digests exactly them."""
+        return GlossaryIndex({i: self.entries[i] for i in sorted(ids) if i in self.entries}, {})
 
 
 def build_index(

@@ -161,11 +161,14 @@ class Keys:
             [(path, self.bundles[path]) for path in related],
         )
 
-    def entry(self, entry_id: str, users: tuple[str, ...]) -> str:
+    def entry(self, entry_id: str, users: tuple[str, ...], named: set[str]) -> str:
+        """An entry's page: the entry, the stories that use it, the entries their
+        events name beside it."""
         # Each story's mention is a function of its content and the claims,
         # which are cheaper to digest than the mention itself.
         articles = [(path, self.bundles[path]) for path in users]
-        return digest(self.common, self.claims, self.entries.get(entry_id), articles)
+        others = [(i, self.entries.get(i)) for i in sorted(named - {entry_id})]
+        return digest(self.common, self.claims, self.entries.get(entry_id), articles, others)
 
     def site_page(
         self, output: str, template: str, entries: list[str], bundles: list[str], extra: object

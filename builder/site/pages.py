@@ -243,12 +243,12 @@ def _timeline_item(
 
 
 def entry_page(
-    site: Site, entry_id: str, usage: list[Usage], index: GlossaryIndex, cards: Cards
+    config: SiteConfig, entry_id: str, usage: list[Usage], index: GlossaryIndex, cards: Cards
 ) -> EntryPage:
     entry = index.entry(entry_id)
     root = root_of(f"glossary/{entry_id}")
     card = cards.card(entry, root)
-    url = f"{site.config.base_url}glossary/{entry_id}/"
+    url = f"{config.base_url}glossary/{entry_id}/"
     summary = card.summary.striptags() if card.summary else None
     events = sorted(
         (
@@ -260,9 +260,9 @@ def entry_page(
         key=lambda pair: (pair[0].date.sort_key(), pair[1].path),
     )
     return EntryPage(
-        site=site_view(site.config, root),
+        site=site_view(config, root),
         meta=PageMeta(
-            title=f"{entry.name} · Glossary · {site.config.title}",
+            title=f"{entry.name} · Glossary · {config.title}",
             description=summary,
             url=url,
             type="profile" if entry.kind == "person" else "website",
