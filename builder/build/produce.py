@@ -10,16 +10,16 @@ the staging folder.
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from itertools import zip_longest
+from typing import Literal
 
 import jinja2
 
 from builder.build.progress import Progress
-from builder.build.workers import workers_for
+from builder.build.workers import Shards, workers_for
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import BundleSummary, Site, TimelineEvent
 from builder.core.diagnostics import Diagnostic, Report
@@ -31,8 +31,6 @@ from builder.site.templates import PageTarget, PageWriter
 from builder.site.views import Cards
 from builder.text.linking import Mention, unpack_mentions
 from builder.text.markdown import InlineMarkdown
-
-CHUNK = 32
 
 
 @dataclass(frozen=True)
@@ -244,54 +242,23 @@ def render_pages(
             results.append(PageResult((), kept))
         else:
             work.append(("site", (output, key)))
-    with _Runner(renderer, workers_for(len(work))) as run:
-        progress.stage("entry and list pages", len(work))
-        for result in run("render", work):
-            results.append(result)
-            progress.advance()
+    progress.stage("entry and list pages", len(work))
+    # Forked workers inherit the frozen site, its index and the compiled
+    # templates without pickling them; each uses its copy of this renderer.
+    with Shards(workers_for(len(work)), lambda: renderer) as shards:
+        shares = [work[n :: shards.count] for n in range(shards.count)]
+        done = shards.run(_render_share, shares, progress.advance)
     progress.finish()
+    # Back into the order of the work: share n holds items n, n + count, ...
+    results.extend(result for row in zip_longest(*done) for result in row if result is not None)
     return results, renderer
 
 
-class _Runner:
-    """Runs a PageRenderer method over items: in worker processes, or in this one."""
-
-    def __init__(self, renderer: PageRenderer, workers: int) -> None:
-        self.renderer = renderer
-        self.workers = workers
-        self.pool: multiprocessing.pool.Pool | None = None
-
-    def __enter__(self) -> Callable[[str, Iterable[Any]], Iterator[Any]]:
-        if self.workers <= 1:
-            return lambda method, items: map(getattr(self.renderer, method), items)
-        # fork: workers inherit the frozen site, its index and the compiled
-        # templates without pickling them; each uses its copy of this renderer.
-        start = multiprocessing.get_context("fork")
-        self.pool = start.Pool(self.workers, _start_worker, (self.renderer,))
-        return self._in_pool
-
-    def _in_pool(self, method: str, items: Iterable[Any]) -> Iterator[Any]:
-        assert self.pool is not None
-        calls = ((method, item) for item in items)
-        return iter(self.pool.imap(_call_in_worker, calls, chunksize=CHUNK))
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-
-
-# The worker's renderer lives in a module variable of each worker process:
-# a pool initializer has nowhere else to put it.
-_worker_renderer: PageRenderer | None = None
-
-
-def _start_worker(renderer: PageRenderer) -> None:
-    global _worker_renderer
-    _worker_renderer = renderer
-
-
-def _call_in_worker(call: tuple[str, Any]) -> Any:
-    assert _worker_renderer is not None
-    method, item = call
-    return getattr(_worker_renderer, method)(item)
+def _render_share(
+    renderer: PageRenderer, share: list[PageJob], advance: Callable[[int], None]
+) -> list[PageResult]:
+    found = []
+    for job in share:
+        found.append(renderer.render(job))
+        advance(1)
+    return found
