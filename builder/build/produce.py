@@ -18,14 +18,16 @@ from typing import Literal
 
 import jinja2
 
+from builder.build.articles import ArticleResult
 from builder.build.progress import Progress
+from builder.build.state import Loaded, Run
 from builder.build.workers import Shards, workers_for
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import BundleSummary, Site, TimelineEvent
 from builder.core.diagnostics import Diagnostic, Report
-from builder.incremental.plan import Keys, Previous
+from builder.incremental.plan import Keys, Previous, touched_entries
 from builder.incremental.records import OutputRecord
-from builder.incremental.store import dumps
+from builder.incremental.store import Store, dumps
 from builder.site import listings, pages
 from builder.site.templates import PageTarget, PageWriter
 from builder.site.views import Cards
@@ -223,7 +225,7 @@ def plan_entries(
 
 def render_pages(
     context: RenderContext, jobs: list[EntryJob], progress: Progress
-) -> tuple[list[PageResult], PageRenderer]:
+) -> list[PageResult]:
     """Map over the entries whose page may have changed, and over the site-wide pages."""
     renderer = PageRenderer(context)
     results: list[PageResult] = []
@@ -251,7 +253,7 @@ def render_pages(
     progress.finish()
     # Back into the order of the work: share n holds items n, n + count, ...
     results.extend(result for row in zip_longest(*done) for result in row if result is not None)
-    return results, renderer
+    return results
 
 
 def _render_share(
@@ -262,3 +264,51 @@ def _render_share(
         found.append(renderer.render(job))
         advance(1)
     return found
+
+
+def render_entry_and_site_pages(
+    run: Run, loaded: Loaded, results: dict[str, ArticleResult]
+) -> list[PageResult]:
+    """Reduce first mentions into backlinks, then render the entry pages that may
+    have changed, and the site-wide pages."""
+    previous, target, store = run.previous, run.target, run.store
+    mentioned = {path: result.record.mentioned for path, result in results.items()}
+    changes = loaded.changes
+    touched = (
+        None
+        if changes.everything
+        else touched_entries(changes, previous, loaded.bundles, mentioned)
+    )
+    kept, jobs = plan_entries(loaded.site, previous, target, touched, mentioned)
+    lookup = _lookup(loaded, store, results, jobs, touched is None)
+    environment = run.templates.environment
+    context = RenderContext(
+        loaded.site, loaded.index, environment, target, previous, loaded.keys, lookup
+    )
+    return kept + render_pages(context, jobs, run.options.progress)
+
+
+def _lookup(
+    loaded: Loaded,
+    store: Store | None,
+    results: dict[str, ArticleResult],
+    jobs: list[EntryJob],
+    everything: bool,
+) -> Lookup:
+    """What the entry pages to render show of their stories: what each showed last
+    time, and for stories changed since or new to a page, their own records."""
+    fresh = frozenset(loaded.parsed.keys() | {p for p, r in results.items() if r.rendered})
+    usages = {} if everything or store is None else store.some("usage", [e for e, _ in jobs])
+    known = Lookup({}, {}, usages)
+    users = {
+        path
+        for entry_id, paths in jobs
+        for path in paths
+        if path in fresh or path not in known.shown_before(entry_id)
+    }
+    details = {path: item.details for path, (item, _) in loaded.parsed.items() if path in users}
+    mentions = {path: r.mentions for path, r in results.items() if r.mentions and path in users}
+    if store is not None:
+        details.update(store.some("details", users - details.keys()))
+        mentions.update(store.some("mentions", users - mentions.keys()))
+    return Lookup(details, mentions, usages, fresh)

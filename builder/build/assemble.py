@@ -1,0 +1,82 @@
+"""Assembling the site: the bundles parsed now and those the last build knew,
+the glossary index, what changed since the last build, and the keys of pages."""
+
+from __future__ import annotations
+
+import pickle
+
+from builder import __version__
+from builder.build.articles import ParsedBundle
+from builder.build.state import Loaded, Run
+from builder.content.glossary import GlossaryIndex, build_index, check_references
+from builder.content.model import BundleDetails, BundleSummary, Site
+from builder.core.diagnostics import Report
+from builder.incremental.plan import (
+    BundleRecord,
+    Changes,
+    Keys,
+    Previous,
+    find_changes,
+    listed_by_changed,
+    load_glossary,
+)
+from builder.incremental.records import digest
+from builder.incremental.store import Store
+from builder.site import pages
+
+
+def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
+    """The site from what was just parsed and what the last build knew: the
+    glossary index, the keys of every page, and what changed since."""
+    options, sources, config, previous = run.options, run.sources, run.config, run.previous
+    report = run.report
+    fresh = {path: item.loaded() for path, (item, _) in parsed.items()}
+    bundles = {b.path: fresh.get(b.path) or previous.bundles[b.path] for b in sources.files.bundles}
+    glossary = load_glossary(
+        options.site, sources.files, sources.signatures, config, previous.glossary, report
+    )
+    summaries = [
+        record.summary
+        for record in bundles.values()
+        if record.summary is not None and (options.drafts or not record.summary.front.draft)
+    ]
+    definitions = [entry for loaded in glossary.values() for entry in loaded.entries]
+    index = build_index(definitions, summaries, report)
+    entry_digests = {entry.id: digest(entry) for entry in index.entries.values()}
+    claims = digest(index.claims)
+    common = digest(__version__, sources.theme_digest, config, options.drafts)
+    _check_references(summaries, parsed, previous, index, run.store, report)
+    site = Site(config, tuple(index.entries.values()), tuple(summaries))
+    changes = find_changes(previous, bundles, entry_digests, common, claims)
+    touched = None if changes.everything else _touched(changes, previous, bundles)
+    related = pages.related_articles(site, previous.related, touched)
+    keys = Keys(common, claims, {s.path: bundles[s.path].digest for s in summaries}, entry_digests)
+    return Loaded(site, bundles, parsed, index, changes, keys, related, glossary)
+
+
+def _touched(
+    changes: Changes, previous: Previous, bundles: dict[str, BundleRecord]
+) -> pages.Touched:
+    """The bundles that changed, with what they listed before and list now."""
+    listed = listed_by_changed(changes, previous, bundles)
+    return pages.Touched(changes.bundles, frozenset(listed))
+
+
+def _check_references(
+    summaries: list[BundleSummary],
+    parsed: dict[str, tuple[ParsedBundle, int]],
+    previous: Previous,
+    index: GlossaryIndex,
+    store: Store | None,
+    report: Report,
+) -> None:
+    """Every id a sidecar names must name an entry: checked for the bundles parsed now,
+    and for every bundle when the set of entries changed."""
+    before = previous.entries.keys() if previous.entries is not None else None
+    published = {summary.path for summary in summaries}
+    blobs = {path: item.details for path, (item, _) in parsed.items() if path in published}
+    if before != index.entries.keys() and store is not None:
+        blobs.update(store.some("details", published - blobs.keys()))
+    for path in sorted(blobs):
+        details: BundleDetails = pickle.loads(blobs[path])
+        check_references(details, index, report)

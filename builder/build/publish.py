@@ -1,0 +1,73 @@
+"""Publishing: staging the output beside the last one, then making it the output
+in one step, with the theme's static files and, where asked, the search index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from builder.build.options import BuildOptions
+from builder.build.output import MARKER, Staging, replace_folder
+from builder.build.search import SEARCH_FOLDER, index_site
+from builder.build.state import Run
+from builder.content.model import SiteConfig
+from builder.core.diagnostics import ContentError, Report
+from builder.incremental.records import OutputRecord
+from builder.site.templates import PageTarget, PageWriter
+from builder.site.theme import static_files
+
+
+@contextmanager
+def staged(
+    options: BuildOptions, out: Path, warm: bool
+) -> Iterator[tuple[Staging | None, PageTarget]]:
+    """The staging folder of a build that writes, discarded whatever happens; or none."""
+    if not options.write:
+        yield None, PageTarget(options.site, None, out)
+        return
+    in_place = warm and (out / MARKER).is_file()
+    staging = Staging(out, in_place)
+    try:
+        yield staging, PageTarget(options.site, staging.folder, out, in_place)
+    finally:
+        staging.discard()
+
+
+def publish(
+    run: Run, pages: list[tuple[str, OutputRecord]], common: str
+) -> dict[str, OutputRecord]:
+    """Stage the static files, then swap the staged site in: every output by path.
+    Nothing for `check`, which writes nothing."""
+    if run.staging is None:
+        return {}
+    outputs = dict(pages + _write_static(run, common))
+    _commit(run.staging, run.config, set(outputs), run.report)
+    return outputs
+
+
+def _write_static(run: Run, common: str) -> list[tuple[str, OutputRecord]]:
+    """The theme's static files, staged beside the pages."""
+    files = static_files(run.sources.theme, run.report)
+    if run.report.has_errors:
+        raise ContentError(run.report)
+    writer = PageWriter(run.templates.environment, run.target)
+    return [writer.write(name, data, common) for name, data in files.items()]
+
+
+def _commit(staging: Staging, config: SiteConfig, outputs: set[str], report: Report) -> None:
+    """Index for search, then make the staged files the output."""
+    if not config.search:
+        staging.commit(outputs)
+    elif not staging.in_place:
+        index_site(staging.folder, config.language, report)
+        if report.has_errors:
+            raise ContentError(report)
+        staging.commit()
+    else:  # the index needs every page where it will stand: index after the commit
+        staging.commit(outputs, keep_folder=SEARCH_FOLDER)
+        fresh = staging.folder / ".search"
+        index_site(staging.out, config.language, report, into=fresh)
+        if report.has_errors:
+            raise ContentError(report)
+        replace_folder(fresh, staging.out / SEARCH_FOLDER)

@@ -1,0 +1,47 @@
+"""Remembering: what this build made that the next one can start from, written
+into the store only once the output is in place."""
+
+from __future__ import annotations
+
+from builder.build.articles import ArticleResult
+from builder.build.produce import PageResult
+from builder.build.state import Loaded, Run
+from builder.incremental.records import OutputRecord, digest
+
+
+def remember(
+    run: Run,
+    loaded: Loaded,
+    results: dict[str, ArticleResult],
+    others: list[PageResult],
+    outputs: dict[str, OutputRecord],
+) -> None:
+    """Write what changed since the last build into the store, in one transaction."""
+    store, previous = run.store, run.previous
+    if store is None:
+        return
+    parsed = {path: item for path, (item, _) in loaded.parsed.items()}
+    gone = previous.bundles.keys() - loaded.bundles.keys()
+    store.write("bundle", payloads={p: i.record for p, i in parsed.items()}, removed=gone)
+    with_details = {path: item.details for path, item in parsed.items() if item.details}
+    no_details = gone | (parsed.keys() - with_details.keys())
+    store.write("details", payloads=with_details, removed=no_details)
+    rendered = {path: result for path, result in results.items() if result.rendered}
+    unpublished = previous.articles.keys() - results.keys()
+    store.write("article", {path: r.record for path, r in rendered.items()}, removed=unpublished)
+    mentions = {path: result.mentions for path, result in rendered.items()}
+    store.write("mentions", payloads=mentions, removed=unpublished)
+    usages = dict(page.usage for page in others if page.usage is not None)
+    gone_entries = (previous.entries or {}).keys() - loaded.keys.entries.keys()
+    store.write("usage", payloads=usages, removed=gone_entries)
+    dropped = previous.glossary.keys() - loaded.glossary.keys()
+    store.write("glossary", loaded.glossary, removed=dropped)
+    state = {
+        "entries": loaded.keys.entries,
+        "common": (loaded.keys.common, loaded.keys.claims),
+        "config": digest(run.config),
+        "related": loaded.related,
+        "outputs": outputs,
+    }
+    store.write("state", state)
+    store.commit()

@@ -1,0 +1,50 @@
+"""What the stages of one build share, and the site as the build assembled it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.build.articles import ParsedBundle
+from builder.build.options import BuildOptions, Sources
+from builder.build.output import Staging
+from builder.content.glossary import GlossaryIndex
+from builder.content.model import Site, SiteConfig
+from builder.core.diagnostics import Report
+from builder.incremental.plan import BundleRecord, Changes, Keys, LoadedGlossary, Previous
+from builder.incremental.store import Store
+from builder.site.templates import PageTarget, Templates
+
+
+@dataclass(frozen=True)
+class Run:
+    """One build's settings and surroundings, set before the first stage.
+
+    Every stage takes it; what a stage makes it returns, for the next ones.
+    The report is the one mutable part: stages add the problems they find.
+    """
+
+    options: BuildOptions
+    sources: Sources
+    config: SiteConfig
+    out: Path
+    previous: Previous  # what the last build left; empty for a cold build
+    store: Store | None  # None for `check`
+    report: Report
+    templates: Templates  # compiled before any worker starts: each inherits them
+    staging: Staging | None  # None for `check`
+    target: PageTarget
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The site as this build sees it, and how it differs from the last."""
+
+    site: Site
+    bundles: dict[str, BundleRecord]  # every bundle found, published or not
+    parsed: dict[str, tuple[ParsedBundle, int]]  # parsed in this build, and by which shard
+    index: GlossaryIndex
+    changes: Changes
+    keys: Keys
+    related: dict[str, tuple[str, ...]]
+    glossary: dict[str, LoadedGlossary]  # by file path
