@@ -116,10 +116,16 @@ class ArticleSummary(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ArticlePage:
+class Page:
+    """What every HTML page's view has: the site, the page's meta tags, its URL."""
+
     site: SiteView
     meta: PageMeta
     url: str  # absolute, canonical
+
+
+@dataclass(frozen=True)
+class ArticlePage(Page):
     title: str
     dek: str | None
     section: str
@@ -140,10 +146,7 @@ class ArticlePage:
 
 
 @dataclass(frozen=True)
-class EntryPage:
-    site: SiteView
-    meta: PageMeta
-    url: str
+class EntryPage(Page):
     id: str
     name: str
     kind: str
@@ -164,21 +167,15 @@ class GlossaryGroup:
 
 
 @dataclass(frozen=True)
-class GlossaryPage:
-    site: SiteView
-    meta: PageMeta
-    url: str
+class GlossaryPage(Page):
     groups: tuple[GlossaryGroup, ...]  # by kind
     letters: tuple[GlossaryGroup, ...]  # A–Z, every kind together
 
 
 @dataclass(frozen=True)
-class ListPage:
+class ListPage(Page):
     """A section's or a tag's explainers, newest first."""
 
-    site: SiteView
-    meta: PageMeta
-    url: str
     kind: str  # "section" or "tag"
     heading: str
     articles: tuple[ArticleSummary, ...]
@@ -196,18 +193,12 @@ class TagCount:
 
 
 @dataclass(frozen=True)
-class TagIndexPage:
-    site: SiteView
-    meta: PageMeta
-    url: str
+class TagIndexPage(Page):
     tags: tuple[TagCount, ...]
 
 
 @dataclass(frozen=True)
-class FrontPage:
-    site: SiteView
-    meta: PageMeta
-    url: str
+class FrontPage(Page):
     articles: tuple[ArticleSummary, ...]
 
 
