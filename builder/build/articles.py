@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,16 +26,16 @@ from builder.content.checks import check_quotes, check_unmentioned
 from builder.content.discover import BundleFiles, SourceFiles
 from builder.content.glossary import GlossaryIndex
 from builder.content.load import load_bundle
-from builder.content.model import Bundle, BundleSummary, Site, SiteConfig
+from builder.content.model import Bundle, BundleDetails, BundleSummary, Site, SiteConfig
 from builder.content.source import SourceText
 from builder.core.diagnostics import Position, Report
+from builder.core.pickled import Pickled
 from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys, Previous
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
-from builder.incremental.store import dumps
 from builder.site import pages
 from builder.site.templates import PageTarget, PageWriter
 from builder.site.views import Cards, root_of
-from builder.text.linking import pack_mentions
+from builder.text.linking import PackedMentions, pack_mentions
 from builder.text.markdown import InlineMarkdown, body_parser, render_body
 
 
@@ -68,12 +67,11 @@ class ParsedBundle:
     """A bundle as a shard hands it to the main process: pickled, as the store keeps it."""
 
     path: str
-    record: bytes  # the pickled BundleRecord
-    details: bytes  # the pickled BundleDetails, or b"" for a bundle that could not be used
+    record: Pickled[BundleRecord]
+    details: Pickled[BundleDetails] | None  # None for a bundle that could not be used
 
     def loaded(self) -> BundleRecord:
-        record: BundleRecord = pickle.loads(self.record)
-        return record
+        return self.record.load()
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ class ArticleResult:
     record: ArticleRecord
     output: tuple[str, OutputRecord] | None  # the page written, or None when checking
     rendered: bool = False  # True when rendered in this build, not reused from the last
-    mentions: bytes = b""  # the pickled first mentions, when rendered in this build
+    mentions: Pickled[PackedMentions] | None = None  # first mentions, when rendered now
 
 
 class BundleShard:
@@ -104,12 +102,12 @@ class BundleShard:
         bundle = load_bundle(self.site_folder, job.files, self.config, report, read)
         if bundle is None:
             record = BundleRecord(job.signature, digest(None), None, tuple(report.diagnostics))
-            return ParsedBundle(path, dumps(record), b"")
+            return ParsedBundle(path, Pickled.of(record), None)
         check_quotes(bundle, report)
         self.bundles[path] = bundle
         diagnostics = tuple(report.diagnostics)
         record = BundleRecord(job.signature, texts_digest(read), bundle.summary(), diagnostics)
-        return ParsedBundle(path, dumps(record), dumps(bundle.details()))
+        return ParsedBundle(path, Pickled.of(record), Pickled.of(bundle.details()))
 
     def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
         if self._renderer is None or self._renderer.context is not context:

@@ -3,13 +3,11 @@ the glossary index, what changed since the last build, and the keys of pages."""
 
 from __future__ import annotations
 
-import pickle
-
 from builder import __version__
 from builder.build.articles import ParsedBundle
 from builder.build.state import Loaded, Run
 from builder.content.glossary import GlossaryIndex, build_index, check_references
-from builder.content.model import BundleDetails, BundleSummary, Site
+from builder.content.model import BundleSummary, Site
 from builder.core.diagnostics import Report
 from builder.incremental.plan import (
     BundleRecord,
@@ -74,9 +72,12 @@ def _check_references(
     and for every bundle when the set of entries changed."""
     before = previous.entries.keys() if previous.entries is not None else None
     published = {summary.path for summary in summaries}
-    blobs = {path: item.details for path, (item, _) in parsed.items() if path in published}
+    blobs = {
+        path: item.details
+        for path, (item, _) in parsed.items()
+        if path in published and item.details is not None
+    }
     if before != index.entries.keys() and store is not None:
         blobs.update(store.some("details", published - blobs.keys()))
     for path in sorted(blobs):
-        details: BundleDetails = pickle.loads(blobs[path])
-        check_references(details, index, report)
+        check_references(blobs[path].load(), index, report)

@@ -10,7 +10,6 @@ the staging folder.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import zip_longest
@@ -23,15 +22,16 @@ from builder.build.progress import Progress
 from builder.build.state import Loaded, Run
 from builder.build.workers import Shards, workers_for
 from builder.content.glossary import GlossaryIndex
-from builder.content.model import BundleSummary, Site, TimelineEvent
+from builder.content.model import BundleDetails, BundleSummary, Site, TimelineEvent
 from builder.core.diagnostics import Diagnostic, Report
+from builder.core.pickled import Pickled
 from builder.incremental.plan import Keys, Previous, touched_entries
 from builder.incremental.records import OutputRecord
-from builder.incremental.store import Store, dumps
+from builder.incremental.store import Store
 from builder.site import listings, pages
 from builder.site.templates import PageTarget, PageWriter
 from builder.site.views import Cards
-from builder.text.linking import Mention, unpack_mentions
+from builder.text.linking import Mention, PackedMentions, plain_mention, unpack_mentions
 from builder.text.markdown import InlineMarkdown
 
 
@@ -54,7 +54,7 @@ class PageResult:
     output: tuple[str, OutputRecord] | None
     rendered: bool = False
     # Of an entry page rendered now: its id, and the pickled (path, Use) it showed.
-    usage: tuple[str, bytes] | None = None
+    usage: tuple[str, Pickled[PackedUses]] | None = None
 
 
 EntryJob = tuple[str, tuple[str, ...]]  # an entry id, the paths of the stories that use it
@@ -67,17 +67,19 @@ PageJob = tuple[Literal["entry"], EntryJob] | tuple[Literal["site"], SiteJob]
 Use = tuple[Mention | None, tuple[TimelineEvent, ...]]
 
 
-def pack_uses(uses: list[tuple[str, Use]]) -> bytes:
-    """What an entry page showed, as stored: mentions as plain tuples, which pickle
-    several times faster than named ones."""
-    plain = tuple((path, tuple(m) if m else None, events) for path, (m, events) in uses)
-    return dumps(plain)
+# What an entry page showed, as stored: mentions as plain tuples, which pickle
+# several times faster than named ones.
+PackedUses = tuple[tuple[str, tuple[str, str, int, str] | None, tuple[TimelineEvent, ...]], ...]
 
 
-def unpack_uses(data: bytes) -> dict[str, Use]:
+def pack_uses(uses: list[tuple[str, Use]]) -> Pickled[PackedUses]:
+    plain = tuple((path, plain_mention(m) if m else None, events) for path, (m, events) in uses)
+    return Pickled.of(plain)
+
+
+def unpack_uses(data: Pickled[PackedUses]) -> dict[str, Use]:
     return {
-        path: (Mention(*fields) if fields else None, events)
-        for path, fields, events in pickle.loads(data)
+        path: (Mention(*fields) if fields else None, events) for path, fields, events in data.load()
     }
 
 
@@ -94,9 +96,9 @@ class Lookup:
 
     def __init__(
         self,
-        details: Mapping[str, bytes],
-        mentions: Mapping[str, bytes],
-        usages: Mapping[str, bytes] | None = None,
+        details: Mapping[str, Pickled[BundleDetails]],
+        mentions: Mapping[str, Pickled[PackedMentions]],
+        usages: Mapping[str, Pickled[PackedUses]] | None = None,
         fresh: frozenset[str] = frozenset(),
     ) -> None:
         self._details = details
@@ -129,7 +131,7 @@ class Lookup:
         if found is None:
             data = self._details.get(path)
             grouped: dict[str, list[TimelineEvent]] = {}
-            for event in pickle.loads(data).background if data else ():
+            for event in data.load().background if data else ():
                 for entry_id in dict.fromkeys(ref.id for ref in event.mentions):
                     grouped.setdefault(entry_id, []).append(event)
             found = self._events[path] = {k: tuple(v) for k, v in grouped.items()}
@@ -306,7 +308,11 @@ def _lookup(
         for path in paths
         if path in fresh or path not in known.shown_before(entry_id)
     }
-    details = {path: item.details for path, (item, _) in loaded.parsed.items() if path in users}
+    details = {
+        path: item.details
+        for path, (item, _) in loaded.parsed.items()
+        if path in users and item.details is not None
+    }
     mentions = {path: r.mentions for path, r in results.items() if r.mentions and path in users}
     if store is not None:
         details.update(store.some("details", users - details.keys()))

@@ -23,13 +23,13 @@ def remember(
     parsed = {path: item for path, (item, _) in loaded.parsed.items()}
     gone = previous.bundles.keys() - loaded.bundles.keys()
     store.write("bundle", payloads={p: i.record for p, i in parsed.items()}, removed=gone)
-    with_details = {path: item.details for path, item in parsed.items() if item.details}
+    with_details = {p: item.details for p, item in parsed.items() if item.details is not None}
     no_details = gone | (parsed.keys() - with_details.keys())
     store.write("details", payloads=with_details, removed=no_details)
     rendered = {path: result for path, result in results.items() if result.rendered}
     unpublished = previous.articles.keys() - results.keys()
     store.write("article", {path: r.record for path, r in rendered.items()}, removed=unpublished)
-    mentions = {path: result.mentions for path, result in rendered.items()}
+    mentions = {p: r.mentions for p, r in rendered.items() if r.mentions is not None}
     store.write("mentions", payloads=mentions, removed=unpublished)
     usages = dict(page.usage for page in others if page.usage is not None)
     gone_entries = (previous.entries or {}).keys() - loaded.keys.entries.keys()

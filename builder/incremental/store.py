@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from builder.core.pickled import Pickled
 from builder.incremental.signing import cache_key, signed, verified
 
 TABLES = ("meta", "glossary", "bundle", "details", "article", "mentions", "usage", "state")
@@ -51,12 +52,12 @@ class Store:
             name: value for name, value in (self._row(row) for row in rows) if value is not None
         }
 
-    def some(self, table: str, names: Iterable[str]) -> dict[str, bytes]:
+    def some(self, table: str, names: Iterable[str]) -> dict[str, Pickled[Any]]:
         """The verified, still pickled values of some names; missing names are left out."""
         if self._connection is None:
             return {}
         wanted = sorted(set(names))
-        found: dict[str, bytes] = {}
+        found: dict[str, Pickled[Any]] = {}
         for start in range(0, len(wanted), 500):  # SQLite limits the parameters of a query
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -64,18 +65,18 @@ class Store:
             for name, data in self._connection.execute(query, chunk):
                 payload = verified(self.key, data) if self.key else None
                 if payload is not None:
-                    found[name] = bytes(payload)
+                    found[name] = Pickled(bytes(payload))
         return found
 
     def get(self, table: str, name: str) -> Any:
         payload = self.some(table, [name]).get(name)
-        return None if payload is None else _loads(payload)
+        return None if payload is None else _loads(payload.data)
 
     def write(
         self,
         table: str,
         values: Mapping[str, object] | None = None,
-        payloads: Mapping[str, bytes] | None = None,
+        payloads: Mapping[str, Pickled[Any]] | None = None,
         removed: Iterable[str] = (),
     ) -> None:
         """Put values, or payloads pickled already (in a worker); drop the removed names."""
@@ -87,7 +88,7 @@ class Store:
                 return
         key = self.key
         rows = [(name, signed(key, dumps(value))) for name, value in (values or {}).items()]
-        rows += [(name, signed(key, payload)) for name, payload in (payloads or {}).items()]
+        rows += [(name, signed(key, payload.data)) for name, payload in (payloads or {}).items()]
         target = _table(table)
         self._connection.executemany(f"INSERT OR REPLACE INTO {target} VALUES (?, ?)", rows)
         gone = [(name,) for name in removed]
