@@ -32,34 +32,9 @@ from pathlib import Path
 import yaml
 
 from builder.commands.cli import main
-from builder.content.jsonschema import SCHEMA_FILES, SchemaFile, definition_name
-from builder.content.schema import Field, FieldType, Record
-
-# What each type accepts, in an editor's words; a type without a note is
-# still listed, and tests/commands/test_handbook.py asks for one.
-TYPE_NOTES: dict[FieldType, str] = {
-    FieldType.TEXT: "Text. Quote it when YAML would read it as something else: "
-    '`"NO"`, `"on"`, `"1:30"`, `"017"`, `"2020"`. No invisible control characters.',
-    FieldType.MARKDOWN: "Text that may use inline Markdown: `*italic*`, `**bold**`, "
-    "`[links](https://example.org/)`. Quote it like text.",
-    FieldType.DATE: "A date written `2023-09-15`, bare or in quotes; it must exist.",
-    FieldType.PARTIAL_DATE: "`2000`, `2000-07` or `2000-07-19`, shown as "
-    '"2000", "July 2000" or "19 July 2000".',
-    FieldType.ID: "Lower-case ASCII letters and digits joined by single hyphens: `kim-jong-un`.",
-    FieldType.ID_LIST: "A list of ids: `[vladimir-putin, pyongyang]`.",
-    FieldType.TEXT_LIST: "A list of text: `[Putin, Russian president]`, or one item per "
-    "line starting with `- `.",
-    FieldType.SOURCE: "A URL (http, https or mailto) or plain text such as "
-    "`Kremlin statement, 14 September 2023`.",
-    FieldType.URL: "An absolute http or https URL: `https://example.org/news/`.",
-    FieldType.WIKIDATA: "`Q` followed by digits: `Q7747`.",
-    FieldType.COORDINATES: "Two numbers in degrees, latitude first: `[51.884, 128.334]`.",
-    FieldType.BOOL: "`true` or `false`, written exactly so, without quotes.",
-    FieldType.ENTRY_KIND: "One of `person`, `organization`, `place`, `term`, `event`.",
-    FieldType.COUNT: "A whole number without quotes: `365`.",
-    FieldType.RECORDS: "A list of records, each item starting with `- ` and holding "
-    "the record's fields.",
-}
+from builder.content.field_types import FIELD_TYPES
+from builder.content.fields import Field, Record, definition_name
+from builder.content.jsonschema import SCHEMA_FILES, SchemaFile
 
 _REFERENCE = re.compile(r"<!--\s*reference\s*-->")
 _FIELDS = re.compile(r"<!--\s*fields:\s*(?P<name>[a-z0-9-]+)\s*-->")
@@ -110,7 +85,7 @@ def files_table(reference_page: str = "") -> str:
 
 def types_table() -> str:
     rows = ["| type | what it takes |", "|---|---|"]
-    rows += [f"| {t.value} | {_cell(TYPE_NOTES.get(t, ''))} |" for t in FieldType]
+    rows += [f"| {field_type.label} | {_cell(field_type.note)} |" for field_type in FIELD_TYPES]
     return "\n".join(rows) + "\n"
 
 
@@ -140,9 +115,9 @@ def _holds(file: SchemaFile, reference_page: str) -> str:
 
 
 def _type(field: Field, reference_page: str) -> str:
-    if field.type is FieldType.RECORDS and field.record is not None:
+    if field.record is not None:
         return f"list of {_link(field.record, reference_page)} records"
-    return _cell(field.type.value)
+    return _cell(field.type.label)
 
 
 def _link(record: Record, reference_page: str) -> str:
@@ -253,7 +228,6 @@ def check_after(site: Path, edit: Edit) -> tuple[str, ...]:
 
 
 __all__ = [
-    "TYPE_NOTES",
     "HandbookError",
     "broken_example",
     "check_after",

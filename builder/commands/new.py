@@ -6,8 +6,8 @@ from pathlib import Path
 
 from builder.build.options import build_date
 from builder.content.discover import RESERVED_TOP_FOLDERS
-from builder.content.validate import ID_PATTERN
 from builder.core.diagnostics import UsageError
+from builder.core.patterns import ID_PATTERN
 
 _ARTICLE = """\
 ---

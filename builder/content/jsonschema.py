@@ -6,20 +6,20 @@ typing. They are generated from the same records the validator reads, so a
 field added to schema.py is known to the editor once the schemas are written
 again; the builder's own check stays the judge of what is accepted.
 
-The fragments only use keywords that mean the same in draft-07, which older
-editors still speak, and draft 2020-12.
+Each field's fragment comes from its type (builder/content/field_types.py);
+here they are put together into one document per file, with the fields'
+descriptions, $defs for nested records and null for optional fields.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from builder.content.model import ENTRY_KINDS
+from builder.content.fields import Field, JsonObject, Record, definition_name, definition_ref
 from builder.content.schema import (
     FRONT_MATTER,
     GLOSSARY_ENTRY,
@@ -28,38 +28,10 @@ from builder.content.schema import (
     STORY_REF,
     TIMELINE_EVENT,
     WHAT,
-    Field,
-    FieldType,
-    Record,
 )
-from builder.content.validate import ID_PATTERN, MATCHED_FIELDS
-
-JsonObject = dict[str, Any]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SUFFIX = ".schema.json"
-
-# Zero-width and bidirectional controls, refused in names, ids and aliases.
-_INVISIBLE = r"\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c"
-_CONTROL = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff"
-_NAME = f"^[^{_INVISIBLE}{_CONTROL}]*$"
-_NAME_NOT_EMPTY = rf"^(?!\s*$)[^{_INVISIBLE}{_CONTROL}]*$"
-_PLAIN = f"^[^{_CONTROL}]*$"
-_PLAIN_NOT_EMPTY = rf"^(?!\s*$)[^{_CONTROL}]*$"
-_NOT_EMPTY = r"\S"
-_YEAR = "(?!0000)[0-9]{4}"
-_MONTH = "(0[1-9]|1[0-2])"
-_DAY = "(0[1-9]|[12][0-9]|3[01])"
-_DATE = f"^{_YEAR}-{_MONTH}-{_DAY}$"
-_YEAR_OR_MONTH = f"^{_YEAR}(-{_MONTH})?$"
-_ID = f"^{ID_PATTERN.pattern}$"
-_WIKIDATA = "^Q[1-9][0-9]*$"
-_HTTP_URL = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#]"
-# Plain text, or a URL whose scheme is http, https or mailto.
-_SOURCE = (
-    r"^(?!\s*[A-Za-z][A-Za-z0-9+.-]*:\S)"
-    r"|^\s*([Hh][Tt][Tt][Pp][Ss]?|[Mm][Aa][Ii][Ll][Tt][Oo]):"
-)
 
 
 @dataclass(frozen=True)
@@ -205,23 +177,14 @@ def field_schema(field: Field) -> JsonObject:
     The builder takes a field left empty (`dek:`) as not given, so an optional
     field also accepts null.
     """
-    schema = _FRAGMENTS[field.type](field)
+    schema = field.type.json_schema(field)
     if not field.required:
         schema = _or_null(schema)
     described = "required" if field.required else "optional"
     return schema | {
         "description": field.description,
-        "markdownDescription": f"{field.description}\n\n*{field.type.value}, {described}*",
+        "markdownDescription": f"{field.description}\n\n*{field.type.label}, {described}*",
     }
-
-
-def definition_name(record: Record) -> str:
-    """The key of a record under $defs: its name, lower-case, words joined by hyphens."""
-    return "-".join(re.findall(r"[a-z0-9]+", record.name.lower()))
-
-
-def definition_ref(record: Record) -> JsonObject:
-    return {"$ref": f"#/$defs/{definition_name(record)}"}
 
 
 def _one_of_records(records: tuple[Record, ...]) -> JsonObject:
@@ -259,135 +222,10 @@ def _or_null(schema: JsonObject) -> JsonObject:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _string(pattern: str | None = None, message: str | None = None) -> JsonObject:
-    schema: JsonObject = {"type": "string"}
-    if pattern is not None:
-        schema["pattern"] = pattern
-    if message is not None:
-        # Shown by VS Code's YAML and JSON language servers instead of the bare regex.
-        schema["patternErrorMessage"] = message
-    return schema
-
-
-def _text(field: Field) -> JsonObject:
-    # Names and aliases are matched in articles: invisible characters are refused
-    # there; control characters are refused in every text field.
-    if field.name.split(" ")[0] in MATCHED_FIELDS:
-        if field.required:
-            return _string(_NAME_NOT_EMPTY, "Give it a value, without invisible characters.")
-        return _string(_NAME, "Remove the invisible or control character.")
-    if field.required:
-        return _string(_PLAIN_NOT_EMPTY, "Give it a value, without control characters.")
-    return _string(_PLAIN, "Remove the control character.")
-
-
-def _markdown(field: Field) -> JsonObject:
-    if field.required:
-        return _string(_PLAIN_NOT_EMPTY, "Give it a value, without control characters.")
-    return _string(_PLAIN, "Remove the control character.")
-
-
-def _date(_: Field | None = None) -> JsonObject:
-    return _string(_DATE, "Write the date as YYYY-MM-DD, like 2023-09-15.") | {"format": "date"}
-
-
-def _partial_date(_: Field) -> JsonObject:
-    message = "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, like 2000-07."
-    return {
-        "anyOf": [
-            _string(_YEAR_OR_MONTH, message),
-            _date(),
-            # YAML reads a bare year such as 2000 as a number.
-            {"type": "integer", "minimum": 1000, "maximum": 9999},
-        ]
-    }
-
-
-def _identifier(_: Field) -> JsonObject:
-    return _string(
-        _ID, "Use lower-case ASCII letters and digits joined by single hyphens, like kim-jong-un."
-    )
-
-
-def _id_list(field: Field) -> JsonObject:
-    return {"type": "array", "items": _identifier(field)}
-
-
-def _text_list(field: Field) -> JsonObject:
-    item = Field(f"{field.name} item", FieldType.TEXT, "", required=True)
-    return {"type": "array", "items": _text(item)}
-
-
-def _source(field: Field) -> JsonObject:
-    schema = _string(_SOURCE, "Use an http, https or mailto URL, or plain text.")
-    if field.required:
-        schema["allOf"] = [{"pattern": _NOT_EMPTY}]
-    return schema
-
-
-def _url(_: Field) -> JsonObject:
-    return _string(_HTTP_URL, "Use an absolute http or https URL, like https://example.org/news/.")
-
-
-def _wikidata(_: Field) -> JsonObject:
-    return _string(_WIKIDATA, "Q followed by digits, like Q7747.")
-
-
-def _coordinates(_: Field) -> JsonObject:
-    return {
-        "type": "array",
-        "minItems": 2,
-        "maxItems": 2,
-        "prefixItems": [
-            {"type": "number", "minimum": -90, "maximum": 90, "description": "Latitude"},
-            {"type": "number", "minimum": -180, "maximum": 180, "description": "Longitude"},
-        ],
-        # Draft-07 readers ignore prefixItems; this still holds them to numbers.
-        "items": {"type": "number"},
-    }
-
-
-def _bool(_: Field) -> JsonObject:
-    return {"type": "boolean"}
-
-
-def _entry_kind(_: Field) -> JsonObject:
-    return {"type": "string", "enum": list(ENTRY_KINDS)}
-
-
-def _count(_: Field) -> JsonObject:
-    return {"type": "integer", "minimum": 0}
-
-
-def _records(field: Field) -> JsonObject:
-    assert field.record is not None, f"field {field.name} lists records but names none"
-    return {"type": "array", "items": definition_ref(field.record)}
-
-
-_FRAGMENTS: dict[FieldType, Callable[[Field], JsonObject]] = {
-    FieldType.TEXT: _text,
-    FieldType.MARKDOWN: _markdown,
-    FieldType.DATE: _date,
-    FieldType.PARTIAL_DATE: _partial_date,
-    FieldType.ID: _identifier,
-    FieldType.ID_LIST: _id_list,
-    FieldType.TEXT_LIST: _text_list,
-    FieldType.SOURCE: _source,
-    FieldType.URL: _url,
-    FieldType.WIKIDATA: _wikidata,
-    FieldType.COORDINATES: _coordinates,
-    FieldType.BOOL: _bool,
-    FieldType.ENTRY_KIND: _entry_kind,
-    FieldType.COUNT: _count,
-    FieldType.RECORDS: _records,
-}
-
-
 __all__ = [
     "DIALECT",
     "SCHEMA_FILES",
     "SchemaFile",
-    "definition_name",
     "field_schema",
     "file_schema",
     "record_schema",

@@ -3,16 +3,18 @@ sidecar, and the defaults an entry takes from the file it is written in."""
 
 from __future__ import annotations
 
+import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.content.load import _relative_file, _split_article
-from builder.content.source import SourceText
+from builder.content.discover import BundleFiles, discover
+from builder.content.load import load_bundle
+from builder.content.model import Bundle, SiteConfig
 from builder.core.diagnostics import Report
 from tests.conftest import (
     ARTICLE,
@@ -175,30 +177,62 @@ def split_by_lines(text: str) -> tuple[str, str, int] | None:
     return "\n".join(lines[1:closing]), "\n".join(lines[closing + 1 :]), closing + 2
 
 
+CONFIG = SiteConfig("Test", "https://example.org/", "en", "public", None, 365, 1_000_000, False)
+
+
+def load_article(site: Path, text: str, report: Report) -> Bundle | None:
+    """The bundle of content/x/ made of this article.md alone."""
+    folder = site / "content/x"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "article.md").write_text(text, encoding="utf-8", newline="")
+    return load_bundle(site, BundleFiles("x", str(folder), ()), CONFIG, report)
+
+
+# Lines that close front matter or only look as if they might, and fields of
+# YAML. After a first field every order of them is valid YAML (" ---" goes on
+# the value before it), and each field is numbered for its line, so no key repeats.
+LINES = ["---", "...", "--- ", "...\t", "", " ---", "key: ---", "key: ..."]
+
+
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(st.lists(st.sampled_from(["---", "...", "--- ", "...\t", "a: 1", "", " ---", "x"])))
-def test_the_front_matter_is_found_as_by_splitting_into_lines(lines: list[str]) -> None:
-    text = "\n".join(lines)
+@given(st.sampled_from(LINES), st.lists(st.sampled_from(LINES)))
+def test_the_front_matter_is_found_as_by_splitting_into_lines(
+    opening: str, following: list[str]
+) -> None:
+    lines = [opening, "key: first", *following]
+    text = "\n".join(line.replace("key", f"key{i}") for i, line in enumerate(lines, 1))
     expected = split_by_lines(text)
-    with patch("builder.content.load.parse_yaml", lambda front, *_, **__: front or None):
-        found = _split_article(SourceText("content/x/article.md", text), Report())
-    if expected is None or not expected[0]:
-        assert found is None
-    else:
-        assert found == expected
+    report = Report()
+    with tempfile.TemporaryDirectory() as site:
+        bundle = load_article(Path(site), text, report)
+    if expected is None:
+        assert bundle is None
+        return
+    assert bundle is not None
+    front, body, body_line = expected
+    assert (bundle.body, bundle.body_line) == (body, body_line)
+    # Every field of the front matter is reported as unknown, on its own line.
+    unknown = [
+        (d.position.line, re.findall(r"unknown field '(\w+)'", d.message)[0])
+        for d in report.diagnostics
+        if "unknown field" in d.message
+    ]
+    keys = re.findall(r"^(key\d+):", front, re.MULTILINE)
+    assert unknown == [(int(key.removeprefix("key")), key) for key in keys]
 
 
-@pytest.mark.parametrize(
-    ("site", "folder"),
-    [
-        ("/srv/site", "/srv/site/content/world/story"),
-        ("/srv/site/", "/srv/site/content/a"),
-        ("/", "/content/a"),
-        (".", "content/world/story"),
-        ("site", "site/content/a"),
-        ("/srv/site", "/srv/site"),
-    ],
-)
-def test_a_bundle_file_path_is_what_pathlib_makes_of_it(site: str, folder: str) -> None:
-    expected = (Path(folder) / "who.yaml").relative_to(Path(site)).as_posix()
-    assert _relative_file(Path(site), Path(folder), "who.yaml") == expected
+@pytest.mark.parametrize("spelling", ["absolute", "relative", "dot"])
+def test_a_bundle_file_path_is_relative_to_the_site_however_it_is_spelt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    (tmp_path / "site/content/world/story").mkdir(parents=True)
+    (tmp_path / "site/content/world/story/article.md").write_text(BODY, encoding="utf-8")
+    site = {"absolute": tmp_path / "site", "relative": Path("site"), "dot": Path()}[spelling]
+    monkeypatch.chdir(tmp_path / "site" if spelling == "dot" else tmp_path)
+    report = Report()
+    (files,) = discover(site, report).bundles
+    load_bundle(site, files, CONFIG, report)
+    assert [d.format() for d in report.diagnostics] == [
+        "content/world/story/article.md:1:1: error: article.md must start with front matter: "
+        "a line '---', fields such as title: ..., and another '---'"
+    ]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.content.source import _HIDDEN, _VISIBLE_ASCII, SourceText, _may_hide, read_source
-from builder.core.diagnostics import Report
+from builder.content.source import SourceText, decode_utf8, read_source
+from builder.core.diagnostics import Position, Report
 from tests.conftest import (
     ARTICLE,
     MINIMAL_SITE,
@@ -147,17 +147,33 @@ def test_the_size_limit_advice_names_a_field_site_yaml_accepts(
     check_ok(write_files(site, {SITE_YAML: site_yaml}))
 
 
-def test_only_what_is_not_visible_ascii_is_searched_for_hidden_characters() -> None:
-    # decode_utf8 runs _HIDDEN over the whole text only when the characters
-    # left after taking out visible ASCII hold a hidden one.
-    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
-    others = every.encode("utf-8").translate(None, _VISIBLE_ASCII).decode("utf-8")
-    assert others == "".join(
-        c for c in every if ord(c) > 126 or (ord(c) < 32 and c not in "\t\n\r")
+# Characters no editor shows: controls but tab and the line breaks, the Unicode
+# line and paragraph separators, and two non-characters. (NUL has its own message.)
+HIDDEN = [
+    *map(chr, (*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))),
+    *"\u2028\u2029\ufffe\uffff",
+]
+
+
+def test_text_without_hidden_characters_passes_whatever_else_it_holds() -> None:
+    hidden = {*HIDDEN, "\r"}  # a carriage return is read as a line break
+    shown = "".join(
+        chr(c) for c in range(1, 0x110000) if not 0xD800 <= c <= 0xDFFF and chr(c) not in hidden
     )
-    assert _HIDDEN.findall(others) == _HIDDEN.findall(every)
-    assert _may_hide(every.encode("utf-8"))
-    assert not _may_hide("plain text, caf\u00e9, \u201cquoted\u201d\n".encode())
+    report = Report()
+    assert decode_utf8(shown.encode("utf-8"), "x.yaml", report) == shown
+    assert report.diagnostics == []
+
+
+@pytest.mark.parametrize("char", HIDDEN, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("neighbours", ["plain", "caf\u00e9 \u201cquoted\u201d"])
+def test_a_hidden_character_is_found_among_any_others(char: str, neighbours: str) -> None:
+    # decode_utf8 looks closely only at files whose characters beyond visible
+    # ASCII may hide one: a single hidden character among plain text must count.
+    text = f"title: {neighbours}\nsummary: a{char}b\n"
+    report = Report()
+    assert decode_utf8(text.encode("utf-8"), "x.yaml", report) is None
+    assert [d.position for d in report.diagnostics] == [Position("x.yaml", 2, 11)]
 
 
 def test_a_folder_in_place_of_a_file_cannot_be_read(tmp_path: Path) -> None:

@@ -10,15 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.content.schema import (
-    FRONT_MATTER,
-    GLOSSARY_ENTRY,
-    STORY_ENTRY,
-    STORY_REF,
-    TIMELINE_EVENT,
-)
-from builder.content.schema import WHAT as WHAT_RECORD
-from builder.content.validate import _INVISIBLE, CONTROL, _field_named, slugify
+from builder.content.validate import slugify
+from builder.core.patterns import CONTROL, INVISIBLE
 from tests.conftest import (
     ARTICLE,
     BACKGROUND,
@@ -372,28 +365,15 @@ def test_slug_of_a_name(name: str, slug: str) -> None:
     assert slugify(name) == slug
 
 
-# Every character there is, to check what the shortcuts in the converters rely on.
+# Every character there is, to check what the shortcuts in the field types rely on.
 EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
 
 
 def test_control_characters_are_all_unprintable() -> None:
-    # _text searches with CONTROL only text that isprintable() does not clear.
+    # Text is searched with CONTROL only when isprintable() does not clear it.
     assert not any(char.isprintable() for char in CONTROL.findall(EVERY_CHARACTER))
 
 
 def test_invisible_characters_are_all_beyond_ascii() -> None:
-    # _name searches with _INVISIBLE only text that is not ASCII.
-    assert not any(char.isascii() for char in _INVISIBLE.findall(EVERY_CHARACTER))
-
-
-def test_field_lookup_finds_what_record_field_finds() -> None:
-    for record in (
-        STORY_ENTRY,
-        STORY_REF,
-        TIMELINE_EVENT,
-        FRONT_MATTER,
-        WHAT_RECORD,
-        GLOSSARY_ENTRY,
-    ):
-        for name in [*record.names(), "nme", "", "ref "]:
-            assert _field_named(record, name) is record.field(name)
+    # Names are searched with INVISIBLE only when they are not ASCII.
+    assert not any(char.isascii() for char in INVISIBLE.findall(EVERY_CHARACTER))

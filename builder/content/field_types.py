@@ -1,0 +1,295 @@
+"""Every type of field editors write, each declared once.
+
+A type says how a YAML node is read into its value (reporting what is wrong at
+the node), what JSON Schema an editor's language server checks it with, and
+its label and note in the handbook's reference: the validator, the schemas and
+the handbook all ask the type. The types whose value is text are in
+text_types.py; here are dates, lists, numbers and records, and the instance of
+each type that builder/content/schema.py gives its fields.
+
+The JSON Schema fragments only use keywords that mean the same in draft-07,
+which older editors still speak, and draft 2020-12. They cannot see how a value
+was spelled (JSON keeps no quotes to tell `NO` from `"NO"`), so the builder's
+own reading stays the judge; tests/content/test_jsonschema.py marks where the
+two differ.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from builder.content.fields import Field, FieldType, JsonObject, Record, definition_ref
+from builder.content.model import PartialDate
+from builder.content.text_types import (
+    EntryKindType,
+    IdType,
+    MarkdownType,
+    SourceType,
+    TextType,
+    UrlType,
+    WikidataType,
+    string_schema,
+)
+from builder.content.validate import FieldValues, read_list, read_record, read_value
+from builder.content.yamltree import YamlNode, YamlScalar, YamlSequence, describe
+from builder.core.diagnostics import Position, Report
+
+# Parts of the JSON Schema patterns of dates.
+_YEAR, _MONTH, _DAY = "(?!0000)[0-9]{4}", "(0[1-9]|1[0-2])", "(0[1-9]|[12][0-9]|3[01])"
+
+
+@dataclass(frozen=True)
+class DateType(FieldType[date]):
+    label = "date (YYYY-MM-DD)"
+    note = "A date written `2023-09-15`, bare or in quotes; it must exist."
+    # [0-9], not \d: \d would accept digits of every script, "٢٠٢٣" included.
+    shape: ClassVar[re.Pattern[str]] = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> date | None:
+        text = node.value if isinstance(node, YamlScalar) else ""
+        match = self.shape.fullmatch(text)
+        try:
+            if match:
+                return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            report.error(node.position, f"'{field.name}': {text} is not a real date")
+            return None
+        report.error(
+            node.position,
+            f"'{field.name}' must be a date written YYYY-MM-DD, like 2023-09-15; found "
+            + (f"'{text}'" if text else describe(node)),
+        )
+        return None
+
+    def json_schema(self, field: Field) -> JsonObject:
+        # The schema cannot know every month's length; the builder says "not a real date".
+        return string_schema(
+            f"^{_YEAR}-{_MONTH}-{_DAY}$", "Write the date as YYYY-MM-DD, like 2023-09-15."
+        ) | {"format": "date"}
+
+
+@dataclass(frozen=True)
+class PartialDateType(FieldType[PartialDate]):
+    label = "date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    note = '`2000`, `2000-07` or `2000-07-19`, shown as "2000", "July 2000" or "19 July 2000".'
+    shape: ClassVar[re.Pattern[str]] = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> PartialDate | None:
+        text = node.value if isinstance(node, YamlScalar) else ""
+        match = self.shape.fullmatch(text)
+        if match is None:
+            report.error(
+                node.position,
+                f"'{field.name}' must be a date written YYYY, YYYY-MM or YYYY-MM-DD, like "
+                "2000-07; found " + (f"'{text}'" if text else describe(node)),
+            )
+            return None
+        year, month, day = (int(part) if part else None for part in match.groups())
+        try:
+            date(year or 1, month or 1, day or 1)
+            if year == 0:
+                raise ValueError
+        except ValueError:
+            report.error(node.position, f"'{field.name}': {text} is not a real date")
+            return None
+        return PartialDate(year or 0, month, day)
+
+    def json_schema(self, field: Field) -> JsonObject:
+        message = "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, like 2000-07."
+        return {
+            "anyOf": [
+                string_schema(f"^{_YEAR}(-{_MONTH})?$", message),
+                DateType().json_schema(field),
+                # YAML reads a bare year such as 2000 as a number.
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+            ]
+        }
+
+
+@dataclass(frozen=True)
+class IdListType(FieldType[tuple[tuple[str, Position], ...]]):
+    """Each id with where it is written, so that one naming no entry is reported there."""
+
+    label = "list of ids"
+    note = "A list of ids: `[vladimir-putin, pyongyang]`."
+    item_type: ClassVar[IdType] = IdType()
+
+    def read(
+        self, node: YamlNode, field: Field, report: Report
+    ) -> tuple[tuple[str, Position], ...]:
+        if not isinstance(node, YamlSequence):
+            report.error(
+                node.position,
+                f"'{field.name}' must be a list of ids, like [vladimir-putin]; "
+                f"found {describe(node)}",
+            )
+            return ()
+        item = Field(f"{field.name} item", self.item_type, "", required=True)
+        found = [(item.type.read(each, item, report), each.position) for each in node.items]
+        return tuple((value, where) for value, where in found if value is not None)
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return {"type": "array", "items": self.item_type.json_schema(field)}
+
+
+@dataclass(frozen=True)
+class TextListType(FieldType[tuple[str, ...]]):
+    label = "list of text"
+    note = "A list of text: `[Putin, Russian president]`, or one item per line starting with `- `."
+    item_type: TextType
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> tuple[str, ...] | None:
+        if not isinstance(node, YamlSequence):
+            report.error(
+                node.position,
+                f"'{field.name}' must be a list, like [first, second]; found {describe(node)}",
+            )
+            return None
+        item = self.item_field(field)
+        items = [read_value(each, item, report) for each in node.items]
+        return tuple(each for each in items if each is not None)
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return {"type": "array", "items": self.item_type.json_schema(self.item_field(field))}
+
+    def item_field(self, field: Field) -> Field:
+        """Each item as a required field of its own, named for messages: 'tags item'."""
+        return Field(f"{field.name} item", self.item_type, "", required=True)
+
+
+@dataclass(frozen=True)
+class CoordinatesType(FieldType[tuple[float, float]]):
+    label = "[latitude, longitude]"
+    note = "Two numbers in degrees, latitude first: `[51.884, 128.334]`."
+    number: ClassVar[re.Pattern[str]] = re.compile(
+        r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?"
+    )
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> tuple[float, float] | None:
+        numbers = []
+        if isinstance(node, YamlSequence) and len(node.items) == 2:
+            for item in node.items:
+                if (
+                    isinstance(item, YamlScalar)
+                    and not item.quoted
+                    and self.number.fullmatch(item.value)
+                ):
+                    numbers.append(float(item.value))
+        if len(numbers) != 2:
+            report.error(
+                node.position,
+                f"'{field.name}' must be [latitude, longitude] in degrees, like [51.88, 128.33]",
+            )
+            return None
+        latitude, longitude = numbers
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            report.error(
+                node.position,
+                f"'{field.name}': latitude must be within ±90 and longitude within ±180",
+            )
+            return None
+        return (latitude, longitude)
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 2,
+            "prefixItems": [
+                {"type": "number", "minimum": -90, "maximum": 90, "description": "Latitude"},
+                {"type": "number", "minimum": -180, "maximum": 180, "description": "Longitude"},
+            ],
+            # Draft-07 readers ignore prefixItems; this still holds them to numbers.
+            "items": {"type": "number"},
+        }
+
+
+@dataclass(frozen=True)
+class BoolType(FieldType[bool]):
+    label = "true or false"
+    note = "`true` or `false`, written exactly so, without quotes."
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> bool | None:
+        if isinstance(node, YamlScalar) and not node.quoted and node.value in ("true", "false"):
+            return node.value == "true"
+        report.error(node.position, f"'{field.name}' must be true or false")
+        return None
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class CountType(FieldType[int]):
+    label = "whole number"
+    note = "A whole number without quotes: `365`."
+    shape: ClassVar[re.Pattern[str]] = re.compile("[0-9]+")
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> int | None:
+        if isinstance(node, YamlScalar) and not node.quoted and self.shape.fullmatch(node.value):
+            return int(node.value)
+        report.error(node.position, f"'{field.name}' must be a whole number, like 365")
+        return None
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return {"type": "integer", "minimum": 0}
+
+
+@dataclass(frozen=True)
+class RecordListType(FieldType[tuple[FieldValues, ...]]):
+    label = "list of records"
+    note = "A list of records, each item starting with `- ` and holding the record's fields."
+    item_record: Record
+
+    @property
+    def record(self) -> Record:
+        return self.item_record
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> tuple[FieldValues, ...]:
+        items = read_list(node, f"{self.item_record.name}s", report)
+        found = (read_record(item, self.item_record, report) for item in items)
+        return tuple(item for item in found if item is not None)
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return {"type": "array", "items": definition_ref(self.item_record)}
+
+
+TEXT = TextType()
+# Names and aliases: matched in article bodies.
+MATCHED_TEXT = TextType(matched_in_articles=True)
+MARKDOWN = MarkdownType()
+DATE = DateType()
+PARTIAL_DATE = PartialDateType()
+ID = IdType()
+ID_LIST = IdListType()
+TEXT_LIST = TextListType(TEXT)
+MATCHED_TEXT_LIST = TextListType(MATCHED_TEXT)
+SOURCE = SourceType()
+URL = UrlType()
+WIKIDATA = WikidataType()
+COORDINATES = CoordinatesType()
+BOOL = BoolType()
+ENTRY_KIND = EntryKindType()
+COUNT = CountType()
+
+# Every type, in the order the handbook's table of types lists them.
+FIELD_TYPES: tuple[type[FieldType[Any]], ...] = (
+    TextType,
+    MarkdownType,
+    DateType,
+    PartialDateType,
+    IdType,
+    IdListType,
+    TextListType,
+    SourceType,
+    UrlType,
+    WikidataType,
+    CoordinatesType,
+    BoolType,
+    EntryKindType,
+    CountType,
+    RecordListType,
+)

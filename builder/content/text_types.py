@@ -1,0 +1,265 @@
+"""Field types whose value is text: plain text, inline Markdown, ids, sources,
+URLs, Wikidata ids and entry kinds.
+
+Each reads its node as text first (quoted where YAML would read something
+else, no control characters), then checks what is particular to it; each
+says what the handbook and the JSON Schemas say of it. field_types.py has the
+other types and the instances schema.py uses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from builder.content.fields import Field, FieldType, JsonObject
+from builder.content.model import ENTRY_KINDS
+from builder.content.validate import slugify
+from builder.content.yamltree import YamlNode, YamlScalar, describe
+from builder.core.diagnostics import Report, did_you_mean
+from builder.core.patterns import (
+    CONTROL,
+    CONTROL_CHARACTERS,
+    ID_PATTERN,
+    INVISIBLE,
+    INVISIBLE_CHARACTERS,
+)
+from builder.text.url_policy import SAFE_SCHEMES, unsafe_urls_in_inline
+
+
+def string_schema(pattern: str | None = None, message: str | None = None) -> JsonObject:
+    schema: JsonObject = {"type": "string"}
+    if pattern is not None:
+        schema["pattern"] = pattern
+    if message is not None:
+        # Shown by VS Code's YAML and JSON language servers instead of the bare regex.
+        schema["patternErrorMessage"] = message
+    return schema
+
+
+def read_text(node: YamlNode, field: Field, report: Report) -> str | None:
+    """The node's text, trimmed; what every type of text reads first."""
+    if not isinstance(node, YamlScalar):
+        report.error(node.position, f"'{field.name}' must be text, found {describe(node)}")
+        return None
+    if not node.quoted and node.tag != "str":
+        report.error(
+            node.position,
+            f"'{field.name}' must be text, but YAML reads {node.value} as {describe(node)}; "
+            f'put it in quotes: "{node.value}"',
+        )
+        return None
+    text = node.value.strip()
+    # Every character CONTROL finds is unprintable: most text needs no search.
+    control = None if text.isprintable() else CONTROL.search(text)
+    if control is not None:
+        report.error(
+            node.position,
+            f"'{field.name}' contains the control character U+{ord(control.group()):04X}; "
+            "remove it",
+        )
+        return None
+    if not text and field.required:
+        report.error(node.position, f"'{field.name}' is empty; give it a value")
+        return None
+    return text
+
+
+@dataclass(frozen=True)
+class TextType(FieldType[str]):
+    label = "text"
+    note = (
+        "Text. Quote it when YAML would read it as something else: "
+        '`"NO"`, `"on"`, `"1:30"`, `"017"`, `"2020"`. No invisible control characters.'
+    )
+
+    # Text matched in article bodies (names, aliases, ids) refuses invisible
+    # characters: there one would make a name that looks right match nothing.
+    # Elsewhere joiners are legitimate (Persian, emoji).
+    matched_in_articles: bool = False
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = read_text(node, field, report)
+        if text is None or not self.matched_in_articles or text.isascii():
+            return text  # every character INVISIBLE finds is beyond ASCII
+        invisible = INVISIBLE.search(text)
+        if invisible is not None:
+            report.error(
+                node.position,
+                f"'{field.name}' contains the invisible control character "
+                f"U+{ord(invisible.group()):04X}; remove it",
+            )
+            return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        if self.matched_in_articles:
+            if field.required:
+                return string_schema(
+                    rf"^(?!\s*$)[^{INVISIBLE_CHARACTERS}{CONTROL_CHARACTERS}]*$",
+                    "Give it a value, without invisible characters.",
+                )
+            return string_schema(
+                f"^[^{INVISIBLE_CHARACTERS}{CONTROL_CHARACTERS}]*$",
+                "Remove the invisible or control character.",
+            )
+        if field.required:
+            return string_schema(
+                rf"^(?!\s*$)[^{CONTROL_CHARACTERS}]*$",
+                "Give it a value, without control characters.",
+            )
+        return string_schema(f"^[^{CONTROL_CHARACTERS}]*$", "Remove the control character.")
+
+
+@dataclass(frozen=True)
+class MarkdownType(TextType):
+    label = "inline Markdown"
+    note = (
+        "Text that may use inline Markdown: `*italic*`, `**bold**`, "
+        "`[links](https://example.org/)`. Quote it like text."
+    )
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        for url in unsafe_urls_in_inline(text or ""):
+            report.error(
+                node.position,
+                f"'{field.name}' links to '{url}', which is not allowed; "
+                "use an http, https, mailto or relative URL",
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class IdType(TextType):
+    label = "id"
+    note = "Lower-case ASCII letters and digits joined by single hyphens: `kim-jong-un`."
+    matched_in_articles: bool = True
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is None:
+            return None
+        if not ID_PATTERN.fullmatch(text):
+            report.error(
+                node.position,
+                f"'{text}' is not a valid id: use lower-case ASCII letters and digits joined by "
+                f"single hyphens, like '{slugify(text) or 'kim-jong-un'}'",
+            )
+            return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return string_schema(
+            f"^{ID_PATTERN.pattern}$",
+            "Use lower-case ASCII letters and digits joined by single hyphens, like kim-jong-un.",
+        )
+
+
+# A scheme followed at once by more of the URL; "Reuters: report" is plain text.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?=\S)")
+
+
+@dataclass(frozen=True)
+class SourceType(TextType):
+    label = "URL or text"
+    note = (
+        "A URL (http, https or mailto) or plain text such as "
+        "`Kremlin statement, 14 September 2023`."
+    )
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is not None and _SCHEME.match(text):
+            scheme = text.split(":", 1)[0].lower()
+            if scheme not in SAFE_SCHEMES:
+                report.error(
+                    node.position,
+                    f"'{field.name}': the {scheme}: scheme is not allowed; "
+                    "use an http, https or mailto URL, or plain text",
+                )
+                return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        # Plain text, or a URL whose scheme is http, https or mailto.
+        schema = string_schema(
+            r"^(?!\s*[A-Za-z][A-Za-z0-9+.-]*:\S)"
+            r"|^\s*([Hh][Tt][Tt][Pp][Ss]?|[Mm][Aa][Ii][Ll][Tt][Oo]):",
+            "Use an http, https or mailto URL, or plain text.",
+        )
+        if field.required:
+            schema["allOf"] = [{"pattern": r"\S"}]
+        return schema
+
+
+@dataclass(frozen=True)
+class UrlType(TextType):
+    label = "absolute URL"
+    note = "An absolute http or https URL: `https://example.org/news/`."
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is None:
+            return None
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            report.error(
+                node.position,
+                f"'{field.name}' must be an absolute http or https URL, "
+                "like https://example.org/news/",
+            )
+            return None
+        return text if text.endswith("/") else text + "/"
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return string_schema(
+            r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#]",
+            "Use an absolute http or https URL, like https://example.org/news/.",
+        )
+
+
+WIKIDATA_ID = "Q[1-9][0-9]*"
+
+
+@dataclass(frozen=True)
+class WikidataType(TextType):
+    label = "Wikidata id"
+    note = "`Q` followed by digits: `Q7747`."
+    shape: ClassVar[re.Pattern[str]] = re.compile(WIKIDATA_ID)
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is not None and not self.shape.fullmatch(text):
+            report.error(
+                node.position,
+                f"'{field.name}' must be Q followed by digits, like Q7747; found '{text}'",
+            )
+            return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return string_schema(f"^{WIKIDATA_ID}$", "Q followed by digits, like Q7747.")
+
+
+@dataclass(frozen=True)
+class EntryKindType(TextType):
+    label = "kind"
+    note = "One of " + ", ".join(f"`{kind}`" for kind in ENTRY_KINDS) + "."
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is not None and text not in ENTRY_KINDS:
+            report.error(
+                node.position,
+                f"'{text}' is not a kind; use one of "
+                + ", ".join(ENTRY_KINDS)
+                + did_you_mean(text, ENTRY_KINDS),
+            )
+            return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return {"type": "string", "enum": list(ENTRY_KINDS)}
