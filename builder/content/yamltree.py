@@ -106,29 +106,30 @@ def describe(node: YamlNode) -> str:
 def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> YamlNode | None:
     """Parse one YAML document; None when it is empty or broken (reported)."""
     try:
-        return _parse_quickly(text, path, line_offset)
-    except _Unusual:
-        return _parse_carefully(text, path, report, line_offset)
+        return parse_quickly(text, path, line_offset)
+    except UnusualYaml:
+        return parse_carefully(text, path, report, line_offset)
 
 
-def _parse_quickly(text: str, path: str, line_offset: int) -> YamlNode | None:
-    """The tree of a document the quick way can vouch for; raises _Unusual for any other."""
+def parse_quickly(text: str, path: str, line_offset: int) -> YamlNode | None:
+    """The tree of a document the quick way can vouch for; raises UnusualYaml for any other."""
     if _Composer is None or _may_hold_node_property(text):
-        raise _Unusual("libyaml is missing, or an anchor, alias or tag may be there")
+        raise UnusualYaml("libyaml is missing, or an anchor, alias or tag may be there")
     composer = _Composer(text)
     try:
         root = composer.get_single_node()  # a second document raises
     except yaml.YAMLError as problem:
-        raise _Unusual("broken YAML") from problem
+        raise UnusualYaml("broken YAML") from problem
     if root is None:
         return None
-    tree = _Tree(path, line_offset, len(text)).node(root, 0)
+    tree = ComposedTree(path, line_offset, len(text)).node(root, 0)
     if type(tree) is YamlScalar and tree.tag == "null" and not tree.quoted:
         return None
     return tree
 
 
-def _parse_carefully(text: str, path: str, report: Report, line_offset: int) -> YamlNode | None:
+def parse_carefully(text: str, path: str, report: Report, line_offset: int) -> YamlNode | None:
+    """The tree of any document, event by event, with every problem reported."""
     loader = _Loader(text)
     builder = _TreeBuilder(loader, path, report, line_offset)
     try:
@@ -176,7 +177,7 @@ _MAX_QUICK_DEPTH = 100
 _RESOLVED_FIRST = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
 
 
-class _Unusual(Exception):
+class UnusualYaml(Exception):
     """The quick way met something only the careful way reports correctly."""
 
 
@@ -189,7 +190,7 @@ try:
 
         It calls three hooks for every node. Here they are built-ins that cost
         next to nothing, where Python methods would cost a call each: the tree
-        works out scalars' tags itself (see _Tree.scalar), and no path
+        works out scalars' tags itself (see ComposedTree.scalar), and no path
         resolvers are used. slice and tuple merely accept the arguments,
         resolve(kind, value, implicit), descend_resolver(parent, index) and
         ascend_resolver()."""
@@ -208,7 +209,7 @@ except ImportError:  # PyYAML built without libyaml: only the careful way
 _new = tuple.__new__
 
 
-class _Tree:
+class ComposedTree:
     """Copies composed yaml.Node objects into the tree, with positions."""
 
     def __init__(self, path: str, line_offset: int, budget: int) -> None:
@@ -225,10 +226,10 @@ class _Tree:
         if type(node) is yaml.ScalarNode:
             return self.scalar(node)
         if depth == _MAX_QUICK_DEPTH:
-            raise _Unusual("nested too deep")
+            raise UnusualYaml("nested too deep")
         self.budget -= len(node.value)
         if self.budget < 0:
-            raise _Unusual("more items than characters: aliases")
+            raise UnusualYaml("more items than characters: aliases")
         mark = node.start_mark
         where = _new(Position, (self.path, mark.line + self.first_line, mark.column + 1))
         if type(node) is yaml.SequenceNode:
@@ -237,7 +238,7 @@ class _Tree:
         entries: dict[str, tuple[YamlScalar, YamlNode]] = {}
         for key, value in node.value:
             if type(key) is not yaml.ScalarNode or key.value in entries:
-                raise _Unusual("a key that is not a name, or a duplicate key")
+                raise UnusualYaml("a key that is not a name, or a duplicate key")
             entries[key.value] = (self.scalar(key), self.node(value, depth + 1))
         return _new(YamlMapping, (tuple(entries.values()), where))
 

@@ -13,13 +13,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from builder.content.yamltree import (
+    ComposedTree,
+    UnusualYaml,
     YamlMapping,
     YamlScalar,
     YamlSequence,
-    _parse_carefully,
-    _parse_quickly,
-    _Tree,
-    _Unusual,
+    parse_carefully,
+    parse_quickly,
     parse_yaml,
 )
 from builder.core.diagnostics import Position, Report
@@ -210,7 +210,7 @@ def test_an_alias_is_reported_once(
 def both_ways(text: str, line_offset: int = 2) -> tuple[object, list[str]]:
     """The tree and the diagnostics of parse_yaml, checked against the careful way."""
     careful_report = Report()
-    careful = _parse_carefully(text, "x.yaml", careful_report, line_offset)
+    careful = parse_carefully(text, "x.yaml", careful_report, line_offset)
     report = Report()
     tree = parse_yaml(text, "x.yaml", report, line_offset)
     assert repr(tree) == repr(careful)  # names the kind of every node, unlike ==
@@ -222,11 +222,11 @@ def both_ways(text: str, line_offset: int = 2) -> tuple[object, list[str]]:
 def quickly(text: str) -> bool:
     """True when the quick way vouches for the text, and then agrees with the careful way."""
     try:
-        quick = _parse_quickly(text, "x.yaml", 2)
-    except _Unusual:
+        quick = parse_quickly(text, "x.yaml", 2)
+    except UnusualYaml:
         return False
     report = Report()
-    assert repr(quick) == repr(_parse_carefully(text, "x.yaml", report, 2))
+    assert repr(quick) == repr(parse_carefully(text, "x.yaml", report, 2))
     assert report.diagnostics == []
     return True
 
@@ -285,7 +285,7 @@ def test_deep_nesting_fails_as_it_did() -> None:
     # Deeper than Python's recursion limit lets the careful way go, yet within libyaml's.
     text = "{a: " * 600 + "x" + "}" * 600 + "\n"
     with pytest.raises(RecursionError):
-        _parse_carefully(text, "x.yaml", Report(), 0)
+        parse_carefully(text, "x.yaml", Report(), 0)
     with pytest.raises(RecursionError):
         parse_yaml(text, "x.yaml", Report())
 
@@ -441,7 +441,9 @@ RESTS = st.text(alphabet="0123456789:.-+_eExXoOnNyYtTfFrRuUlLsSaA~ ", max_size=1
 @given(st.one_of(st.just(""), st.builds(str.__add__, st.sampled_from(FIRSTS), RESTS)))
 def test_plain_scalars_resolve_as_pyyaml_resolves_them(value: str) -> None:
     expected = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))
-    assert _Tree("x.yaml", 0, 0).resolve(value) == expected.removeprefix("tag:yaml.org,2002:")
+    assert ComposedTree("x.yaml", 0, 0).resolve(value) == expected.removeprefix(
+        "tag:yaml.org,2002:"
+    )
 
 
 def test_an_alias_bomb_cannot_go_off_in_the_quick_way_either() -> None:
@@ -452,8 +454,8 @@ def test_an_alias_bomb_cannot_go_off_in_the_quick_way_either() -> None:
     text = "".join(levels)
     root = yaml.CSafeLoader(text).get_single_node()
     started = time.perf_counter()
-    with pytest.raises(_Unusual):
-        _Tree("x.yaml", 0, len(text)).node(root, 0)
+    with pytest.raises(UnusualYaml):
+        ComposedTree("x.yaml", 0, len(text)).node(root, 0)
     assert time.perf_counter() - started < 1
 
 
