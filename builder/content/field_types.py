@@ -41,6 +41,21 @@ from builder.core.diagnostics import Position, Report
 _YEAR, _MONTH, _DAY = "(?!0000)[0-9]{4}", "(0[1-9]|1[0-2])", "(0[1-9]|[12][0-9]|3[01])"
 
 
+def _date_parts(
+    shape: re.Pattern[str], node: YamlNode, field: Field, report: Report, written: str
+) -> tuple[str, tuple[str | None, ...]] | None:
+    """The text of a date written in this shape, and its parts; None, reported,
+    for anything else."""
+    text = node.value if isinstance(node, YamlScalar) else ""
+    match = shape.fullmatch(text)
+    if match is None:
+        found = f"'{text}'" if text else describe(node)
+        message = f"'{field.name}' must be a date written {written}; found {found}"
+        report.error(node.position, message)
+        return None
+    return text, match.groups()
+
+
 @dataclass(frozen=True)
 class DateType(FieldType[date]):
     label = "date (YYYY-MM-DD)"
@@ -49,20 +64,15 @@ class DateType(FieldType[date]):
     shape: ClassVar[re.Pattern[str]] = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
     def read(self, node: YamlNode, field: Field, report: Report) -> date | None:
-        text = node.value if isinstance(node, YamlScalar) else ""
-        match = self.shape.fullmatch(text)
+        found = _date_parts(self.shape, node, field, report, "YYYY-MM-DD, like 2023-09-15")
+        if found is None:
+            return None
+        text, parts = found
         try:
-            if match:
-                return date(*(int(part) for part in match.groups()))
+            return date(*(int(part or "") for part in parts))
         except ValueError:
             report.error(node.position, f"'{field.name}': {text} is not a real date")
             return None
-        report.error(
-            node.position,
-            f"'{field.name}' must be a date written YYYY-MM-DD, like 2023-09-15; found "
-            + (f"'{text}'" if text else describe(node)),
-        )
-        return None
 
     def json_schema(self, field: Field) -> JsonObject:
         # The schema cannot know every month's length; the builder says "not a real date".
@@ -78,16 +88,12 @@ class PartialDateType(FieldType[PartialDate]):
     shape: ClassVar[re.Pattern[str]] = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
     def read(self, node: YamlNode, field: Field, report: Report) -> PartialDate | None:
-        text = node.value if isinstance(node, YamlScalar) else ""
-        match = self.shape.fullmatch(text)
-        if match is None:
-            report.error(
-                node.position,
-                f"'{field.name}' must be a date written YYYY, YYYY-MM or YYYY-MM-DD, like "
-                "2000-07; found " + (f"'{text}'" if text else describe(node)),
-            )
+        written = "YYYY, YYYY-MM or YYYY-MM-DD, like 2000-07"
+        found = _date_parts(self.shape, node, field, report, written)
+        if found is None:
             return None
-        year, month, day = (int(part) if part else None for part in match.groups())
+        text, parts = found
+        year, month, day = (int(part) if part else None for part in parts)
         try:
             date(year or 1, month or 1, day or 1)
             if year == 0:

@@ -19,16 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from builder.content import schema as declared
 from builder.content.fields import Field, JsonObject, Record, definition_name, definition_ref
-from builder.content.schema import (
-    FRONT_MATTER,
-    GLOSSARY_ENTRY,
-    SITE,
-    STORY_ENTRY,
-    STORY_REF,
-    TIMELINE_EVENT,
-    WHAT,
-)
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SUFFIX = ".schema.json"
@@ -56,14 +48,14 @@ SCHEMA_FILES: tuple[SchemaFile, ...] = (
         "site.yaml",
         "Site settings, in site.yaml at the top of the site.",
         "record",
-        (SITE,),
+        (declared.SITE,),
     ),
     SchemaFile(
         "front-matter",
         "article.md front matter",
         "The YAML between the two '---' lines at the top of article.md.",
         "record",
-        (FRONT_MATTER,),
+        (declared.FRONT_MATTER,),
     ),
     SchemaFile(
         "who",
@@ -71,7 +63,7 @@ SCHEMA_FILES: tuple[SchemaFile, ...] = (
         "People and organizations in the story: each item names a glossary entry with ref, "
         "or defines a new entry (kind person unless it says otherwise).",
         "list",
-        (STORY_REF, STORY_ENTRY),
+        (declared.STORY_REF, declared.STORY_ENTRY),
         may_be_empty=True,
     ),
     SchemaFile(
@@ -80,7 +72,7 @@ SCHEMA_FILES: tuple[SchemaFile, ...] = (
         "Places in the story: each item names a glossary entry with ref, "
         "or defines a new entry (kind place unless it says otherwise).",
         "list",
-        (STORY_REF, STORY_ENTRY),
+        (declared.STORY_REF, declared.STORY_ENTRY),
         may_be_empty=True,
     ),
     SchemaFile(
@@ -88,7 +80,7 @@ SCHEMA_FILES: tuple[SchemaFile, ...] = (
         "what.yaml",
         "The event: a summary, when it happened, key facts and why it matters.",
         "record",
-        (WHAT,),
+        (declared.WHAT,),
         may_be_empty=True,
     ),
     SchemaFile(
@@ -96,7 +88,7 @@ SCHEMA_FILES: tuple[SchemaFile, ...] = (
         "background.yaml",
         "Earlier events, shown as a timeline.",
         "list",
-        (TIMELINE_EVENT,),
+        (declared.TIMELINE_EVENT,),
         may_be_empty=True,
     ),
     SchemaFile(
@@ -105,7 +97,7 @@ SCHEMA_FILES: tuple[SchemaFile, ...] = (
         "Site-wide entries: people, organizations, places, terms and events "
         "(kind term unless it says otherwise).",
         "list",
-        (GLOSSARY_ENTRY,),
+        (declared.GLOSSARY_ENTRY,),
         may_be_empty=True,
     ),
 )
