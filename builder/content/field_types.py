@@ -17,9 +17,10 @@ two differ.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from builder.content.fields import Field, FieldType, JsonObject, Record, definition_ref
 from builder.content.model import PartialDate
@@ -41,11 +42,19 @@ from builder.core.diagnostics import Position, Report
 _YEAR, _MONTH, _DAY = "(?!0000)[0-9]{4}", "(0[1-9]|1[0-2])", "(0[1-9]|[12][0-9]|3[01])"
 
 
-def _date_parts(
-    shape: re.Pattern[str], node: YamlNode, field: Field, report: Report, written: str
-) -> tuple[str, tuple[str | None, ...]] | None:
-    """The text of a date written in this shape, and its parts; None, reported,
-    for anything else."""
+Value = TypeVar("Value")
+
+
+def _read_date(
+    node: YamlNode,
+    field: Field,
+    report: Report,
+    shape: re.Pattern[str],
+    written: str,
+    make: Callable[[tuple[str | None, ...]], Value],
+) -> Value | None:
+    """A date written in this shape, made from its parts; None, reported, for any
+    other text, or for parts that make no real date (make raises ValueError)."""
     text = node.value if isinstance(node, YamlScalar) else ""
     match = shape.fullmatch(text)
     if match is None:
@@ -53,7 +62,23 @@ def _date_parts(
         message = f"'{field.name}' must be a date written {written}; found {found}"
         report.error(node.position, message)
         return None
-    return text, match.groups()
+    try:
+        return make(match.groups())
+    except ValueError:
+        report.error(node.position, f"'{field.name}': {text} is not a real date")
+        return None
+
+
+def _full_date(parts: tuple[str | None, ...]) -> date:
+    return date(*(int(part or "") for part in parts))
+
+
+def _partial_date(parts: tuple[str | None, ...]) -> PartialDate:
+    year, month, day = (int(part) if part else None for part in parts)
+    date(year or 1, month or 1, day or 1)  # raises ValueError for no real date
+    if year == 0:
+        raise ValueError("year 0")
+    return PartialDate(year or 0, month, day)
 
 
 @dataclass(frozen=True)
@@ -64,15 +89,8 @@ class DateType(FieldType[date]):
     shape: ClassVar[re.Pattern[str]] = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
     def read(self, node: YamlNode, field: Field, report: Report) -> date | None:
-        found = _date_parts(self.shape, node, field, report, "YYYY-MM-DD, like 2023-09-15")
-        if found is None:
-            return None
-        text, parts = found
-        try:
-            return date(*(int(part or "") for part in parts))
-        except ValueError:
-            report.error(node.position, f"'{field.name}': {text} is not a real date")
-            return None
+        written = "YYYY-MM-DD, like 2023-09-15"
+        return _read_date(node, field, report, self.shape, written, _full_date)
 
     def json_schema(self, field: Field) -> JsonObject:
         # The schema cannot know every month's length; the builder says "not a real date".
@@ -89,19 +107,7 @@ class PartialDateType(FieldType[PartialDate]):
 
     def read(self, node: YamlNode, field: Field, report: Report) -> PartialDate | None:
         written = "YYYY, YYYY-MM or YYYY-MM-DD, like 2000-07"
-        found = _date_parts(self.shape, node, field, report, written)
-        if found is None:
-            return None
-        text, parts = found
-        year, month, day = (int(part) if part else None for part in parts)
-        try:
-            date(year or 1, month or 1, day or 1)
-            if year == 0:
-                raise ValueError
-        except ValueError:
-            report.error(node.position, f"'{field.name}': {text} is not a real date")
-            return None
-        return PartialDate(year or 0, month, day)
+        return _read_date(node, field, report, self.shape, written, _partial_date)
 
     def json_schema(self, field: Field) -> JsonObject:
         message = "Write the date as YYYY, YYYY-MM or YYYY-MM-DD, like 2000-07."
