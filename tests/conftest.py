@@ -51,7 +51,10 @@ MINIMAL_SITE: dict[str, str] = {
         "  aliases: [Kim]\n"
         "  summary: Leader of North Korea.\n"
     ),
-    ARTICLE: ("---\ntitle: A story\nsection: World\ndate: 2023-09-15\n---\nPutin met Kim.\n"),
+    ARTICLE: (
+        "---\ntitle: A story\nsection: World\ndate: 2023-09-15\n---\n"
+        "Vladimir Putin met Kim Jong Un.\n"
+    ),
 }
 
 # A file's new text or bytes; None removes a file of the minimal site.

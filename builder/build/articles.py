@@ -186,7 +186,7 @@ class _ArticleRenderer:
 
     def __init__(self, context: ArticleContext, templates: jinja2.Environment) -> None:
         self.context = context
-        self.markdown = body_parser(context.index.claims)
+        self.markdown = body_parser(context.index.link_table())
         self.cards = Cards(InlineMarkdown())
         self.writer = PageWriter(templates, context.target)
 
@@ -196,11 +196,12 @@ class _ArticleRenderer:
         body = render_body(self.markdown, bundle.body_text(), f"{root_of(bundle.path)}glossary/")
         report = Report()
         for problem in body.problems:
-            report.error(Position(bundle.article_path, problem.line, problem.col), problem.message)
+            where = Position(bundle.article_path, problem.line, problem.col)
+            (report.warning if problem.warning else report.error)(where, problem.message)
         mentioned = tuple(m.entry_id for m in body.mentions)
         check_unmentioned(bundle, set(mentioned), context.index, report)
         record = None
-        if not body.problems:
+        if not any(not problem.warning for problem in body.problems):
             shown = tuple(context.related[path] for path in related)
             listed = tuple(sorted(bundle.listed_ids()))
             # The view sees only the entries the key digests, whole.

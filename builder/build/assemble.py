@@ -39,9 +39,13 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
         if record.summary is not None and (options.drafts or not record.summary.front.draft)
     ]
     definitions = [entry for loaded in glossary.values() for entry in loaded.entries]
-    index = build_index(definitions, summaries, report)
+    never_link = tuple(phrase for loaded in glossary.values() for phrase in loaded.never_link)
+    index = build_index(definitions, summaries, report, never_link)
     entry_digests = {entry.id: digest(entry) for entry in index.entries.values()}
-    claims = digest(index.claims)
+    # Everything linking reads of the glossary: forms, who claims them, which are
+    # short forms, the phrases never linked, the ids term marks may name.
+    table = index.link_table()
+    claims = digest(sorted(table.claims.items()), sorted(table.never), sorted(table.ids))
     common = digest(__version__, sources.theme_digest, config, options.drafts)
     _check_references(summaries, parsed, previous, index, run.store, report)
     site = Site(config, tuple(index.entries.values()), tuple(summaries))

@@ -12,15 +12,31 @@ from dataclasses import dataclass
 
 from builder.content.model import BundleDetails, BundleSummary, Entry
 from builder.core.diagnostics import Report, did_you_mean
+from builder.text.references import Claim, LinkTable
 
 
 @dataclass(frozen=True)
 class GlossaryIndex:
     entries: dict[str, Entry]  # by id, in id order
     claims: dict[str, tuple[str, ...]]  # surface form -> ids of the entries that claim it
+    never_link: tuple[str, ...] = ()  # phrases never linked, from glossary/never_link.yaml
 
     def entry(self, entry_id: str) -> Entry:
         return self.entries[entry_id]
+
+    def link_table(self) -> LinkTable:
+        """What linking needs to know of the glossary."""
+        short = {
+            (form, entry.id)
+            for entry in self.entries.values()
+            for form in entry.aliases
+            if is_short_form(entry, form)
+        }
+        claims = {
+            form: tuple(Claim(i, (form, i) in short) for i in ids)
+            for form, ids in self.claims.items()
+        }
+        return LinkTable(claims, frozenset(self.never_link), frozenset(self.entries))
 
     def only(self, ids: Iterable[str]) -> GlossaryIndex:
         """This index with only these entries, and no claims: all that a page made
@@ -28,8 +44,19 @@ class GlossaryIndex:
         return GlossaryIndex({i: self.entries[i] for i in sorted(ids) if i in self.entries}, {})
 
 
+def is_short_form(entry: Entry, alias: str) -> bool:
+    """A person's alias made of some, not all, of the words of the name: a surname,
+    a given name. Newsroom style links it only once the person is known."""
+    words = entry.name.split()
+    used = alias.split()
+    return entry.kind == "person" and 0 < len(used) < len(words) and set(used) <= set(words)
+
+
 def build_index(
-    glossary: list[Entry], bundles: list[BundleSummary], report: Report
+    glossary: list[Entry],
+    bundles: list[BundleSummary],
+    report: Report,
+    never_link: tuple[str, ...] = (),
 ) -> GlossaryIndex:
     definitions = list(glossary)
     for bundle in bundles:
@@ -42,6 +69,7 @@ def build_index(
     return GlossaryIndex(
         entries=dict(sorted(entries.items())),
         claims={form: tuple(sorted(ids)) for form, ids in sorted(claims.items())},
+        never_link=tuple(sorted(set(never_link))),
     )
 
 

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from builder.content.discover import BundleFiles, relative
+from builder.content.field_types import MATCHED_TEXT
+from builder.content.fields import Field
 from builder.content.model import (
     Appearance,
     Bundle,
@@ -28,7 +30,14 @@ from builder.content.schema import (
     WHAT,
 )
 from builder.content.source import DEFAULT_MAX_FILE_BYTES, SourceText, read_source
-from builder.content.validate import FieldValues, entry_from, facts_from, read_list, read_record
+from builder.content.validate import (
+    FieldValues,
+    entry_from,
+    facts_from,
+    read_list,
+    read_record,
+    read_value,
+)
 from builder.content.yamltree import YamlMapping, YamlNode, YamlScalar, YamlSequence, parse_yaml
 from builder.core.diagnostics import Position, Report, UsageError, did_you_mean
 
@@ -84,6 +93,18 @@ def load_glossary_file(site: Path, file: Path, config: SiteConfig, report: Repor
         if entry is not None:
             entries.append(entry)
     return entries
+
+
+NEVER_LINK = "never_link.yaml"  # in the glossary folder: phrases never linked
+_PHRASE = Field("never_link item", MATCHED_TEXT, "A phrase never linked.", required=True)
+
+
+def load_never_link(site: Path, file: Path, config: SiteConfig, report: Report) -> list[str]:
+    """The phrases of glossary/never_link.yaml: longer names that contain a glossary
+    name (The Moscow Times) and are never linked, nor is anything in them."""
+    node = _parse_file(file, relative(site, file), report, config.max_file_bytes)
+    phrases = (read_value(item, _PHRASE, report) for item in read_list(node, "phrases", report))
+    return [phrase for phrase in phrases if phrase]
 
 
 def load_bundle(

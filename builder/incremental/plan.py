@@ -20,14 +20,14 @@ from typing import NamedTuple
 
 from builder import __version__
 from builder.content.discover import BundleFiles, SourceFiles
-from builder.content.load import load_glossary_file
+from builder.content.load import NEVER_LINK, load_glossary_file, load_never_link
 from builder.content.model import BundleSummary, Entry, SiteConfig
 from builder.core.diagnostics import Diagnostic, Report
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 class BundleRecord(NamedTuple):
@@ -52,6 +52,7 @@ class LoadedGlossary:
     signature: Signature
     entries: tuple[Entry, ...]
     diagnostics: tuple[Diagnostic, ...]
+    never_link: tuple[str, ...] = ()  # the phrases of never_link.yaml
 
 
 @dataclass
@@ -110,9 +111,13 @@ def load_glossary(
         found = previous.get(key)
         if found is None or found.signature != signatures.glossary[key]:
             local = Report()
-            entries = load_glossary_file(site, file, config, local)
-            diagnostics = tuple(local.diagnostics)
-            found = LoadedGlossary(signatures.glossary[key], tuple(entries), diagnostics)
+            signature = signatures.glossary[key]
+            if file.name == NEVER_LINK:
+                phrases = tuple(load_never_link(site, file, config, local))
+                found = LoadedGlossary(signature, (), tuple(local.diagnostics), phrases)
+            else:
+                entries = tuple(load_glossary_file(site, file, config, local))
+                found = LoadedGlossary(signature, entries, tuple(local.diagnostics))
         loaded[key] = found
         report.extend(found.diagnostics)
     return loaded

@@ -1,18 +1,19 @@
 """Glossary linking as a markdown-it-py core rule over the token stream.
 
-Shaped like markdown-it's linkify rule: walk the children of each inline
-token, skip everything between link_open and link_close, and replace a run of
-text in which first mentions stand by one token that renders it with those
-mentions linked. What was linked, and any problem, goes into the per-render env.
+Shaped like markdown-it's linkify rule: for each inline token, find the
+glossary's forms in the text the reader sees (builder.text.visible), decide in
+reading order what each one refers to (builder.text.references), and put links
+around the first mentions; a text token with links in it becomes one token
+that renders them. Editors' marks (`[Kim]{.nolink}`, `[the leader]{term=ID}`)
+come from mdit-py-plugins' attrs spans. What was linked, every decision, and
+any problem go into the per-render env.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any, NamedTuple, TypedDict, cast
 
 from markdown_it import MarkdownIt
@@ -21,9 +22,13 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
+from mdit_py_plugins.attrs import attrs_plugin
 
+from builder.core.diagnostics import did_you_mean
 from builder.core.pickled import Pickled
-from builder.text.matcher import FormMatcher, Match
+from builder.text.matcher import FormMatcher
+from builder.text.references import Decision, LinkTable, Place, Reader
+from builder.text.visible import Mark, VisibleText
 
 
 class Mention(NamedTuple):
@@ -58,6 +63,15 @@ class LinkProblem:
     col: int
     message: str
     form: str = ""  # the ambiguous name, for problems about one
+    warning: bool = False  # a warning for `check`, not an error
+
+
+class Explained(NamedTuple):
+    """One decision about a name in the body, where it stands, for `links`."""
+
+    line: int
+    col: int
+    decision: Decision
 
 
 class LinkEnv(TypedDict):
@@ -68,6 +82,7 @@ class LinkEnv(TypedDict):
     linked: dict[str, Mention]
     problems: list[LinkProblem]
     unsafe_urls: list[tuple[int, int, str]]  # (0-based body line, column, URL)
+    decisions: list[Explained]  # every place a form stands, decided, in order
 
 
 def new_link_env(
@@ -81,27 +96,42 @@ def new_link_env(
         linked={},
         problems=[],
         unsafe_urls=[],
+        decisions=[],
     )
 
 
-def glossary_plugin(
-    md: MarkdownIt, *, matcher: FormMatcher, claims: dict[str, tuple[str, ...]]
-) -> None:
-    """Link the first mention of each glossary entry in the article body."""
+def glossary_plugin(md: MarkdownIt, *, table: LinkTable) -> None:
+    """Link the first mention of each glossary entry in the article body; let editors
+    mark single mentions with `[text]{.nolink}` and `[text]{term=ID}`."""
+    matcher = FormMatcher(table.forms())
+    md.use(attrs_plugin, after=(), spans=True)
 
     def rule(state: StateCore) -> None:
         env = cast(LinkEnv, state.env)
+        marks = editor_marks(state.tokens)
+        reader = Reader(table, env["listed"], frozenset(i for i in marks if i in table.ids))
         in_heading = False
         for token in state.tokens:
             if token.type == "heading_open":
                 in_heading = True
             elif token.type == "heading_close":
                 in_heading = False
-            elif token.type == "inline" and not in_heading and token.children:
-                token.children = _link_children(token, env, matcher, claims)
+            elif token.type == "inline" and token.children:
+                blocked = "inside a heading" if in_heading else ""
+                token.children = _link_inline(token, blocked, env, matcher, reader)
 
     md.core.ruler.after("text_join", "glossary_links", rule)
     _render_glossary_links(md)
+
+
+def editor_marks(tokens: list[Token]) -> list[str]:
+    """The ids of every `[text]{term=ID}` mark in the body, in order."""
+    found = []
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "span_open" and "term" in child.attrs:
+                found.append(str(child.attrs["term"]))
+    return found
 
 
 def _render_glossary_links(md: MarkdownIt) -> None:
@@ -123,109 +153,104 @@ def _render_glossary_links(md: MarkdownIt) -> None:
             pieces.append("</a>")
             done = end
         pieces.append(escapeHtml(content[done:]))
-        html = "".join(pieces)
-        # A soft break stands in the content as "\n", which escaping leaves alone.
-        return html.replace("\n", "<br />\n") if options.breaks else html
+        return "".join(pieces)
 
     md.add_render_rule("glossary_text", glossary_text)
 
 
-def _link_children(
-    inline: Token, env: LinkEnv, matcher: FormMatcher, claims: dict[str, tuple[str, ...]]
+def _link_inline(
+    inline: Token, blocked: str, env: LinkEnv, matcher: FormMatcher, reader: Reader
 ) -> list[Token]:
-    """The inline's children with first mentions linked, matching across line breaks."""
-    result: list[Token] = []
-    run: list[Token] = []  # text and soft breaks outside links: where names are matched
-    run_line = 0
-    link_depth = 0
+    """The inline's children with first mentions linked and editors' marks applied."""
+    children = inline.children or []
+    seen = VisibleText(children, blocked)
     line = (inline.map[0] if inline.map else 0) + env["line_offset"] + 1
-    for child in inline.children or []:
-        if child.type in ("text", "softbreak") and link_depth == 0:
-            if not run:
-                run_line = line
-            run.append(child)
-        else:
-            result.extend(_link_run(run, run_line, inline, env, matcher, claims))
-            run = []
-            result.append(child)
-        if child.type == "link_open":
-            link_depth += 1
-        elif child.type == "link_close":
-            link_depth -= 1
-        if child.type in ("softbreak", "hardbreak"):
-            line += 1
-    result.extend(_link_run(run, run_line, inline, env, matcher, claims))
-    return result
-
-
-def _link_run(
-    run: list[Token],
-    first_line: int,
-    inline: Token,
-    env: LinkEnv,
-    matcher: FormMatcher,
-    claims: dict[str, tuple[str, ...]],
-) -> list[Token]:
-    if len(run) == 1 and run[0].type == "text":
-        text = run[0].content  # the common case: one line, or text_join made it one token
-    else:
-        # A soft break stands for one space, so "Kim\nJong-il" matches "Kim Jong-il".
-        text = "".join(t.content if t.type == "text" else " " for t in run)
-    matches = matcher.find(text) if text else []
-    if not matches:
-        return run
-    span = _Run(run, first_line, text)
-    linked = env["linked"]
     links: list[tuple[int, int, str]] = []
+    for odd in seen.odd_spans:
+        odd_line = line + seen.breaks_before(odd.start)
+        message = f"unknown mark {odd.says}; mark a name [name]{{.nolink}} or [text]{{term=ID}}"
+        env["problems"].append(LinkProblem(odd_line, _column(env, odd_line, "]{", 0), message))
+    for mark in seen.marks:
+        entry_id = _marked_entry(mark, seen, line, env, reader)
+        if entry_id is not None:
+            links.append((mark.start, mark.end, entry_id))
+    matches = matcher.find(seen.text) if seen.text else []
+    starts = {match.start for match in matches}
     for match in matches:
-        ids = claims.get(match.form, ())
-        if len(ids) == 1:
-            entry_id: str | None = ids[0]
-        else:
-            entry_id = _resolve(match, ids, span, env)
-        if entry_id is None or entry_id in linked:
-            continue  # a later mention of an entry already linked: the common case
-        sentence = _sentence_around(inline.content, match.form)
-        linked[entry_id] = Mention(entry_id, match.form, span.line(match.start), sentence)
-        links.append((match.start, match.end, entry_id))
-    if not links:
-        return run
-    return [span.linked(links, env["glossary_href"])]
+        where = seen.blocked(match.start, match.end)
+        following = match.end + 1
+        place = Place(seen.text, match.start, match.end, match.form, where, following in starts)
+        decision = reader.decide(place)
+        match_line = line + seen.breaks_before(match.start)
+        _note(decision, match_line, seen, env, reader)
+        if decision.linked and decision.entry_id is not None:
+            entry_id = decision.entry_id
+            sentence = _sentence_around(inline.content, decision.text)
+            env["linked"][entry_id] = Mention(entry_id, match.form, match_line, sentence)
+            links.append((match.start, match.end, entry_id))
+    if not links and not seen.marks and not seen.spans:
+        return children
+    return seen.with_links(sorted(links), env["glossary_href"])
 
 
-class _Run:
-    """A run of text and soft-break tokens, matched as one text."""
+def _marked_entry(
+    mark: Mark, seen: VisibleText, line: int, env: LinkEnv, reader: Reader
+) -> str | None:
+    """The entry an editor's term mark links, if it names one and links it first."""
+    mark_line = line + seen.breaks_before(mark.start)
+    if mark.entry_id not in reader.table.ids:
+        hint = did_you_mean(mark.entry_id, sorted(reader.table.ids))
+        column = _column(env, mark_line, mark.entry_id, 0)
+        message = f"no glossary entry has the id '{mark.entry_id}' of this term mark" + (
+            hint or "; use the id of an entry in content/glossary/ or the story's sidecars"
+        )
+        env["problems"].append(LinkProblem(mark_line, column, message))
+        return None
+    seen_text = seen.text[mark.start : mark.end]
+    first = mark.entry_id not in reader.linked
+    reason = "the editor's term mark" if first else "not the first mention"
+    _note(
+        Decision(mark.start, mark.end, seen_text, mark.entry_id, first, reason),
+        mark_line,
+        seen,
+        env,
+        reader,
+    )
+    if not first:
+        return None
+    reader.linked.add(mark.entry_id)
+    sentence = " ".join(seen_text.split())
+    env["linked"][mark.entry_id] = Mention(mark.entry_id, seen_text, mark_line, sentence)
+    return mark.entry_id
 
-    def __init__(self, tokens: list[Token], first_line: int, text: str) -> None:
-        self.tokens = tokens
-        self.first_line = first_line
-        self.text = text
-        # Where each token starts in the text; a soft break counts as one space.
-        starts = accumulate((len(t.content) if t.type == "text" else 1 for t in tokens), initial=0)
-        self.breaks = [
-            start for t, start in zip(tokens, starts, strict=False) if t.type == "softbreak"
-        ]
 
-    def line(self, offset: int) -> int:
-        """The line of article.md on which an offset of the text stands."""
-        return self.first_line + bisect_left(self.breaks, offset)
+def _note(decision: Decision, line: int, seen: VisibleText, env: LinkEnv, reader: Reader) -> None:
+    """Keep the decision, and turn the ones an editor must hear about into problems."""
+    earlier = seen.line_text_before(decision.start).count(decision.text)
+    column = _column(env, line, decision.text, earlier)
+    env["decisions"].append(Explained(line, column, decision))
+    if decision.warning and not any(p.form == decision.text for p in env["problems"]):
+        env["problems"].append(LinkProblem(line, column, decision.warning, decision.text, True))
+    elif decision.reason == "ambiguous":
+        ids = [claim.entry_id for claim in reader.table.claims.get(decision.text, ())]
+        _report_ambiguous(decision.text, ids, line, column, env)
 
-    def line_text_before(self, offset: int) -> str:
-        """The text from the start of the offset's line up to it."""
-        before = bisect_left(self.breaks, offset)
-        return self.text[(self.breaks[before - 1] + 1 if before else 0) : offset]
 
-    def linked(self, links: list[tuple[int, int, str]], glossary_href: str) -> Token:
-        """The run as one token that renders its text with each (start, end, entry id)
-        span linked: far fewer tokens than splitting it into text and links."""
-        token = Token("glossary_text", "", 0)
-        token.level = self.tokens[0].level
-        if self.breaks:
-            token.content = "".join(t.content if t.type == "text" else "\n" for t in self.tokens)
-        else:
-            token.content = self.text
-        token.meta = {"links": links, "href": glossary_href}
-        return token
+def _report_ambiguous(form: str, ids: list[str], line: int, column: int, env: LinkEnv) -> None:
+    """One error per ambiguous name and article: it could mean several entries."""
+    if any(problem.form == form for problem in env["problems"]):
+        return
+    env["problems"].append(
+        LinkProblem(
+            line,
+            column,
+            f"'{form}' could mean any of "
+            + ", ".join(f"'{i}'" for i in ids)
+            + "; list exactly one of them in this article's who.yaml or where.yaml, "
+            "or remove the shared name or alias",
+            form,
+        )
+    )
 
 
 def _column(env: LinkEnv, line: int, form: str, earlier: int) -> int:
@@ -240,29 +265,6 @@ def _column(env: LinkEnv, line: int, form: str, earlier: int) -> int:
         if found < 0:
             return 1
     return found + 1
-
-
-def _resolve(match: Match, ids: tuple[str, ...], span: _Run, env: LinkEnv) -> str | None:
-    """The entry an ambiguous form stands for in this article, or None (reported)."""
-    listed = [i for i in ids if i in env["listed"]]
-    if len(listed) == 1:
-        return listed[0]
-    if any(problem.form == match.form for problem in env["problems"]):
-        return None  # one report per ambiguous name and article is enough
-    line = span.line(match.start)
-    earlier = span.line_text_before(match.start).count(match.form)
-    env["problems"].append(
-        LinkProblem(
-            line,
-            _column(env, line, match.form, earlier),
-            f"'{match.form}' could mean any of "
-            + ", ".join(f"'{i}'" for i in ids)
-            + "; list exactly one of them in this article's who.yaml or where.yaml, "
-            "or remove the shared name or alias",
-            match.form,
-        )
-    )
-    return None
 
 
 # The end of a sentence: its punctuation, any closing quotes or brackets, a space.

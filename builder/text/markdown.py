@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from builder.text.linking import LinkEnv, LinkProblem, Mention, glossary_plugin, new_link_env
-from builder.text.matcher import FormMatcher
+from builder.text.references import LinkTable
 from builder.text.url_policy import url_policy_plugin
 
 
@@ -22,10 +22,10 @@ def _base_parser() -> MarkdownIt:
     return md
 
 
-def body_parser(claims: dict[str, tuple[str, ...]]) -> MarkdownIt:
+def body_parser(table: LinkTable) -> MarkdownIt:
     """The parser of article bodies, linking the surface forms the glossary claims."""
     md = _base_parser()
-    md.use(glossary_plugin, matcher=FormMatcher(claims), claims=claims)
+    md.use(glossary_plugin, table=table)
     return md
 
 

@@ -305,7 +305,8 @@ def test_parallel_and_serial_builds_are_byte_identical(
 
 
 def story(title: str, day: str) -> str:
-    return f"---\ntitle: {title}\nsection: World\ndate: {day}\n---\nPutin met Kim.\n"
+    front = f"---\ntitle: {title}\nsection: World\ndate: {day}\n---\n"
+    return front + "Vladimir Putin met Kim Jong Un.\n"
 
 
 def test_front_page_and_feed_list_explainers_newest_first(

@@ -764,7 +764,8 @@ def test_a_cache_file_the_builder_did_not_write_runs_no_code(
                 f"INSERT OR REPLACE INTO {table} VALUES ('x', ?)", (b"0" * 16 + planted,)
             )
     (folder / "content/world/story/article.md").write_text(
-        "---\ntitle: Another story\nsection: World\ndate: 2023-09-15\n---\nPutin met Kim.\n"
+        "---\ntitle: Another story\nsection: World\ndate: 2023-09-15\n---\n"
+        "Vladimir Putin met Kim Jong Un.\n"
     )
     assert run("build", "--quiet", "--site", folder).code == 0
     assert not marker.exists(), "unpickling the planted cache ran code"

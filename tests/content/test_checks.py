@@ -46,7 +46,7 @@ def quotes(*said: str) -> str:
             id="Markdown escapes in the article are not part of the quotation",
         ),
         pytest.param(
-            "Putin met Kim.\n",
+            "Vladimir Putin met Kim Jong Un.\n",
             ['"  met Kim  "'],
             id="space around the quotation is ignored",
         ),
@@ -75,7 +75,7 @@ def test_quotations_of_inline_entries_are_checked_too(
 ) -> None:
     site = make_site(
         {
-            ARTICLE: FRONT + "Putin met Kim. Peskov said “no comment”.\n",
+            ARTICLE: FRONT + "Vladimir Putin met Kim Jong Un. Peskov said “no comment”.\n",
             WHO: "- name: Peskov\n  summary: Spokesman.\n  said: ['no comment', 'a comment']\n",
         }
     )

@@ -29,7 +29,7 @@ from tests.conftest import (
     read_page,
 )
 
-BODY = "Putin met Kim.\n"
+BODY = "Vladimir Putin met Kim Jong Un.\n"
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ FRONT = MINIMAL_SITE[ARTICLE]
 def front(extra: str = "", *, replace: tuple[str, str] = ("", "")) -> str:
     """The minimal article with front matter lines added before the closing '---'."""
     text = FRONT.replace(*replace) if replace[0] else FRONT
-    return text.replace("---\nPutin", f"{extra}---\nPutin")
+    return text.replace("---\nVladimir", f"{extra}---\nVladimir")
 
 
 def quote_please(field: str, value: str, reads_as: str) -> str:

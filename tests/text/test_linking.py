@@ -23,6 +23,7 @@ from builder.content.validate import entry_from, read_list, read_record
 from builder.content.yamltree import parse_yaml
 from builder.core.diagnostics import Position, Report
 from builder.text.markdown import body_parser, render_body
+from builder.text.references import LinkTable
 from tests.conftest import ARTICLE, MINIMAL_SITE, PEOPLE, TESTS, WHERE, WHO, Run
 
 FIXTURES = TESTS / "fixtures"
@@ -73,12 +74,15 @@ def load_cases(path: Path) -> list[LinkingCase]:
                 listed=tuple(part.strip() for part in listed.split(",") if part.strip()),
                 xfail=settings_found.get("xfail"),
                 markdown="\n".join(markdown) + "\n",
-                html="".join(f"{line}\n" for line in expected if not line.startswith("error: ")),
-                problems=tuple(line[7:] for line in expected if line.startswith("error: ")),
+                html="".join(f"{line}\n" for line in expected if not line.startswith(PROBLEM)),
+                problems=tuple(line for line in expected if line.startswith(PROBLEM)),
             )
         )
         number += 1
     return cases
+
+
+PROBLEM = ("error: ", "warning: ")
 
 
 def load_entries(path: Path) -> list[Entry]:
@@ -122,17 +126,18 @@ def article(body: str, listed: tuple[str, ...] = ()) -> Bundle:
 
 
 CASES = load_cases(FIXTURES / "linking.md")
+NEVER_LINK = ("New Russia",)  # as glossary/never_link.yaml would list it
 ENTRIES = load_entries(FIXTURES / "linking-glossary.yaml")
 
 
 @pytest.fixture(scope="module")
 def index() -> GlossaryIndex:
-    return build_index(ENTRIES, [], Report())
+    return build_index(ENTRIES, [], Report(), never_link=NEVER_LINK)
 
 
 @pytest.fixture(scope="module")
 def parser(index: GlossaryIndex) -> MarkdownIt:
-    return body_parser(index.claims)
+    return body_parser(index.link_table())
 
 
 def test_the_fixture_file_has_a_case_for_every_rule() -> None:
@@ -155,18 +160,21 @@ def test_the_fixture_file_has_a_case_for_every_rule() -> None:
 )
 def test_linking_case(parser: MarkdownIt, case: LinkingCase) -> None:
     rendered = render_body(parser, article(case.markdown, case.listed).body_text(), GLOSSARY_HREF)
-    problems = tuple(f"{p.line}:{p.col}: {p.message}" for p in rendered.problems)
+    problems = tuple(
+        f"{'warning' if p.warning else 'error'}: {p.line}:{p.col}: {p.message}"
+        for p in rendered.problems
+    )
     assert (rendered.html, problems) == (case.html, case.problems), (
         f"linking.md:{case.line}: {case.title}"
     )
 
 
 def test_mentions_record_the_first_mention_of_each_entry(parser: MarkdownIt) -> None:
-    body = "Putin met Kim.\n\nKim Jong-il was\nKim's father; Putin left.\n"
+    body = "Vladimir Putin met Kim Jong Un.\n\nKim Jong-il was\nKim's father; Putin left.\n"
     rendered = render_body(parser, article(body).body_text(), GLOSSARY_HREF)
     assert [(m.entry_id, m.form, m.line) for m in rendered.mentions] == [
-        ("vladimir-putin", "Putin", 1),
-        ("kim-jong-un", "Kim", 1),
+        ("vladimir-putin", "Vladimir Putin", 1),
+        ("kim-jong-un", "Kim Jong Un", 1),
         ("kim-jong-il", "Kim Jong-il", 3),
     ]
 
@@ -195,7 +203,8 @@ AMBIGUOUS = (
 def test_ambiguous_alias_is_an_error_at_its_line_in_article_md(
     make_site: Callable[..., Path], check: Callable[[Path], Run]
 ) -> None:
-    body = "---\ntitle: A story\nsection: World\ndate: 2023-09-15\n---\nPutin met Kim.\n\n"
+    body = "---\ntitle: A story\nsection: World\ndate: 2023-09-15\n---\n"
+    body += "Vladimir Putin met Kim Jong Un.\n\n"
     site = make_site({PLACES: KOREAS, ARTICLE: body + "They spoke of\nKorea.\n"})
     assert check(site).problems == [f"{ARTICLE}:9:1: error: {AMBIGUOUS}"]
 
@@ -302,7 +311,7 @@ BODIES = st.lists(st.sampled_from(WORDS), max_size=30).map("".join)
 
 @pytest.fixture(scope="module")
 def plain_parser() -> MarkdownIt:
-    return body_parser({})
+    return body_parser(LinkTable({}))
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
