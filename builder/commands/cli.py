@@ -58,6 +58,12 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("bundle", metavar="SECTION/SLUG")
     new_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
 
+    links_cmd = commands.add_parser(
+        "links", help="every candidate mention in one story: linked, or why not"
+    )
+    links_cmd.add_argument("story", metavar="SECTION/SLUG")
+    links_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
+
     schemas_cmd = commands.add_parser("schemas", help="write the JSON Schemas for editors")
     schemas_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
     schemas_cmd.add_argument("--out", type=Path, help="folder (default: SITE/schemas)")
@@ -102,6 +108,12 @@ def _run(arguments: argparse.Namespace) -> int:
         raise UsageError(f"site folder {site} does not exist")
     if arguments.command == "new":
         return _new(site, arguments.bundle)
+    if arguments.command == "links":
+        from builder.commands.links import explain_links
+
+        for line in explain_links(site, arguments.story):
+            print(line)
+        return EXIT_OK
     if arguments.command == "schemas":
         return _schemas(arguments.out or site / "schemas")
     if arguments.command == "serve":

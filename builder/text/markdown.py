@@ -10,7 +10,14 @@ from typing import Any, cast
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from builder.text.linking import LinkEnv, LinkProblem, Mention, glossary_plugin, new_link_env
+from builder.text.linking import (
+    Explained,
+    LinkEnv,
+    LinkProblem,
+    Mention,
+    glossary_plugin,
+    new_link_env,
+)
 from builder.text.references import LinkTable
 from builder.text.url_policy import url_policy_plugin
 
@@ -71,6 +78,7 @@ class RenderedBody:
     html: str
     mentions: tuple[Mention, ...]  # first mentions, in the order they appear
     problems: tuple[LinkProblem, ...]
+    decisions: tuple[Explained, ...] = ()  # every place a glossary form stands, decided
 
 
 def render_body(md: MarkdownIt, bundle: BodyText, glossary_href: str) -> RenderedBody:
@@ -86,4 +94,5 @@ def render_body(md: MarkdownIt, bundle: BodyText, glossary_href: str) -> Rendere
         )
         for line, column, url in env["unsafe_urls"]
     )
-    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems))
+    decisions = tuple(env["decisions"])
+    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems), decisions)
