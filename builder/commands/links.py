@@ -45,9 +45,9 @@ def explain_links(site: Path, story: str) -> list[str]:
     if bundle is None:
         raise ContentError(report)
     index = _index(site, files.glossary, files.bundles, config)
-    rendered = render_body(
-        body_parser(index.link_table()), bundle.body_text(), f"{root_of(bundle.path)}glossary/"
-    )
+    parser = body_parser(index.link_table())
+    href = f"{root_of(bundle.path)}glossary/"
+    rendered = render_body(parser, bundle.body_text(), href, explain=True)
     ordered = sorted(rendered.decisions, key=lambda found: (found.line, found.col))
     return [_line(bundle, found) for found in ordered]
 

@@ -82,11 +82,16 @@ class LinkEnv(TypedDict):
     linked: dict[str, Mention]
     problems: list[LinkProblem]
     unsafe_urls: list[tuple[int, int, str]]  # (0-based body line, column, URL)
+    explain: bool  # keep every decision, with its column, for `links`
     decisions: list[Explained]  # every place a form stands, decided, in order
 
 
 def new_link_env(
-    glossary_href: str, listed: frozenset[str], line_offset: int, body: str
+    glossary_href: str,
+    listed: frozenset[str],
+    line_offset: int,
+    body: str,
+    explain: bool = False,
 ) -> LinkEnv:
     return LinkEnv(
         glossary_href=glossary_href,
@@ -96,6 +101,7 @@ def new_link_env(
         linked={},
         problems=[],
         unsafe_urls=[],
+        explain=explain,
         decisions=[],
     )
 
@@ -225,10 +231,17 @@ def _marked_entry(
 
 
 def _note(decision: Decision, line: int, seen: VisibleText, env: LinkEnv, reader: Reader) -> None:
-    """Keep the decision, and turn the ones an editor must hear about into problems."""
-    earlier = seen.line_text_before(decision.start).count(decision.text)
-    column = _column(env, line, decision.text, earlier)
-    env["decisions"].append(Explained(line, column, decision))
+    """Keep the decision, and turn the ones an editor must hear about into problems.
+    Columns are found only where someone will read them: most decisions are not."""
+    told = bool(decision.warning) or decision.reason == "ambiguous"
+    column = 0
+    if told or env["explain"]:
+        earlier = seen.line_text_before(decision.start).count(decision.text)
+        column = _column(env, line, decision.text, earlier)
+    if env["explain"]:
+        env["decisions"].append(Explained(line, column, decision))
+    if not told:
+        return
     if decision.warning and not any(p.form == decision.text for p in env["problems"]):
         env["problems"].append(LinkProblem(line, column, decision.warning, decision.text, True))
     elif decision.reason == "ambiguous":

@@ -12,7 +12,6 @@ from markupsafe import Markup, escape
 
 from builder.text.linking import (
     Explained,
-    LinkEnv,
     LinkProblem,
     Mention,
     glossary_plugin,
@@ -81,8 +80,12 @@ class RenderedBody:
     decisions: tuple[Explained, ...] = ()  # every place a glossary form stands, decided
 
 
-def render_body(md: MarkdownIt, bundle: BodyText, glossary_href: str) -> RenderedBody:
-    env: LinkEnv = new_link_env(glossary_href, bundle.listed, bundle.body_line - 1, bundle.body)
+def render_body(
+    md: MarkdownIt, bundle: BodyText, glossary_href: str, explain: bool = False
+) -> RenderedBody:
+    """The body's HTML, first mentions and problems; with `explain`, every decision too."""
+    line_offset = bundle.body_line - 1
+    env = new_link_env(glossary_href, bundle.listed, line_offset, bundle.body, explain)
     html = md.render(bundle.body, cast(dict[str, Any], env))
     mentions = list(env["linked"].values())  # dicts keep document order
     problems = list(env["problems"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from builder.text.matcher import is_word_character
 
@@ -33,8 +34,9 @@ class LinkTable:
     def forms(self) -> list[str]:
         """Every form to look for: the claimed ones, each lowercase one capitalised
         too (for the start of a sentence), and the phrases never linked."""
-        return [*self.claims, *self.capitalised(), *self.never]
+        return [*self.claims, *self.capitalised, *self.never]
 
+    @cached_property
     def capitalised(self) -> dict[str, str]:
         """The capitalised form of each lowercase form nothing else claims -> that form."""
         found = {}
@@ -45,6 +47,7 @@ class LinkTable:
                     found[upper] = form
         return found
 
+    @cached_property
     def short_forms(self) -> dict[str, tuple[str, ...]]:
         """Entry id -> the short forms of that person."""
         found: dict[str, list[str]] = {}
@@ -94,12 +97,6 @@ class Reader:
     marked: frozenset[str] = frozenset()  # ids an editor's term mark links explicitly
     linked: set[str] = field(default_factory=set)
     recent: dict[str, str] = field(default_factory=dict)  # short form -> person id
-    _capitalised: dict[str, str] = field(default_factory=dict)
-    _short_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._capitalised = self.table.capitalised()
-        self._short_forms = self.table.short_forms()
 
     def decide(self, place: Place) -> Decision:
         """The decision for one place, in reading order."""
@@ -126,7 +123,7 @@ class Reader:
         if claims is None:
             if not at_sentence_start(text, place.start):
                 return None, "a lowercase name capitalised, not at the start of a sentence"
-            claims = self.table.claims[self._capitalised[form]]
+            claims = self.table.claims[self.table.capitalised[form]]
             rule = "a lowercase name capitalised at the start of a sentence"
         if _followed_by_amount(text, place.end):
             return None, "followed by a currency sign or a digit"
@@ -144,7 +141,7 @@ class Reader:
     def _short_form(self, place: Place, claims: tuple[Claim, ...]) -> tuple[str | None, str]:
         """A surname or given name: the person last named in full, else the one listed."""
         form = place.form
-        if _continues_into_name(place):
+        if _continues_into_name(place, another_match_ends_it=False) or _hyphenated(place):
             return None, "continues into another name"
         if place.text[: place.start].endswith(("the ", "The ")):
             return None, "not a person here: it follows 'the'"
@@ -158,7 +155,7 @@ class Reader:
 
     def _remember(self, entry_id: str, form: str) -> None:
         """After a person's full name (or a longer alias), their short forms stand for them."""
-        for short in self._short_forms.get(entry_id, ()):
+        for short in self.table.short_forms.get(entry_id, ()):
             if short != form:
                 self.recent[short] = entry_id
 
@@ -209,10 +206,22 @@ def _next_word(text: str, end: int) -> str:
     return text[end + 1 : stop]
 
 
-def _continues_into_name(place: Place) -> bool:
-    """Followed straight on by a capitalised word that no title or day explains."""
+def _continues_into_name(place: Place, another_match_ends_it: bool = True) -> bool:
+    """Followed straight on by a capitalised word that no title or day explains.
+
+    Another glossary name there ends a longer name ("the North Korea South Korea
+    talks") but not a short form: "Kim Moon-soo" is a third person.
+    """
     word = _next_word(place.text, place.end)
-    return bool(word) and word[0].isupper() and word not in _NOT_A_NAME and not place.next_match
+    if not word or not word[0].isupper() or word in _NOT_A_NAME:
+        return False
+    return not (another_match_ends_it and place.next_match)
+
+
+def _hyphenated(place: Place) -> bool:
+    """The first part of a hyphenated given name: "Moon" in "Moon-soo"."""
+    after = place.text[place.end : place.end + 2]
+    return len(after) == 2 and after[0] == "-" and after[1].islower()
 
 
 def _inside_longer_name(place: Place) -> bool:
