@@ -582,14 +582,15 @@ def check_stderr(site: Path, code: int, err: str) -> list[tuple[str, int, int, s
 
 
 def is_safe_url(url: str) -> bool:
-    """http, https, mailto or relative, as a browser would read the scheme."""
-    cleaned = "".join(
-        ch for ch in unquote(url) if not ch.isspace() and unicodedata.category(ch)[0] != "C"
-    )
-    match = _SCHEME.match(cleaned)
-    if match is not None:
-        return match.group(1).lower() in SAFE_SCHEMES
-    return ":" not in re.split(r"[/?#]", cleaned, maxsplit=1)[0]
+    """http, https, mailto or relative, as a browser would read the scheme: after
+    dropping controls and tabs anywhere and white space at the ends, only a scheme
+    name and a colon at the very start make a scheme (RFC 3986); the rest is relative."""
+    for reading in (url, unquote(url)):
+        cleaned = "".join(ch for ch in reading if unicodedata.category(ch)[0] != "C").strip()
+        match = _SCHEME.match(cleaned)
+        if match is not None and match.group(1).lower() not in SAFE_SCHEMES:
+            return False
+    return True
 
 
 VOID_ELEMENTS = frozenset(

@@ -26,7 +26,7 @@ from builder.core.patterns import (
     INVISIBLE,
     INVISIBLE_CHARACTERS,
 )
-from builder.text.url_policy import SAFE_SCHEMES, unsafe_urls_in_inline
+from builder.text.url_policy import SAFE_SCHEMES, SCHEME_NAME, unsafe_urls_in_inline
 
 
 def string_schema(pattern: str | None = None, message: str | None = None) -> JsonObject:
@@ -159,7 +159,7 @@ class IdType(TextType):
 
 
 # A scheme followed at once by more of the URL; "Reuters: report" is plain text.
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:(?=\S)")
+_SCHEME = re.compile(rf"{SCHEME_NAME}:(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ class SourceType(TextType):
     def json_schema(self, field: Field) -> JsonObject:
         # Plain text, or a URL whose scheme is http, https or mailto.
         schema = string_schema(
-            r"^(?!\s*[A-Za-z][A-Za-z0-9+.-]*:\S)"
+            rf"^(?!\s*{SCHEME_NAME}:\S)"
             r"|^\s*([Hh][Tt][Tt][Pp][Ss]?|[Mm][Aa][Ii][Ll][Tt][Oo]):",
             "Use an http, https or mailto URL, or plain text.",
         )
