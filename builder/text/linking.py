@@ -131,11 +131,19 @@ def glossary_plugin(md: MarkdownIt, *, table: LinkTable) -> None:
 
 
 def editor_marks(tokens: list[Token]) -> list[str]:
-    """The ids of every `[text]{term=ID}` mark in the body, in order."""
+    """The ids of every `[text]{term=ID}` mark that links, in order: not those in
+    headings or inside links, where nothing is linked."""
     found = []
+    in_heading = False
     for token in tokens:
-        for child in token.children or ():
-            if child.type == "span_open" and "term" in child.attrs:
+        if token.type in ("heading_open", "heading_close"):
+            in_heading = token.type == "heading_open"
+        if in_heading or not token.children:
+            continue
+        links = 0
+        for child in token.children:
+            links += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+            if child.type == "span_open" and "term" in child.attrs and not links:
                 found.append(str(child.attrs["term"]))
     return found
 
@@ -172,10 +180,7 @@ def _link_inline(
     seen = VisibleText(children, blocked)
     line = (inline.map[0] if inline.map else 0) + env["line_offset"] + 1
     links: list[tuple[int, int, str]] = []
-    for odd in seen.odd_spans:
-        odd_line = line + seen.breaks_before(odd.start)
-        message = f"unknown mark {odd.says}; mark a name [name]{{.nolink}} or [text]{{term=ID}}"
-        env["problems"].append(LinkProblem(odd_line, _column(env, odd_line, "]{", 0), message))
+    _report_odd_marks(seen, line, env)
     for mark in seen.marks:
         entry_id = _marked_entry(mark, seen, line, env, reader)
         if entry_id is not None:
@@ -197,6 +202,28 @@ def _link_inline(
     if not links and not seen.marks and not seen.spans:
         return children
     return seen.with_links(sorted(links), env["glossary_href"])
+
+
+def _report_odd_marks(seen: VisibleText, line: int, env: LinkEnv) -> None:
+    """A span that is neither mark is an error; text that looks like a mistyped
+    mark (`[Kim]{nolink}`, which readers would see as typed) is a warning."""
+    for odd in seen.odd_spans:
+        odd_line = line + seen.breaks_before(odd.start)
+        column = _column(env, odd_line, "]" + odd.says, 0)  # as written, mostly
+        message = f"unknown mark {odd.says}; mark a name [name]{{.nolink}} or [text]{{term=ID}}"
+        env["problems"].append(LinkProblem(odd_line, column, message))
+    for at in (found.start() for found in _MISTYPED_MARK.finditer(seen.text)):
+        mark_line = line + seen.breaks_before(at)
+        message = (
+            "this looks like a mark but is not one, and readers will see it as typed; "
+            "write [text]{.nolink} or [text]{term=ID}, with no space before the brace"
+        )
+        column = _column(env, mark_line, seen.text[at : at + 2], 0)
+        env["problems"].append(LinkProblem(mark_line, column, message, warning=True))
+
+
+# "[Kim]{nolink}", "[Kim] {.nolink}", "{term = id}": what the attrs plugin left as text.
+_MISTYPED_MARK = re.compile(r"\] ?\{ *(?:\.?nolink|term *=)")
 
 
 def _marked_entry(
@@ -225,7 +252,7 @@ def _marked_entry(
     if not first:
         return None
     reader.linked.add(mark.entry_id)
-    sentence = " ".join(seen_text.split())
+    sentence = _sentence_around(seen.text, seen_text)
     env["linked"][mark.entry_id] = Mention(mark.entry_id, seen_text, mark_line, sentence)
     return mark.entry_id
 
@@ -273,6 +300,9 @@ def _column(env: LinkEnv, line: int, form: str, earlier: int) -> int:
     if not 0 <= index < len(lines):
         return 1
     source, found = lines[index], -1
+    # Markup inside a name ("Vladimir *Putin*") hides the whole of it: its first word.
+    if form not in source and " " in form:
+        form = form.split(" ", 1)[0]
     for _ in range(earlier + 1):
         found = source.find(form, found + 1)
         if found < 0:

@@ -143,7 +143,7 @@ class Reader:
         form = place.form
         if _continues_into_name(place, another_match_ends_it=False) or _hyphenated(place):
             return None, "continues into another name"
-        if place.text[: place.start].endswith(("the ", "The ")):
+        if _after_the(place):
             return None, "not a person here: it follows 'the'"
         person = self.recent.get(form)
         if person is not None:
@@ -151,6 +151,8 @@ class Reader:
         listed = [c.entry_id for c in claims if c.entry_id in self.listed]
         if len(listed) == 1:
             return listed[0], "a short form of the person the sidecars list"
+        if listed:
+            return None, "a short form of several people the sidecars list"
         return None, "a short form with no full name before it"
 
     def _remember(self, entry_id: str, form: str) -> None:
@@ -171,6 +173,10 @@ WARNINGS = {
         "'{form}' is not linked: no person's full name comes before it and the sidecars "
         "list none of the people it may stand for; name the person in full first, or list "
         "them in who.yaml"
+    ),
+    "a short form of several people the sidecars list": (
+        "'{form}' is not linked: the sidecars list more than one person it may stand for, "
+        "and none of them is named in full before it; name the person in full first"
     ),
     "continues into another name": (
         "'{form}' is not linked: it runs on into another name; add that name to the "
@@ -216,6 +222,23 @@ def _continues_into_name(place: Place, another_match_ends_it: bool = True) -> bo
     if not word or not word[0].isupper() or word in _NOT_A_NAME:
         return False
     return not (another_match_ends_it and place.next_match)
+
+
+# After "the", a surname still means the person when what follows is theirs:
+# "the Trump administration", "the Kim regime"; not in "the Moon landing".
+_THEIRS = frozenset(
+    (  # noqa: SIM905
+        "administration government regime family dynasty era presidency camp campaign "
+        "cabinet team years government's administration's regime's family's"
+    ).split()
+)
+
+
+def _after_the(place: Place) -> bool:
+    """A surname after "the" is a thing named after it, unless what follows is theirs."""
+    if not place.text[: place.start].endswith(("the ", "The ")):
+        return False
+    return _next_word(place.text, place.end).lower() not in _THEIRS
 
 
 def _hyphenated(place: Place) -> bool:
