@@ -1,9 +1,11 @@
 """`make bench`: cold and incremental builds against the bare loop (and Hugo, if installed).
 
 Writes a deterministic corpus, then times whole processes, several runs each,
-and prints medians and ratios measured in the same run:
+and prints medians and ratios measured in the same run; then the nested-alias
+case (bench/nested.py) and the linking cost per body:
 
     python bench/run.py --articles 5000 --entries 1000 --runs 3
+    python bench/run.py --only nested     # the nested-alias case alone
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import nested
 from corpus import entry_name, write_corpus
 
 HERE = Path(__file__).resolve().parent
@@ -157,6 +160,7 @@ def linking_cost(sizes: tuple[int, ...]) -> dict[int, float]:
 
     from builder.content.model import Bundle, FrontMatter
     from builder.text.markdown import body_parser, render_body
+    from builder.text.references import Claim, LinkTable
 
     front = FrontMatter("t", None, "s", datetime.date(2024, 1, 1), None, None, (), False)
     words = " ".join(["the talks went on for another week before officials said"] * 6)
@@ -166,7 +170,11 @@ def linking_cost(sizes: tuple[int, ...]) -> dict[int, float]:
     for size in sizes:
         claims = {entry_name(i): (f"entry-{i}",) for i in range(size)}
         claims.update({f"Zeta{i}": (f"entry-{i}",) for i in range(size)})
-        md = body_parser(dict(sorted(claims.items())))
+        table = LinkTable(
+            {form: tuple(Claim(i, False) for i in ids) for form, ids in sorted(claims.items())},
+            ids=frozenset(i for ids in claims.values() for i in ids),
+        )
+        md = body_parser(table)
         samples = []
         for _ in range(7):
             start = time.perf_counter()
@@ -183,7 +191,11 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=HERE / "corpus")
+    parser.add_argument("--only", choices=["nested"], help="run only this part")
     arguments = parser.parse_args()
+    if arguments.only == "nested":
+        nested.report(nested.measure_all())
+        return
     work: Path = arguments.work
     site = work / f"site-{arguments.articles}-{arguments.entries}"
     if not site.exists():
@@ -230,6 +242,7 @@ def main() -> None:
     results.update(measure_in_turn(warm, runs))
     aside.empty()
     report(results, arguments.articles)
+    nested.report(nested.measure_all())  # before linking_cost makes this process large
     costs = linking_cost((10, 10_000))
     print(
         f"\nlinking, ms per article body: 10 entries {costs[10]:.3f}, "
