@@ -162,7 +162,7 @@ def _render_glossary_links(md: MarkdownIt) -> None:
         done = 0
         for start, end, entry_id in token.meta["links"]:
             pieces.append(escapeHtml(content[done:start]))
-            pieces.append(f'<a data-term="{entry_id}" href="{href}{entry_id}/">')
+            pieces.append(f'<a data-term="{entry_id}" href="{href}{entry_id}/index.html">')
             pieces.append(escapeHtml(content[start:end]))
             pieces.append("</a>")
             done = end

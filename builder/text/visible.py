@@ -230,7 +230,7 @@ def _span_reason(spans: list[tuple[str, int, int]]) -> str:
 
 def _link_open(entry_id: str, href: str, like: Token) -> Token:
     token = Token("link_open", "a", 1)
-    token.attrs = {"data-term": entry_id, "href": f"{href}{entry_id}/"}
+    token.attrs = {"data-term": entry_id, "href": f"{href}{entry_id}/index.html"}
     token.level = like.level
     return token
 

@@ -16,6 +16,7 @@ from tests.browser.conftest import ORIGINS, PAGES, Site, Tab, entry_name, requir
 pytestmark = pytest.mark.browser
 
 TERM_LINKS = "[data-article-body] a[data-term]"
+ENTRY_PAGE = re.compile(r".*/glossary/kim-jong-un/(index\.html)?$")
 FACTBOXES = ("who", "what", "where", "background")
 
 # Relative links to a folder ("../glossary/kim-jong-un/"), the ones file-links.js rewrites.
@@ -62,12 +63,10 @@ def test_the_page_scripts_run_under_the_policy(
     # terms.js describes each linked mention by its card.
     term = tab.page.locator(TERM_LINKS).first
     expect(term).to_have_attribute("aria-describedby", re.compile(r"^term-"))
-    # file-links.js points folder links at their index.html, under file:// only.
-    folder_links = tab.page.evaluate(FOLDER_LINKS)
+    # No link of the page names a folder under file://, where a folder opens its
+    # listing: the pages link index.html, and file-links.js mends any left.
     if origin == "file":
-        assert folder_links == []
-    else:
-        assert folder_links, "over http the folder links should be left as they are"
+        assert tab.page.evaluate(FOLDER_LINKS) == []
     assert tab.errors() == []
 
 
@@ -196,12 +195,11 @@ def test_the_article_without_javascript(
     for link in links.all():
         term = link.get_attribute("data-term")
         assert link.get_attribute("aria-describedby") is None
-        assert re.fullmatch(rf"(\.\./)*glossary/{term}/", link.get_attribute("href") or "")
+        href = link.get_attribute("href") or ""
+        assert re.fullmatch(rf"(\.\./)*glossary/{term}/index\.html", href)
 
-    # ...that navigate. (From file:// a folder link opens the folder's listing when
-    # no script points it at index.html: the contract's href ends in "ID/".)
-    if origin == "http":
-        links.and_(page.locator('[data-term="kim-jong-un"]')).click()
-        page.wait_for_url(site.url(origin, "glossary/kim-jong-un/"))
-        expect(page.locator("h1")).to_have_text(entry_name(site.root, "kim-jong-un"))
+    # ...that navigate, from file:// too: they name the page, not its folder.
+    links.and_(page.locator('[data-term="kim-jong-un"]')).click()
+    page.wait_for_url(ENTRY_PAGE)
+    expect(page.locator("h1")).to_have_text(entry_name(site.root, "kim-jong-un"))
     assert tab.errors() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -133,12 +134,21 @@ def test_glossary_links_lead_to_entry_pages_that_link_back(
     seed_out: Path, article_page: Page
 ) -> None:
     for entry_id, href, _ in glossary_links(article_page):
-        assert href.endswith(f"glossary/{entry_id}/"), href
+        assert href.endswith(f"glossary/{entry_id}/index.html"), href
         target = resolve(ARTICLE_PAGE, href)
         assert target == f"glossary/{entry_id}/index.html", href
         entry_page = read_page(seed_out / target)
         back = {resolve(target, a.attrs.get("href", "")) for a in entry_page.anchors}
         assert ARTICLE_PAGE in back, entry_id
+
+
+def test_every_link_to_an_entry_has_one_form(seed_out: Path, article_page: Page) -> None:
+    """Mentions, fact boxes and cards all link glossary/ID/index.html: one form
+    throughout the site, which opens the page from file:// without JavaScript."""
+    hrefs = [a.attrs.get("href", "") for a in article_page.anchors]
+    to_entries = [href for href in hrefs if re.search(r"glossary/[a-z0-9-]+/", href)]
+    assert to_entries
+    assert [h for h in to_entries if not h.endswith("/index.html")] == []
 
 
 def test_glossary_index_groups_entries_by_kind(seed_out: Path) -> None:

@@ -147,4 +147,6 @@ def test_deeper_nesting_is_a_page_at_the_folder_path(
     site = make_site({"content/world/asia/korea/story/article.md": FRONT})
     assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
     page = tmp_path / "out/world/asia/korea/story/index.html"
-    assert 'href="../../../../glossary/vladimir-putin/"' in page.read_text(encoding="utf-8")
+    assert 'href="../../../../glossary/vladimir-putin/index.html"' in page.read_text(
+        encoding="utf-8"
+    )

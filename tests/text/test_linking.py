@@ -237,7 +237,9 @@ def test_listed_entry_wins_and_links_in_the_built_page(
     )
     assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
     page = (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
-    assert '<a data-term="south-korea" href="../../glossary/south-korea/">Korea</a>' in page
+    assert (
+        '<a data-term="south-korea" href="../../glossary/south-korea/index.html">Korea</a>' in page
+    )
     assert 'data-term="north-korea"' not in page
 
 
@@ -252,7 +254,10 @@ def test_entry_defined_inline_in_who_yaml_links_and_gets_a_page(
     )
     assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
     page = (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
-    link = '<a data-term="dmitry-peskov" href="../../glossary/dmitry-peskov/">Dmitry Peskov</a>'
+    link = (
+        '<a data-term="dmitry-peskov" href="../../glossary/dmitry-peskov/index.html">'
+        "Dmitry Peskov</a>"
+    )
     assert link in page
     entry = (tmp_path / "out/glossary/dmitry-peskov/index.html").read_text(encoding="utf-8")
     assert "../../world/story/index.html" in entry
@@ -270,7 +275,10 @@ def test_decomposed_article_text_links_a_precomposed_glossary_name(
     )
     assert cli("build", "--site", site, "--out", tmp_path / "out").code == 0
     page = (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
-    assert '<a data-term="jose-marti" href="../../glossary/jose-marti/">José Martí</a>' in page
+    assert (
+        '<a data-term="jose-marti" href="../../glossary/jose-marti/index.html">José Martí</a>'
+        in page
+    )
     assert decomposed not in page
 
 
@@ -326,5 +334,5 @@ def test_linking_only_wraps_text_in_links_to_its_own_entries(
     ids = [entry_id for entry_id, _, _ in found]
     assert len(ids) == len(set(ids)), "an entry is linked more than once"
     for entry_id, href, text in found:
-        assert href == f"{GLOSSARY_HREF}{entry_id}/"
+        assert href == f"{GLOSSARY_HREF}{entry_id}/index.html"
         assert text in index.entry(entry_id).surface_forms()
