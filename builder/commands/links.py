@@ -15,13 +15,7 @@ from pathlib import Path
 
 from builder.content.discover import BundleFiles, discover
 from builder.content.glossary import GlossaryIndex, build_index
-from builder.content.load import (
-    NEVER_LINK,
-    load_bundle,
-    load_config,
-    load_glossary_file,
-    load_never_link,
-)
+from builder.content.load import load_bundle, load_config, load_glossary_folder_file
 from builder.content.model import Bundle, SiteConfig
 from builder.core.diagnostics import ContentError, Report, UsageError, did_you_mean
 from builder.site.views import root_of
@@ -60,10 +54,9 @@ def _index(
     quiet = Report()  # the build reports these files' problems; this command explains links
     entries, never_link = [], []
     for file in glossary:
-        if file.name == NEVER_LINK:
-            never_link.extend(load_never_link(site, file, config, quiet))
-        else:
-            entries.extend(load_glossary_file(site, file, config, quiet))
+        found, phrases = load_glossary_folder_file(site, file, config, quiet)
+        entries.extend(found)
+        never_link.extend(phrases)
     loaded = (load_bundle(site, files, config, quiet) for files in bundles)
     summaries = [item.summary() for item in loaded if item is not None and not item.front.draft]
     return build_index(entries, summaries, quiet, tuple(never_link))

@@ -107,6 +107,15 @@ def load_never_link(site: Path, file: Path, config: SiteConfig, report: Report) 
     return [phrase for phrase in phrases if phrase]
 
 
+def load_glossary_folder_file(
+    site: Path, file: Path, config: SiteConfig, report: Report
+) -> tuple[list[Entry], list[str]]:
+    """One file of content/glossary/: its entries, or, for never_link.yaml, its phrases."""
+    if file.name == NEVER_LINK:
+        return [], load_never_link(site, file, config, report)
+    return load_glossary_file(site, file, config, report), []
+
+
 def load_bundle(
     site: Path,
     files: BundleFiles,

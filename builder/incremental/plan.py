@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from builder import __version__
 from builder.content.discover import BundleFiles, SourceFiles
-from builder.content.load import NEVER_LINK, load_glossary_file, load_never_link
+from builder.content.load import load_glossary_folder_file
 from builder.content.model import BundleSummary, Entry, SiteConfig
 from builder.core.diagnostics import Diagnostic, Report
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
@@ -111,13 +111,11 @@ def load_glossary(
         found = previous.get(key)
         if found is None or found.signature != signatures.glossary[key]:
             local = Report()
-            signature = signatures.glossary[key]
-            if file.name == NEVER_LINK:
-                phrases = tuple(load_never_link(site, file, config, local))
-                found = LoadedGlossary(signature, (), tuple(local.diagnostics), phrases)
-            else:
-                entries = tuple(load_glossary_file(site, file, config, local))
-                found = LoadedGlossary(signature, entries, tuple(local.diagnostics))
+            entries, phrases = load_glossary_folder_file(site, file, config, local)
+            diagnostics = tuple(local.diagnostics)
+            found = LoadedGlossary(
+                signatures.glossary[key], tuple(entries), diagnostics, tuple(phrases)
+            )
         loaded[key] = found
         report.extend(found.diagnostics)
     return loaded

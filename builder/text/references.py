@@ -67,7 +67,7 @@ class Place:
     start: int
     end: int
     form: str
-    linkable: str  # "" where a link may go; else why not ("inside a heading", …)
+    blocked: str  # "" where a link may go; else why not ("inside a heading", …)
     next_match: bool  # another glossary match starts at the next word
 
 
@@ -102,10 +102,10 @@ class Reader:
         """The decision for one place, in reading order."""
         entry_id, rule = self._refers_to(place)
         if entry_id is None:
-            return self._skip(place, None, place.linkable or rule)
+            return self._skip(place, None, place.blocked or rule)
         self._remember(entry_id, place.form)
-        if place.linkable:
-            return self._skip(place, entry_id, place.linkable)
+        if place.blocked:
+            return self._skip(place, entry_id, place.blocked)
         if entry_id in self.marked:
             return self._skip(place, entry_id, "the editor marked which mention to link")
         if entry_id in self.linked:
@@ -163,7 +163,7 @@ class Reader:
 
     def _skip(self, place: Place, entry_id: str | None, reason: str) -> Decision:
         warning = ""
-        if not place.linkable and reason in WARNINGS:
+        if not place.blocked and reason in WARNINGS:
             warning = WARNINGS[reason].format(form=place.form)
         return Decision(place.start, place.end, _seen(place), entry_id, False, reason, warning)
 

@@ -96,8 +96,9 @@ class VisibleText:
 
     def blocked(self, start: int, end: int) -> str:
         """Why no link may go on this stretch; "" where one may."""
-        first, last = self._ends(start, end)
-        for piece in self.pieces[self.pieces.index(first) : self.pieces.index(last) + 1]:
+        first = bisect_right(self._starts, start) - 1
+        last = bisect_left(self._starts, end) - 1
+        for piece in self.pieces[first : last + 1]:
             if piece.blocked:
                 return piece.blocked
         if self._span(start, end) is None:
