@@ -1,8 +1,12 @@
 """Writing the output folder atomically.
 
-The whole site is written into a temporary folder beside the output and
-swapped in only when every file is there, so a failed or interrupted build
-leaves the last good site exactly as it was.
+A cold build writes the whole site into a temporary folder beside the output
+and swaps it in with one rename. A warm build stages only the changed pages;
+before it moves them in, it writes a journal of every move and deletion
+beside the output, in one atomic rename. A build killed while moving leaves
+the journal, and the next build's first act is to finish it. So a failed or
+interrupted build leaves the last good site exactly as it was. A build killed
+partway through its commit leaves the new site, once any build starts.
 """
 
 from __future__ import annotations
@@ -10,11 +14,14 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import glob
+import json
 import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from builder.core.diagnostics import UsageError
@@ -47,16 +54,16 @@ class Staging:
 
     A cold build stages the whole site and swaps it in with one rename. A
     warm incremental build stages only the pages that changed and, once every
-    page has rendered, renames each over its old version: each file is
-    replaced atomically, and nothing is touched before the build has
-    succeeded, without copying or linking the thousands of pages that did not
-    change.
+    page has rendered, moves each over its old version under a journal (see
+    the module's note), without copying or linking the thousands of pages
+    that did not change.
     """
 
     def __init__(self, out: Path, in_place: bool = False) -> None:
         self.in_place = in_place
         self.out = out.absolute()
         self.out.parent.mkdir(parents=True, exist_ok=True)
+        finish_interrupted_commit(self.out)
         remove_leftovers(self.out)
         self.folder = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.tmp-", dir=self.out.parent))
         self._clearing: threading.Thread | None = None
@@ -66,12 +73,19 @@ class Staging:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
-    def commit(self, keep: Iterable[str] = (), keep_folder: str | None = None) -> None:
+    def staged_files(self) -> list[str]:
+        return _files_below(self.folder)
+
+    def commit(
+        self, keep: Iterable[str] = (), keep_folder: str | None = None, folder: Path | None = None
+    ) -> None:
         """Make the staged files the output.
 
         In place, every other file of the output is deleted unless it is in
         `keep` (the pages reused from the last build) or under `keep_folder`,
-        so the result is what a cold build would have swapped in.
+        so the result is what a cold build would have swapped in; `folder`, a
+        finished folder beside the output, replaces `keep_folder` in the same
+        journal.
         """
         if not self.in_place:
             (self.folder / MARKER).write_bytes(MARKER_TEXT)
@@ -79,18 +93,24 @@ class Staging:
             if old is not None:
                 self._clear(old)
             return
-        staged = {
-            f.relative_to(self.folder).as_posix() for f in self.folder.rglob("*") if f.is_file()
-        }
-        for relative in sorted(staged):
-            target = self.out / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            (self.folder / relative).replace(target)
-        wanted = staged | set(keep) | {MARKER}
-        for relative in _files_below(self.out):
-            inside_kept = keep_folder and relative.startswith(f"{keep_folder}/")
-            if relative not in wanted and not inside_kept:
-                _remove_page(self.out, relative)
+        staged = self.staged_files()
+        wanted = set(staged) | set(keep) | {MARKER}
+        inside = f"{keep_folder}/" if keep_folder else None
+        removed = [
+            relative
+            for relative in _files_below(self.out)
+            if relative not in wanted and not (inside and relative.startswith(inside))
+        ]
+        journal = Journal(
+            staging=self.folder.name,
+            moves=staged,
+            removes=removed,
+            folder=folder.relative_to(self.out.parent).as_posix() if folder else None,
+            folder_target=keep_folder if folder else None,
+        )
+        journal.write(self.out)
+        journal.apply(self.out)
+        journal_file(self.out).unlink()
 
     def _clear(self, old: Path) -> None:
         """Delete the replaced site while the build finishes (the store, the
@@ -107,6 +127,115 @@ class Staging:
             self._clearing = None
         if self.folder.exists():
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def search_workspace(out: Path) -> Iterator[tuple[Path, Path]]:
+    """A folder for a view of the new site and one for its search index, beside
+    the output and deleted afterwards (the index, once moved in, is gone from it)."""
+    workspace = Path(tempfile.mkdtemp(prefix=f".{out.name}.search-", dir=out.parent))
+    try:
+        yield workspace / "site", workspace / "index"
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A second name for a file where the disk allows one, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def journal_file(out: Path) -> Path:
+    return out.parent / f".{out.name}.journal"
+
+
+@dataclass(frozen=True)
+class Journal:
+    """What a warm commit does to the output, written down before it starts.
+
+    Every step can be repeated: a move whose staged file is gone was made, a
+    deletion of a missing file was made. So finishing a journal twice, or one
+    that was half done when the build was killed, gives the same site.
+    """
+
+    staging: str  # the staging folder's name, beside the output
+    moves: list[str]  # staged files, by path below the output
+    removes: list[str]  # output files the new site no longer has
+    folder: str | None = None  # a finished folder beside the output ...
+    folder_target: str | None = None  # ... that replaces this one inside it
+
+    def write(self, out: Path) -> None:
+        """Write the journal whole or not at all: to a temporary file, flushed, renamed."""
+        target = journal_file(out)
+        temporary = target.with_name(target.name + ".tmp")
+        with temporary.open("w", encoding="utf-8") as stream:
+            json.dump(asdict(self), stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        temporary.replace(target)
+        _sync_folder(out.parent)
+
+    @staticmethod
+    def read(out: Path) -> Journal:
+        data = json.loads(journal_file(out).read_text(encoding="utf-8"))
+        return Journal(**data)
+
+    def apply(self, out: Path) -> None:
+        staging = out.parent / self.staging
+        for relative in self.moves:
+            source = staging / relative
+            if source.exists():
+                target = out / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source.replace(target)
+        for relative in self.removes:
+            _remove_page(out, relative)
+        if self.folder and self.folder_target:
+            _move_folder_in(out.parent / self.folder, out / self.folder_target, out)
+
+
+def finish_interrupted_commit(out: Path) -> None:
+    """Finish the commit of a build killed while it moved pages into the output."""
+    if not journal_file(out).exists():
+        return
+    try:
+        journal = Journal.read(out)
+    except (ValueError, TypeError) as problem:
+        raise UsageError(
+            f"the journal {journal_file(out)} of an interrupted build cannot be read "
+            f"({problem}); delete it and the output folder, then build again"
+        ) from None
+    journal.apply(out.absolute())
+    journal_file(out).unlink()
+
+
+def _move_folder_in(new: Path, target: Path, out: Path) -> None:
+    """Put a finished folder where another stands; repeatable, unlike an exchange."""
+    if not new.exists():
+        return
+    if target.exists():
+        trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        target.rename(trash / target.name)
+        shutil.rmtree(trash, ignore_errors=True)
+    new.rename(target)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in a folder durable (a no-op where folders cannot be opened)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def _files_below(folder: Path) -> list[str]:
@@ -136,16 +265,6 @@ def _remove_page(out: Path, relative: str) -> None:
     while folder != out and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-
-
-def replace_folder(new: Path, target: Path) -> None:
-    """Put a freshly made folder where another stands, in one step where possible."""
-    if target.exists() and _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)
-        return
-    if target.exists():
-        shutil.rmtree(target)
-    new.rename(target)
 
 
 def remove_leftovers(out: Path) -> None:

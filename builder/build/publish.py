@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from builder.build.options import BuildOptions
-from builder.build.output import MARKER, Staging, replace_folder
+from builder.build.output import MARKER, Staging, link_or_copy, search_workspace
 from builder.build.search import SEARCH_FOLDER, index_site
 from builder.build.state import Run
 from builder.content.model import SiteConfig
@@ -56,7 +56,8 @@ def _write_static(run: Run, common: str) -> list[tuple[str, OutputRecord]]:
 
 
 def _commit(staging: Staging, config: SiteConfig, outputs: set[str], report: Report) -> None:
-    """Index for search, then make the staged files the output."""
+    """Index for search, then make the staged files the output: nothing in the
+    output changes before the index is made."""
     if not config.search:
         staging.commit(outputs)
     elif not staging.in_place:
@@ -64,10 +65,21 @@ def _commit(staging: Staging, config: SiteConfig, outputs: set[str], report: Rep
         if report.has_errors:
             raise ContentError(report)
         staging.commit()
-    else:  # the index needs every page where it will stand: index after the commit
-        staging.commit(outputs, keep_folder=SEARCH_FOLDER)
-        fresh = staging.folder / ".search"
-        index_site(staging.out, config.language, report, into=fresh)
-        if report.has_errors:
-            raise ContentError(report)
-        replace_folder(fresh, staging.out / SEARCH_FOLDER)
+    else:  # the index needs every page where it will stand: index a view of the new site
+        with search_workspace(staging.out) as (view, fresh):
+            _link_new_site(staging, outputs, view)
+            index_site(view, config.language, report, into=fresh)
+            if report.has_errors:
+                raise ContentError(report)
+            staging.commit(outputs, keep_folder=SEARCH_FOLDER, folder=fresh)
+
+
+def _link_new_site(staging: Staging, kept: set[str], view: Path) -> None:
+    """The pages of the new site in one folder, as links to the files: the reused
+    ones where they stand in the output, the new ones where they are staged."""
+    staged = staging.staged_files()
+    sources = {relative: staging.out / relative for relative in kept}
+    sources.update({relative: staging.folder / relative for relative in staged})
+    for relative, source in sources.items():
+        if relative.endswith(".html"):
+            link_or_copy(source, view / relative)

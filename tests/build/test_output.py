@@ -3,13 +3,20 @@ whose replacement would destroy sources."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_SITE, WHO, Run, snapshot, write_files
+from builder.build import publish
+from builder.build.output import Staging
+from builder.core.diagnostics import Position, Report
+from tests.conftest import ARTICLE, MINIMAL_SITE, SEED_SITE, WHO, Run, snapshot, write_files
 
 
 def leftovers(out: Path) -> list[str]:
@@ -178,3 +185,129 @@ def test_check_writes_nothing(seed_copy: Path, cli: Callable[..., Run], tmp_path
     assert (result.code, result.err) == (0, "")
     assert snapshot(tmp_path) == before
     assert sorted(p.name for p in seed_copy.iterdir()) == ["content", "site.yaml"]
+
+
+def _second_story(site: Path, text: str) -> None:
+    write_files(
+        site,
+        {
+            "content/world/second/article.md": (
+                f"---\ntitle: Second\nsection: World\ndate: 2023-09-16\n---\n{text}\n"
+            )
+        },
+    )
+
+
+def test_a_warm_build_whose_search_step_fails_leaves_the_previous_output(
+    make_site: Callable[..., Path],
+    cli: Callable[..., Run],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site = make_site({"site.yaml": "title: T\nbase_url: https://example.org/\nsearch: true\n"})
+    out = tmp_path / "public"
+    assert cli("build", "--site", site, "--out", out).code == 0
+    before = snapshot(out)
+    assert any(name.startswith("pagefind/") for name in before)
+    _second_story(site, "Vladimir Putin again.")
+
+    def failing_index(folder: Path, language: str, report: Report, into: Path | None) -> None:
+        assert (folder / "world/second/index.html").is_file(), "the view holds the new page"
+        assert not (out / "world/second").exists(), "nothing is published before the index"
+        report.error(Position("site.yaml"), "search: Pagefind failed: injected")
+
+    monkeypatch.setattr(publish, "index_site", failing_index)
+    result = cli("build", "--site", site, "--out", out)
+    assert result.code == 1
+    assert "injected" in result.err
+    assert snapshot(out) == before
+    assert leftovers(out) == []
+
+
+def test_a_warm_build_with_search_indexes_the_new_site(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site({"site.yaml": "title: T\nbase_url: https://example.org/\nsearch: true\n"})
+    out = tmp_path / "public"
+    assert cli("build", "--site", site, "--out", out).code == 0
+    _second_story(site, "Kim Jong Un again.")
+    assert cli("build", "--site", site, "--out", out).code == 0
+    warm = snapshot(out)
+    clean_out = tmp_path / "clean"
+    assert cli("build", "--site", site, "--out", clean_out, "--clean").code == 0
+    assert warm.keys() == snapshot(clean_out).keys()
+    assert leftovers(out) == []
+
+
+KILL_DURING_COMMIT = """
+import os, signal, sys
+from pathlib import Path
+from builder.build import output
+
+moved = []
+real_replace = Path.replace
+
+def replace_then_die(self, target):
+    result = real_replace(self, target)
+    moved.append(target)
+    if len(moved) == int(os.environ["MOVES_BEFORE_KILL"]):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+real_apply = output.Journal.apply
+real_write = output.Journal.write
+
+def write_or_die(self, out):
+    if os.environ["MOVES_BEFORE_KILL"] == "0":
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_write(self, out)
+
+def apply_with_kill(self, out):
+    Path.replace = replace_then_die
+    real_apply(self, out)
+
+output.Journal.apply = apply_with_kill
+output.Journal.write = write_or_die
+from builder.commands.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _build_killed(site: Path, out: Path, moves: int) -> int:
+    completed = subprocess.run(
+        [sys.executable, "-c", KILL_DURING_COMMIT, "build", "--site", str(site), "--out", str(out)],
+        capture_output=True,
+        env={**os.environ, "MOVES_BEFORE_KILL": str(moves)},
+        check=False,
+    )
+    return completed.returncode
+
+
+@pytest.mark.parametrize("moves", [0, 1, 3])
+def test_a_build_killed_while_committing_is_finished_by_the_next_one(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path, moves: int
+) -> None:
+    """Killed before the journal (0 moves: the output is the old site, untouched) or
+    partway through it: the next build's first step finishes the commit, so
+    nothing ever reads a mix of the two sites once a build has started."""
+    site = make_site()
+    out = tmp_path / "public"
+    assert cli("build", "--site", site, "--out", out).code == 0
+    old = snapshot(out)
+    _second_story(site, "Vladimir Putin again.")
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE] + "More.\n"})
+    assert _build_killed(site, out, moves) == -signal.SIGKILL
+    journal = out.parent / ".public.journal"
+    if moves == 0:
+        assert not journal.exists()
+        assert snapshot(out) == old
+    else:
+        assert journal.exists()
+        assert snapshot(out) != old
+    Staging(out, in_place=True).discard()  # what every build does first
+    assert not journal.exists()
+    clean_out = tmp_path / "clean"
+    assert cli("build", "--site", site, "--out", clean_out).code == 0
+    assert cli("build", "--site", site, "--out", out).code == 0
+    assert snapshot(out) == snapshot(clean_out)
+    assert leftovers(out) == []
