@@ -17,6 +17,10 @@ from typing import NamedTuple
 # terminal or CI log raw: they would split a problem over lines or inject
 # escape sequences.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# In the PATH part a colon would also do harm: a folder named "a:9:9: error: x"
+# would forge a problem. Those characters are percent-encoded there, and so
+# is the percent sign, so that the encoding can be undone.
+_UNSAFE_IN_PATH = re.compile("[%:\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Severity(StrEnum):
@@ -46,11 +50,21 @@ class Diagnostic:
         """One line, whatever the message quotes: control characters are escaped."""
         where = self.position
         message = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", self.message)
-        return f"{where.path}:{where.line}:{where.col}: {self.severity.value}: {message}"
+        path = escape_path(where.path)
+        return f"{path}:{where.line}:{where.col}: {self.severity.value}: {message}"
 
     def sort_key(self) -> tuple[str, int, int, str]:
         where = self.position
         return (where.path, where.line, where.col, self.message)
+
+
+def escape_path(path: str) -> str:
+    """A path as the PATH part of a problem line: one line, and no colon in it."""
+    return _UNSAFE_IN_PATH.sub(_percent_encoded, path)
+
+
+def _percent_encoded(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8"))
 
 
 @dataclass
