@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,3 +105,47 @@ def test_a_broken_save_keeps_the_last_good_page_with_a_banner(preview: tuple[str
     edit(site, "- rfe: ", "- ref: ")
     fetch(f"{base}livereload/{epoch_of(broken)}/2", timeout=60)
     assert "data-preview-errors" not in fetch(base + ARTICLE)
+
+
+def test_only_requests_addressed_to_this_machine_are_served(preview: tuple[str, Path]) -> None:
+    """A DNS-rebinding page reaches 127.0.0.1 under its own name: it gets nothing."""
+    base, _ = preview
+    port = base.rsplit(":", 1)[1].strip("/")
+    for host in ("attacker.example", f"attacker.example:{port}", "127.0.0.1:1", "localhost.evil"):
+        request = urllib.request.Request(base + ARTICLE, headers={"Host": host})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 421, host
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"LOCALHOST:{port}"):
+        request = urllib.request.Request(base + ARTICLE, headers={"Host": host})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200, host
+
+
+def test_pages_carry_the_production_policy_as_a_header_with_a_nonce_for_the_reload_script(
+    preview: tuple[str, Path],
+) -> None:
+    base, _ = preview
+    with urllib.request.urlopen(base + ARTICLE, timeout=10) as response:
+        policy = response.headers["Content-Security-Policy"]
+        page = response.read().decode("utf-8")
+    nonce = re.search(r"'nonce-([A-Za-z0-9_-]+)'", policy)
+    assert nonce
+    assert f'<script nonce="{nonce.group(1)}">' in page
+    production = (REPO / "templates/base.html").read_text(encoding="utf-8")
+    meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', production)
+    assert meta
+    assert policy.replace(f" 'nonce-{nonce.group(1)}'", "") == meta.group(1)
+    assert "Content-Security-Policy" not in page, "one policy, as the header"
+    with urllib.request.urlopen(base + ARTICLE, timeout=10) as again:
+        assert again.headers["Content-Security-Policy"] != policy, "a fresh nonce each time"
+
+
+def test_a_missing_page_is_a_real_404(preview: tuple[str, Path]) -> None:
+    base, _ = preview
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(base + "world/no-such-story/", timeout=10)
+    assert missing.value.code == 404
+    body = missing.value.read().decode("utf-8")
+    assert "<h1>No page here</h1>" in body
+    assert "Content-Security-Policy" in missing.value.headers
