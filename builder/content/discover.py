@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,18 @@ SIDECARS = ("who.yaml", "what.yaml", "where.yaml", "background.yaml")
 BUNDLE_FILES = ("article.md", *SIDECARS)
 GLOSSARY_FOLDER = "glossary"
 # Top-level output names a bundle folder must not take.
-RESERVED_TOP_FOLDERS = (GLOSSARY_FOLDER, "static", "tags", "sections")
+# Every top-level folder the builder writes into the output (the search index
+# is "pagefind"; authors and media come with authors.yaml and content/media/):
+# a section of the same name would collide with them.
+RESERVED_TOP_FOLDERS = (
+    GLOSSARY_FOLDER,
+    "static",
+    "tags",
+    "sections",
+    "authors",
+    "media",
+    "pagefind",
+)
 
 
 @dataclass(frozen=True)
@@ -98,11 +110,40 @@ def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, lis
                         os.path.realpath(entry.path) if entry.is_symlink() else f"{real}/{name}"
                     )
                     inner = name if below == "." else f"{below}/{name}"
-                    pending.append((entry.path, inner, target))
+                    if _named_as_a_file(site, entry.path, name, report):
+                        pending.append((entry.path, inner, target))
                 elif entry.is_file():
                     files.append(name)
+                else:
+                    _report_special_file(site, entry, report)
         found.append((folder, below, files))
     return sorted(found, key=lambda item: "" if item[1] == "." else item[1])
+
+
+def _named_as_a_file(site: Path, path: str, name: str, report: Report) -> bool:
+    """False, after saying so, for a folder named like a file the builder reads."""
+    if name != "article.md" and name not in SIDECARS:
+        return True
+    report.error(
+        Position(relative(site, Path(path))),
+        f"'{name}' is a folder; the builder reads it only as a file: "
+        "move what is inside and make it a file",
+    )
+    return False
+
+
+def _report_special_file(site: Path, entry: os.DirEntry[str], report: Report) -> None:
+    """A named pipe, socket or device: reading it could block the build or never end."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError:  # a link to nothing
+        what = "a link to a file that does not exist"
+    else:
+        what = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "not a regular file"
+    report.error(
+        Position(relative(site, Path(entry.path))),
+        f"'{entry.name}' is {what}; content/ may hold only ordinary files and folders",
+    )
 
 
 def _stays_inside(site: Path, site_real: Path, child: Path, report: Report) -> bool:

@@ -3,6 +3,7 @@ outside the site folder."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -150,3 +151,48 @@ def test_deeper_nesting_is_a_page_at_the_folder_path(
     assert 'href="../../../../glossary/vladimir-putin/index.html"' in page.read_text(
         encoding="utf-8"
     )
+
+
+def test_a_named_pipe_or_a_link_to_nothing_is_reported_not_skipped(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    site = make_site()
+    os.mkfifo(site / "content/world/story/what.yaml")
+    (site / "content/world/story/where.yaml").symlink_to(site / "content/nowhere.yaml")
+    assert check(site).problems == [
+        "content/world/story/what.yaml:1:1: error: 'what.yaml' is a named pipe (FIFO); "
+        "content/ may hold only ordinary files and folders",
+        "content/world/story/where.yaml:1:1: error: 'where.yaml' is a link to a file that "
+        "does not exist; content/ may hold only ordinary files and folders",
+    ]
+
+
+def test_a_folder_named_like_a_file_the_builder_reads_is_reported(
+    make_site: Callable[..., Path], check: Callable[[Path], Run]
+) -> None:
+    site = make_site({"content/world/other/article.md/notes.txt": "x"})
+    (site / "content/world/story/who.yaml").mkdir()
+    assert check(site).problems == [
+        "content/world/other/article.md:1:1: error: 'article.md' is a folder; the builder "
+        "reads it only as a file: move what is inside and make it a file",
+        "content/world/story/who.yaml:1:1: error: 'who.yaml' is a folder; the builder "
+        "reads it only as a file: move what is inside and make it a file",
+    ]
+
+
+@pytest.mark.parametrize("section", ["pagefind", "authors", "media", "static", "tags"])
+def test_a_section_named_like_a_folder_the_builder_writes_is_refused(
+    make_site: Callable[..., Path], check: Callable[[Path], Run], section: str
+) -> None:
+    site = make_site({f"content/{section}/story/article.md": FRONT})
+    assert check(site).problems == [
+        f"content/{section}/story/article.md:1:1: error: '{section}' is reserved for pages "
+        "the builder makes; put the bundle in another folder"
+    ]
+
+
+def test_the_search_index_folder_is_reserved() -> None:
+    from builder.build.search import SEARCH_FOLDER
+    from builder.content.discover import RESERVED_TOP_FOLDERS
+
+    assert SEARCH_FOLDER in RESERVED_TOP_FOLDERS
