@@ -7,6 +7,7 @@ exit 1, misuse exits 2, and no Python traceback reaches an editor.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -91,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the output folder was left as it was", file=sys.stderr)
         return 130
+    except OSError as problem:  # the machine, not the content or the builder
+        print(f"error: {environment_problem(problem)}", file=sys.stderr)
+        return EXIT_CONTENT
     except Exception as problem:  # a bug in the builder, not in the content
         if os.environ.get("EXPLAINER_DEBUG"):
             traceback.print_exc()
@@ -100,6 +104,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONTENT
+
+
+# What an editor can do about the failures a machine causes, by errno.
+_ENVIRONMENT = {
+    errno.ENOSPC: "the disk is full; free some space and build again",
+    errno.EDQUOT: "the disk quota is used up; free some space and build again",
+    errno.EACCES: "permission denied; check who owns the file or folder",
+    errno.EPERM: "permission denied; check who owns the file or folder",
+    errno.EROFS: "the disk is read-only",
+    errno.ENOTDIR: "a part of this path is a file where a folder is needed",
+    errno.EISDIR: "this is a folder where a file is needed",
+    errno.EEXIST: "something of the wrong type is already there",
+    errno.EMFILE: "too many open files; raise the limit (ulimit -n) or close programs",
+    errno.ENFILE: "too many open files on the machine",
+}
+
+
+def environment_problem(problem: OSError) -> str:
+    """An operating-system failure in one line that names the path: not a bug."""
+    what = _ENVIRONMENT.get(problem.errno or 0) or (problem.strerror or str(problem))
+    paths = [str(p) for p in (problem.filename, problem.filename2) if p is not None]
+    where = f"{' -> '.join(paths)}: " if paths else ""
+    return f"{where}{what}".replace("\n", "\\n")
 
 
 def _run(arguments: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from builder.content.model import PartialDate
 from builder.content.text_types import (
     EntryKindType,
     IdType,
+    LanguageType,
     MarkdownType,
     SourceType,
     TextType,
@@ -237,17 +238,29 @@ class BoolType(FieldType[bool]):
 @dataclass(frozen=True)
 class CountType(FieldType[int]):
     label = "whole number"
-    note = "A whole number without quotes: `365`."
+    note = "A whole number without quotes: `365`; each field says its range."
     shape: ClassVar[re.Pattern[str]] = re.compile("[0-9]+")
+    minimum: int = 0
+    maximum: int = 10**9
 
     def read(self, node: YamlNode, field: Field, report: Report) -> int | None:
-        if isinstance(node, YamlScalar) and not node.quoted and self.shape.fullmatch(node.value):
-            return int(node.value)
-        report.error(node.position, f"'{field.name}' must be a whole number, like 365")
-        return None
+        if not (
+            isinstance(node, YamlScalar) and not node.quoted and self.shape.fullmatch(node.value)
+        ):
+            report.error(node.position, f"'{field.name}' must be a whole number, like 365")
+            return None
+        number = int(node.value)
+        if not self.minimum <= number <= self.maximum:
+            report.error(
+                node.position,
+                f"'{field.name}' must be between {self.minimum:,} and {self.maximum:,}; "
+                f"it is {number:,}",
+            )
+            return None
+        return number
 
     def json_schema(self, field: Field) -> JsonObject:
-        return {"type": "integer", "minimum": 0}
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
 
 @dataclass(frozen=True)
@@ -281,11 +294,13 @@ TEXT_LIST = TextListType(TEXT)
 MATCHED_TEXT_LIST = TextListType(MATCHED_TEXT)
 SOURCE = SourceType()
 URL = UrlType()
+LANGUAGE = LanguageType()
 WIKIDATA = WikidataType()
 COORDINATES = CoordinatesType()
 BOOL = BoolType()
 ENTRY_KIND = EntryKindType()
-COUNT = CountType()
+DAYS = CountType(minimum=1, maximum=36_500)  # a hundred years
+FILE_BYTES = CountType(minimum=100, maximum=1_000_000_000)
 
 # Every type, in the order the handbook's table of types lists them.
 FIELD_TYPES: tuple[type[FieldType[Any]], ...] = (
@@ -298,6 +313,7 @@ FIELD_TYPES: tuple[type[FieldType[Any]], ...] = (
     TextListType,
     SourceType,
     UrlType,
+    LanguageType,
     WikidataType,
     CoordinatesType,
     BoolType,

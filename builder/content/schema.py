@@ -11,11 +11,13 @@ from __future__ import annotations
 from builder.content.field_types import (
     BOOL,
     COORDINATES,
-    COUNT,
     DATE,
+    DAYS,
     ENTRY_KIND,
+    FILE_BYTES,
     ID,
     ID_LIST,
+    LANGUAGE,
     MARKDOWN,
     MATCHED_TEXT,
     MATCHED_TEXT_LIST,
@@ -147,13 +149,14 @@ SITE = Record(
             "Absolute URL the site is published at; used for feed, sitemap and canonical URLs.",
             required=True,
         ),
-        Field("language", TEXT, "Language code of the content, e.g. en."),
+        Field("language", LANGUAGE, "Language of the content as a BCP 47 tag, e.g. en or pt-BR."),
         Field("output", TEXT, "Output folder, relative to the site folder."),
         Field("description", TEXT, "One sentence about the site, for feeds and search."),
         Field(
             "stale_after_days",
-            COUNT,
-            "A fact whose as_of is older than this many days draws a warning (default 365).",
+            DAYS,
+            "A fact whose as_of is older than this many days draws a warning (default 365; "
+            "1 to 36,500).",
         ),
         Field(
             "search",
@@ -162,8 +165,8 @@ SITE = Record(
         ),
         Field(
             "max_file_bytes",
-            COUNT,
-            "Largest source file accepted, in bytes (default 1000000).",
+            FILE_BYTES,
+            "Largest source file accepted, in bytes (default 1000000; 100 to 1,000,000,000).",
         ),
     ),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from builder.content.fields import Field, FieldType, JsonObject
 from builder.content.model import ENTRY_KINDS
@@ -195,6 +195,40 @@ class SourceType(TextType):
         return schema
 
 
+# What RFC 3986 allows in a URL, percent-encoding included; the rest (spaces,
+# quotes, angle brackets, non-ASCII letters) must be percent-encoded first.
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9-]+|\[[0-9A-Fa-f:.]+\]"
+)
+
+
+def _url_problem(text: str, parts: SplitResult) -> str | None:
+    """What makes an absolute http(s) URL unusable in a feed or a canonical link."""
+    bad = _URL_CHARACTERS.sub("", text)
+    if bad:
+        return (
+            f"{describe_characters(bad)} cannot stand in a URL; percent-encode it "
+            "(a space is %20) or remove it"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        return "the port is not a number from 0 to 65535"
+    host = parts.hostname or ""
+    if parts.username is not None or not _HOST.fullmatch(host) or (port == 0):
+        return f"'{parts.netloc}' is not a host name such as example.org"
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        return "a site's URL has no ?query or #fragment"
+    return None
+
+
+def describe_characters(characters: str) -> str:
+    shown = sorted(set(characters))
+    names = ", ".join("a space" if c == " " else repr(c) for c in shown[:3])
+    return names if len(shown) == 1 else f"these characters ({names})"
+
+
 @dataclass(frozen=True)
 class UrlType(TextType):
     label = "absolute URL"
@@ -212,13 +246,50 @@ class UrlType(TextType):
                 "like https://example.org/news/",
             )
             return None
+        problem = _url_problem(text, parts)
+        if problem:
+            report.error(node.position, f"'{field.name}': {problem}")
+            return None
         return text if text.endswith("/") else text + "/"
 
     def json_schema(self, field: Field) -> JsonObject:
         return string_schema(
-            r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#]",
+            r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?"
+            r"(/[A-Za-z0-9\-._~:/@!$&'()*+,;=%]*)?\s*$",
             "Use an absolute http or https URL, like https://example.org/news/.",
         )
+
+
+# RFC 5646's language tag, without the grandfathered irregular tags: language
+# (with up to three extended subtags), script, region, variants, extensions
+# and a private-use part. The value reaches <html lang>, feeds and the search
+# indexer's command line, so nothing else may pass.
+LANGUAGE_TAG = (
+    r"[A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?"
+    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*"
+    r"(-[Xx](-[A-Za-z0-9]{1,8})+)?"
+)
+
+
+@dataclass(frozen=True)
+class LanguageType(TextType):
+    label = "language tag"
+    note = "A BCP 47 language tag: `en`, `en-GB`, `pt-BR`, `zh-Hant`."
+    shape: ClassVar[re.Pattern[str]] = re.compile(LANGUAGE_TAG)
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is None or self.shape.fullmatch(text):
+            return text
+        report.error(
+            node.position,
+            f"'{field.name}' must be a language tag such as en, en-GB or pt-BR (BCP 47); "
+            f"'{text}' is not one",
+        )
+        return None
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return string_schema(f"^{LANGUAGE_TAG}$", "Use a language tag such as en, en-GB or pt-BR.")
 
 
 WIKIDATA_ID = "Q[1-9][0-9]*"

@@ -203,10 +203,13 @@ class PageWriter:
         if folder not in self._folders:
             Path(staging, folder).mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
-        descriptor = os.open(f"{staging}/{output}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        path = f"{staging}/{output}"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             _write_all(descriptor, data)
             info = os.fstat(descriptor)
+        except OSError as problem:  # os.write names no file: a full disk would name none
+            raise OSError(problem.errno, problem.strerror, path) from None
         finally:
             os.close(descriptor)
         return output, OutputRecord(key, info.st_size, info.st_mtime_ns)

@@ -3,16 +3,19 @@ never a traceback, and `new`."""
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from builder.site import templates
 from tests.conftest import (
     ARTICLE,
     BACKGROUND,
     MINIMAL_SITE,
+    SITE_YAML,
     SUMMARY,
     TERMS,
     WHO,
@@ -266,3 +269,46 @@ def test_new_refuses_a_bad_name(
     result = cli("new", bundle, "--site", site)
     assert (result.code, result.lines) == (2, [message])
     assert snapshot(site) == before
+
+
+def test_a_full_disk_is_a_plain_error_naming_the_file_not_a_bug(
+    make_site: Callable[..., Path],
+    cli: Callable[..., Run],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site = make_site()
+
+    def disk_full(descriptor: int, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(templates, "_write_all", disk_full)
+    result = cli("build", "--site", site, "--out", tmp_path / "public")
+    assert result.code == 1
+    assert result.err.startswith("error: ")
+    assert "index.html: the disk is full; free some space and build again" in result.err
+    assert "bug" not in result.err
+    assert not (tmp_path / "public").exists()
+
+
+def test_a_cache_folder_that_is_a_file_is_a_plain_error(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site()
+    (site / ".cache").write_text("not a folder", encoding="utf-8")
+    result = cli("build", "--site", site, "--out", tmp_path / "public")
+    assert result.code == 1
+    assert "a part of this path is a file where a folder is needed" in result.err
+    assert ".cache" in result.err and "bug" not in result.err
+
+
+def test_a_setting_out_of_range_is_an_error_not_a_bug(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    site = make_site({SITE_YAML: MINIMAL_SITE[SITE_YAML] + "stale_after_days: 1000000000\n"})
+    result = cli("check", "--site", site)
+    assert result.code == 1
+    assert (
+        "site.yaml:3:19: error: 'stale_after_days' must be between 1 and 36,500; "
+        "it is 1,000,000,000"
+    ) in result.err
