@@ -157,7 +157,7 @@ def write_corpus(out: Path, articles: int, entries: int, seed: int = 1) -> None:
     (out / "content" / "glossary").mkdir(parents=True, exist_ok=True)
     (out / "site.yaml").write_text(
         "title: Bench\nbase_url: https://example.org/\nlanguage: en\noutput: public\n"
-        "stale_after_days: 100000\n",
+        "stale_after_days: 36500\n",
         encoding="utf-8",
     )
     for start in range(0, entries, 100):

@@ -1,8 +1,9 @@
 """Telling the person at the terminal how a build is going.
 
 A progress bar with pages per second on a terminal, once a build has taken
-more than a second; plain lines with --verbose (and in CI or pipes); nothing
-with --quiet. Stages call the same three methods whichever is chosen.
+more than a second; plain lines with --verbose (and in CI or pipes, for
+stages that take more than a second); nothing with --quiet. Stages call the
+same three methods whichever is chosen.
 """
 
 from __future__ import annotations
@@ -36,9 +37,14 @@ class Silent:
 
 
 class PlainLines:
-    """One line per stage, with its pace: readable in CI logs and pipes."""
+    """One line per stage, with its pace: readable in CI logs and pipes.
 
-    def __init__(self) -> None:
+    Without --verbose only stages that took a while are told: a small site,
+    or one that fails at once, prints its result and nothing else.
+    """
+
+    def __init__(self, min_seconds: float = 0.0) -> None:
+        self.min_seconds = min_seconds
         self.name = ""
         self.total = 0
         self.started = 0.0
@@ -54,7 +60,8 @@ class PlainLines:
         if self.name:
             seconds = time.perf_counter() - self.started
             rate = f", {self.total / seconds:,.0f}/s" if seconds > 0 and self.total else ""
-            print(f"{self.name}: {self.total} in {seconds:.2f} s{rate}", flush=True)
+            if seconds >= self.min_seconds:
+                print(f"{self.name}: {self.total} in {seconds:.2f} s{rate}", flush=True)
             self.name = ""
 
 
@@ -117,6 +124,8 @@ def choose(quiet: bool, verbose: bool) -> Progress:
     """A bar on a terminal, plain lines in CI and pipes (or with --verbose), or nothing."""
     if quiet:
         return Silent()
-    if verbose or not sys.stdout.isatty():
+    if verbose:
         return PlainLines()
+    if not sys.stdout.isatty():
+        return PlainLines(min_seconds=DELAY_SECONDS)
     return ProgressBar()

@@ -188,7 +188,9 @@ def _schemas(folder: Path) -> int:
 
 
 def _print_success(command: str, result: BuildResult) -> None:
-    if command == "build":
+    if command == "build" and result.rendered == 0:
+        print(f"up to date: nothing changed in the {result.pages} pages in {result.out}")
+    elif command == "build":
         print(f"built {result.pages} pages ({result.rendered} rendered) into {result.out}")
     else:
         print(f"checked {result.pages} pages: no errors")

@@ -312,3 +312,24 @@ def test_a_setting_out_of_range_is_an_error_not_a_bug(
         "site.yaml:3:19: error: 'stale_after_days' must be between 1 and 36,500; "
         "it is 1,000,000,000"
     ) in result.err
+
+
+def test_an_unchanged_rebuild_says_it_is_up_to_date_and_a_small_build_prints_no_stages(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site()
+    first = cli("build", "--site", site, "--out", tmp_path / "public")
+    assert first.out.splitlines() == [f"built 9 pages (9 rendered) into {tmp_path / 'public'}"]
+    again = cli("build", "--site", site, "--out", tmp_path / "public")
+    assert again.out.splitlines() == [
+        f"up to date: nothing changed in the 9 pages in {tmp_path / 'public'}"
+    ]
+
+
+def test_a_failed_build_prints_only_its_problems(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site({WHO: "- ref: nobody-at-all\n"})
+    result = cli("build", "--site", site, "--out", tmp_path / "public")
+    assert result.code == 1
+    assert result.out == ""
