@@ -3,11 +3,15 @@ the glossary index, what changed since the last build, and the keys of pages."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+
 from builder import __version__
 from builder.build.articles import ParsedBundle
 from builder.build.state import Loaded, Run
 from builder.content.glossary import GlossaryIndex, build_index, check_references
 from builder.content.model import BundleSummary, Site
+from builder.content.yaml_errors import is_syntax_error
 from builder.core.diagnostics import Report
 from builder.incremental.plan import (
     BundleRecord,
@@ -47,13 +51,20 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     table = index.link_table()
     claims = digest(sorted(table.claims.items()), sorted(table.never), sorted(table.ids))
     common = digest(__version__, sources.theme_digest, config, options.drafts)
-    _check_references(summaries, parsed, previous, index, run.store, report)
+    if not _yaml_broken(report, bundles.values()):  # a broken file may define the ids
+        _check_references(summaries, parsed, previous, index, run.store, report)
     site = Site(config, tuple(index.entries.values()), tuple(summaries))
     changes = find_changes(previous, bundles, entry_digests, common, claims)
     touched = None if changes.everything else _touched(changes, previous, bundles)
     related = pages.related_articles(site, previous.related, touched)
     keys = Keys(common, claims, {s.path: bundles[s.path].digest for s in summaries}, entry_digests)
     return Loaded(site, bundles, parsed, index, changes, keys, related, glossary)
+
+
+def _yaml_broken(report: Report, bundles: Iterable[BundleRecord]) -> bool:
+    """Whether a glossary file or a sidecar could not be read as YAML."""
+    found = itertools.chain(report.diagnostics, *(record.diagnostics for record in bundles))
+    return any(is_syntax_error(diagnostic.message) for diagnostic in found)
 
 
 def _touched(

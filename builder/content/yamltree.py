@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import yaml
 
+from builder.content import yaml_errors
+from builder.content.yaml_errors import INVALID_YAML
 from builder.core.diagnostics import Position, Report
 
 try:
@@ -106,9 +108,38 @@ def describe(node: YamlNode) -> str:
 def parse_yaml(text: str, path: str, report: Report, line_offset: int = 0) -> YamlNode | None:
     """Parse one YAML document; None when it is empty or broken (reported)."""
     try:
-        return parse_quickly(text, path, line_offset)
+        tree = parse_quickly(text, path, line_offset)
     except UnusualYaml:
-        return parse_carefully(text, path, report, line_offset)
+        tree = parse_carefully(text, path, report, line_offset)
+    if tree is not None and _MAY_DROP_TEXT.search(text):
+        _report_dropped_text(text, path, report, line_offset)
+    return tree
+
+
+# " #" after a value starts a YAML comment, which drops the rest of the line:
+# "Delivered letter #2 from Kim" publishes "Delivered letter". A comment an
+# editor means has a space after the "#"; text that is lost usually does not.
+_MAY_DROP_TEXT = re.compile(r"[ \t]#[^\s#]")
+
+
+def _report_dropped_text(text: str, path: str, report: Report, line_offset: int) -> None:
+    """Warn where an unquoted value runs into ' #' and loses the rest of its line."""
+    lines = text.splitlines()
+    for token in yaml.scan(text, Loader=_Loader):
+        if not isinstance(token, yaml.ScalarToken) or not token.plain:
+            continue
+        end = token.end_mark
+        rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+        dropped = _MAY_DROP_TEXT.match(rest)
+        if dropped is None or rest[: dropped.start()].strip():
+            continue
+        kept = rest.strip()
+        report.warning(
+            Position(path, end.line + 1 + line_offset, end.column + 1 + dropped.start() + 1),
+            f"'{kept}' is read as a YAML comment and dropped, so the value is only "
+            f"'{token.value}'; put the whole value in quotes to keep it: "
+            f'"{token.value} {kept}"',
+        )
 
 
 def parse_quickly(text: str, path: str, line_offset: int) -> YamlNode | None:
@@ -135,14 +166,11 @@ def parse_carefully(text: str, path: str, report: Report, line_offset: int) -> Y
     try:
         return builder.document()
     except yaml.MarkedYAMLError as problem:
-        mark = problem.problem_mark or problem.context_mark
-        line = (mark.line + 1 + line_offset) if mark is not None else 1
-        col = (mark.column + 1) if mark is not None else 1
-        message = problem.problem or problem.context or "invalid YAML"
-        report.error(Position(path, line, col), f"invalid YAML: {message}")
+        cause = yaml_errors.explain(problem, text)
+        report.error(Position(path, cause.line + 1 + line_offset, cause.col + 1), cause.message)
     except yaml.YAMLError as problem:
         first_line = str(problem).splitlines()[0] if str(problem) else "unreadable"
-        report.error(Position(path, 1 + line_offset, 1), f"invalid YAML: {first_line}")
+        report.error(Position(path, 1 + line_offset, 1), f"{INVALID_YAML}{first_line}")
     finally:
         loader.dispose()
     return None

@@ -74,17 +74,26 @@ ERROR_CASES = [
     ),
     pytest.param(
         "- name: [Treaty\n  summary: A pact.\n",
-        [f"{T}:2:10: error: invalid YAML: did not find expected ',' or ']'"],
+        [
+            f"{T}:1:9: error: invalid YAML: this [ is never closed; end the list with ], and "
+            "separate its items with commas (YAML gave up at line 2, column 10)"
+        ],
         id="invalid YAML syntax: unclosed list",
     ),
     pytest.param(
         "- name: Treaty\n summary: A pact.\n",
-        [f"{T}:2:2: error: invalid YAML: did not find expected '-' indicator"],
+        [
+            f"{T}:2:2: error: invalid YAML: this line's indentation (1 space) does not match "
+            "the fields of its record, which start after 2 spaces (line 1); line them up"
+        ],
         id="invalid YAML syntax: bad indentation",
     ),
     pytest.param(
         "- name: Treaty\n\tsummary: A pact.\n",
-        [f"{T}:2:1: error: invalid YAML: found a tab character that violates indentation"],
+        [
+            f"{T}:2:1: error: invalid YAML: a tab character in the indentation; YAML indents "
+            "with spaces only: replace the tab with spaces"
+        ],
         id="invalid YAML syntax: tab indentation",
     ),
     pytest.param(
@@ -215,7 +224,11 @@ def both_ways(text: str, line_offset: int = 2) -> tuple[object, list[str]]:
     tree = parse_yaml(text, "x.yaml", report, line_offset)
     assert repr(tree) == repr(careful)  # names the kind of every node, unlike ==
     assert tree == careful
-    assert report.diagnostics == careful_report.diagnostics
+    # parse_yaml alone also warns of text lost to a comment, after either way
+    dropped = "is read as a YAML comment and dropped"
+    assert [d for d in report.diagnostics if dropped not in d.message] == (
+        careful_report.diagnostics
+    )
     return tree, [d.format() for d in report.diagnostics]
 
 
