@@ -3,6 +3,7 @@ and the editorial warnings (unused entries, stale facts, missing summaries)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date, timedelta
 
@@ -27,12 +28,36 @@ def check_quotes(bundle: Bundle, report: Report) -> None:
         return
     body = comparable(_ESCAPES.sub(r"\1", bundle.body))
     for quote in quotes:
-        if comparable(quote.text) not in body:
+        wanted = comparable(quote.text)
+        if wanted not in body:
+            nearest = _nearest_passage(wanted, body)
             report.error(
                 quote.position,
                 "quotation not found verbatim in article.md; copy it exactly from the "
-                "article (curly and straight quotes count as the same)",
+                "article (curly and straight quotes count as the same)"
+                + (f'; the nearest passage reads: "{nearest}"' if nearest else ""),
             )
+
+
+def _nearest_passage(quote: str, body: str) -> str | None:
+    """The run of the article's words most like the quotation, if one is close:
+    a word changed or dropped in copying is then easy to find. Quotations of
+    one or two words are left alone: too many passages look alike."""
+    words = body.split()
+    size = len(quote.split())
+    if size < 3:
+        return None
+    # The same number of words first; then one word more or less (a word dropped or added).
+    for lengths in ((size,), (size - 1, size + 1)):
+        windows = {
+            " ".join(words[start : start + length])
+            for length in lengths
+            for start in range(max(1, len(words) - length + 1))
+        }
+        close = difflib.get_close_matches(quote, windows, n=1, cutoff=0.7)
+        if close:
+            return close[0]
+    return None
 
 
 def check_unmentioned(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import stat
 from dataclasses import dataclass
@@ -172,6 +173,7 @@ def _bundle_in(
                 + did_you_mean(name, SIDECARS),
             )
     if "article.md" not in names:
+        _report_misnamed_article(site, folder, names, report)
         if any(n in SIDECARS for n in names):
             report.error(
                 Position(relative(site, Path(folder))),
@@ -181,6 +183,19 @@ def _bundle_in(
     if not _bundle_path_ok(site, folder, below, report):
         return None
     return BundleFiles(below, folder, tuple(n for n in SIDECARS if n in names))
+
+
+def _report_misnamed_article(site: Path, folder: str, names: list[str], report: Report) -> None:
+    """A story file named Article.md or artcle.md would be skipped without a word."""
+    for name in names:
+        stem, _, extension = name.lower().rpartition(".")
+        near = difflib.SequenceMatcher(None, stem, "article").ratio() >= 0.8
+        if extension in ("md", "markdown") and near:
+            report.error(
+                Position(relative(site, Path(folder, name))),
+                f"'{name}' is not read; the story's file must be named article.md, "
+                "in lower case: did you mean 'article.md'?",
+            )
 
 
 def _bundle_path_ok(site: Path, folder: str, below: str, report: Report) -> bool:

@@ -173,6 +173,19 @@ class TextListType(FieldType[tuple[str, ...]]):
         return Field(f"{field.name} item", self.item_type, "", required=True)
 
 
+def _coordinates_problem(latitude: float, longitude: float) -> str | None:
+    """Which value is out of range, and whether the two look swapped."""
+    if -90 <= latitude <= 90 and -180 <= longitude <= 180:
+        return None
+    if abs(latitude) > 90:
+        problem = f"the latitude (the first number), {latitude:g}, is not within ±90"
+    else:
+        problem = f"the longitude (the second number), {longitude:g}, is not within ±180"
+    if abs(longitude) <= 90 and abs(latitude) <= 180:
+        problem += f"; are the two swapped? latitude comes first: [{longitude:g}, {latitude:g}]"
+    return problem
+
+
 @dataclass(frozen=True)
 class CoordinatesType(FieldType[tuple[float, float]]):
     label = "[latitude, longitude]"
@@ -198,11 +211,9 @@ class CoordinatesType(FieldType[tuple[float, float]]):
             )
             return None
         latitude, longitude = numbers
-        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            report.error(
-                node.position,
-                f"'{field.name}': latitude must be within ±90 and longitude within ±180",
-            )
+        problem = _coordinates_problem(latitude, longitude)
+        if problem:
+            report.error(node.position, f"'{field.name}': {problem}")
             return None
         return (latitude, longitude)
 

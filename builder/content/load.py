@@ -87,12 +87,36 @@ def load_glossary_file(site: Path, file: Path, config: SiteConfig, report: Repor
     path = relative(site, file)
     node = _parse_file(file, path, report, config.max_file_bytes)
     entries: list[Entry] = []
+    implied = _KIND_OF_FILE.get(file.stem.lower())
     for item in read_list(node, "glossary entries", report):
         fields = read_record(item, GLOSSARY_ENTRY, report)
         entry = entry_from(fields, "term", report) if fields else None
         if entry is not None:
             entries.append(entry)
+            if implied and fields and "kind" not in fields.positions:
+                report.warning(
+                    entry.position,
+                    f"'{entry.name}' has no kind, so it is a term, the glossary's default; "
+                    f"in {file.name}, add kind: {implied} (or kind: term, if it is one)",
+                )
     return entries
+
+
+# Glossary files named for a kind: an entry there without `kind:` most likely
+# means that kind, not the glossary's default, term.
+_KIND_OF_FILE = {
+    "people": "person",
+    "persons": "person",
+    "person": "person",
+    "places": "place",
+    "place": "place",
+    "locations": "place",
+    "organizations": "organization",
+    "organisations": "organization",
+    "organization": "organization",
+    "orgs": "organization",
+    "events": "event",
+}
 
 
 NEVER_LINK = "never_link.yaml"  # in the glossary folder: phrases never linked

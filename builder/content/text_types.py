@@ -302,6 +302,13 @@ class WikidataType(TextType):
     shape: ClassVar[re.Pattern[str]] = re.compile(WIKIDATA_ID)
 
     def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        if isinstance(node, YamlScalar) and not node.quoted and node.value.isdigit():
+            # Not "quote it": "22686" would be refused next. The Q is what is missing.
+            report.error(
+                node.position,
+                f"'{field.name}' must be Q followed by digits: write Q{node.value.lstrip('0')}",
+            )
+            return None
         text = super().read(node, field, report)
         if text is not None and not self.shape.fullmatch(text):
             report.error(

@@ -67,7 +67,10 @@ def test_quotation_not_in_the_article_is_an_error_at_the_quotation(
             WHO: quotes('"gave Kim a rifle"', '"gave Kim a gun"', '"Gave Kim a rifle"'),
         }
     )
-    assert check(site).problems == [f"{WHO}:4:7: {NOT_FOUND}", f"{WHO}:5:7: {NOT_FOUND}"]
+    assert check(site).problems == [
+        f'{WHO}:4:7: {NOT_FOUND}; the nearest passage reads: "gave Kim a rifle."',
+        f'{WHO}:5:7: {NOT_FOUND}; the nearest passage reads: "gave Kim a rifle."',
+    ]
 
 
 def test_quotations_of_inline_entries_are_checked_too(

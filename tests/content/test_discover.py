@@ -134,7 +134,9 @@ def test_symlinks_that_lead_outside_the_site_are_errors(
 def test_symlinks_that_stay_inside_the_site_are_followed(
     make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
 ) -> None:
-    site = make_site({"shared/places.yaml": "- name: Russia\n  summary: A country.\n"})
+    site = make_site(
+        {"shared/places.yaml": "- name: Russia\n  kind: place\n  summary: A country.\n"}
+    )
     (site / "content/glossary/places.yaml").symlink_to(site / "shared/places.yaml")
     (site / "content/world/loop").symlink_to(site / "content")  # a cycle must not hang
     result = cli("build", "--site", site, "--out", tmp_path / "out")
@@ -196,3 +198,14 @@ def test_the_search_index_folder_is_reserved() -> None:
     from builder.content.discover import RESERVED_TOP_FOLDERS
 
     assert SEARCH_FOLDER in RESERVED_TOP_FOLDERS
+
+
+@pytest.mark.parametrize("name", ["Article.md", "artcle.md", "article.markdown"])
+def test_a_misnamed_article_is_reported_with_the_right_name(
+    make_site: Callable[..., Path], check: Callable[[Path], Run], name: str
+) -> None:
+    site = make_site({f"content/world/other/{name}": FRONT})
+    assert check(site).problems == [
+        f"content/world/other/{name}:1:1: error: '{name}' is not read; the story's file must "
+        "be named article.md, in lower case: did you mean 'article.md'?"
+    ]

@@ -360,7 +360,7 @@ tags: [russia, 2023]
   kind: persn
 
 ### who: a Wikidata id written as a number
-# refused: put it in quotes
+# refused: write Q4161405
 - name: Dmitry Peskov
   wikidata: 4161405
 
@@ -435,17 +435,17 @@ ref: vladimir-putin
   coordinates: [51.88, 128.33, 5]
 
 ### where: a latitude past the pole
-# refused: latitude must be within
+# refused: is not within ±90
 - name: Vostochny Cosmodrome
   coordinates: [91, 128.33]
 
 ### where: a latitude below the south pole
-# refused: latitude must be within
+# refused: is not within ±90
 - name: Vostochny Cosmodrome
   coordinates: [-90.5, 128.33]
 
 ### where: a longitude past the date line
-# refused: longitude within
+# refused: is not within ±180
 - name: Vostochny Cosmodrome
   coordinates: [51.88, 181]
 

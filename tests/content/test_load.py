@@ -236,3 +236,21 @@ def test_a_bundle_file_path_is_relative_to_the_site_however_it_is_spelt(
         "content/world/story/article.md:1:1: error: article.md must start with front matter: "
         "a line '---', fields such as title: ..., and another '---'"
     ]
+
+
+def test_an_entry_without_kind_in_a_file_named_for_a_kind_is_asked_about(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    people = "content/glossary/people.yaml"
+    site = make_site(
+        {
+            people: MINIMAL_SITE[people] + "- name: Dmitry Peskov\n  summary: Spokesman.\n",
+            "content/glossary/places.yaml": "- name: Summit\n  kind: term\n  summary: A meeting.\n",
+        }
+    )
+    result = cli("check", "--site", site)
+    assert result.code == 0
+    assert result.err.splitlines()[:-1] == [
+        f"{people}:11:3: warning: 'Dmitry Peskov' has no kind, so it is a term, the glossary's "
+        "default; in people.yaml, add kind: person (or kind: term, if it is one)"
+    ]

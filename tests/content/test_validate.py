@@ -192,14 +192,26 @@ ERROR_CASES = [
     ),
     pytest.param(
         {T: "- name: Treaty\n  summary: A pact.\n  wikidata: 7747\n"},
-        [f"{T}:3:13: error: " + quote_please("wikidata", "7747", "a number")],
+        [f"{T}:3:13: error: 'wikidata' must be Q followed by digits: write Q7747"],
         id="bare number as wikidata",
     ),
     pytest.param(
         {T: "- name: Here\n  kind: place\n  summary: A place.\n  coordinates: [91, 0]\n"},
-        [f"{T}:4:16: error: 'coordinates': latitude must be within ±90 and longitude within ±180"],
+        [
+            f"{T}:4:16: error: 'coordinates': the latitude (the first number), 91, is not "
+            "within ±90; are the two swapped? latitude comes first: [0, 91]"
+        ],
         id="coordinates out of range",
     ),
+    pytest.param(
+        {T: "- name: Here\n  kind: place\n  summary: A place.\n  coordinates: [128.33, 51.88]\n"},
+        [
+            f"{T}:4:16: error: 'coordinates': the latitude (the first number), 128.33, is not "
+            "within ±90; are the two swapped? latitude comes first: [51.88, 128.33]"
+        ],
+        id="coordinates swapped",
+    ),
+
     pytest.param(
         {T: "- name: Here\n  kind: place\n  summary: A place.\n  coordinates: [51.88]\n"},
         [
