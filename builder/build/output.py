@@ -40,8 +40,9 @@ def check_output_folder(out: Path, site: Path) -> None:
         raise UsageError(f"output folder {out} is the site folder or contains it")
     if out == content or content in out.parents:
         raise UsageError(f"output folder {out} is inside content/")
-    if out == site / "templates" or (site / "templates") in out.parents:
-        raise UsageError(f"output folder {out} is inside templates/")
+    for kept in ("templates", ".cache"):  # the theme, and what the builder remembers
+        if out == site / kept or (site / kept) in out.parents:
+            raise UsageError(f"output folder {out} is inside {kept}/")
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise UsageError(
             f"output folder {out} already holds files the builder did not make; "

@@ -152,12 +152,14 @@ def test_the_output_folder_defaults_to_site_yaml_output(
         pytest.param("content", "is inside content/", id="content/"),
         pytest.param("content/world", "is inside content/", id="a folder inside content/"),
         pytest.param("templates", "is inside templates/", id="templates/"),
+        pytest.param(".cache", "is inside .cache/", id="the cache"),
+        pytest.param(".cache/site", "is inside .cache/", id="a folder inside the cache"),
     ],
 )
 def test_out_that_would_destroy_sources_is_refused(
     make_site: Callable[..., Path], cli: Callable[..., Run], out: str, problem: str
 ) -> None:
-    site = make_site({"templates/.keep": ""})
+    site = make_site({"templates/.keep": "", ".cache/.keep": ""})
     before = snapshot(site.parent)
     result = cli("build", "--site", site, "--out", site / out)
     assert result.code == 2

@@ -211,7 +211,6 @@ ERROR_CASES = [
         ],
         id="coordinates swapped",
     ),
-
     pytest.param(
         {T: "- name: Here\n  kind: place\n  summary: A place.\n  coordinates: [51.88]\n"},
         [
