@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.content.yamltree import parse_yaml
 from builder.core.diagnostics import Report
@@ -115,3 +117,23 @@ def test_a_broken_sidecar_does_not_flood_the_run_with_errors_about_its_ids(
         "and separate its items with commas (YAML gave up at line 4, column 5)",
         "1 error, 0 warnings in 1 file",
     ]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.text(alphabet="ab :-#'\"[]{},\t", max_size=12).map(lambda s: s.rstrip()),
+        min_size=1,
+        max_size=6,
+    ).map("\n".join)
+)
+def test_any_broken_text_is_at_most_one_error_inside_the_file(text: str) -> None:
+    report = Report()
+    parse_yaml(text, "f.yaml", report)
+    errors = [d for d in report.diagnostics if d.severity.value == "error"]
+    assert len(errors) <= 1
+    lines = text.splitlines() or [""]
+    for diagnostic in report.diagnostics:
+        line, col = diagnostic.position.line, diagnostic.position.col
+        assert 1 <= line <= len(lines) + 1, diagnostic
+        assert 1 <= col <= max(len(lines[line - 1]) if line <= len(lines) else 0, 0) + 1, diagnostic
