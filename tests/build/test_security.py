@@ -331,7 +331,7 @@ def test_http_https_mailto_and_relative_urls_are_published(
 ) -> None:
     body = (
         "Kim. See [a](https://example.org/a?b=1&c=2), [b](http://example.org/b), "
-        "[c](mailto:desk@example.org), [d](../other/), [e](#top), ![f](img.png), "
+        "[c](mailto:desk@example.org), [d](./), [e](#top), ![f](../../static/style.css), "
         "<https://example.org/auto> and [g][r].\n\n[r]: HTTPS://EXAMPLE.ORG/ref\n"
     )
     folder = site(
@@ -352,9 +352,9 @@ def test_http_https_mailto_and_relative_urls_are_published(
         "https://example.org/a?b=1&c=2",
         "http://example.org/b",
         "mailto:desk@example.org",
-        "../other/",
+        "./index.html",  # a link to a page's folder is published as its index.html
         "#top",
-        "img.png",
+        "../../static/style.css",
         "https://example.org/auto",
         "HTTPS://EXAMPLE.ORG/ref",
     } <= article
