@@ -164,9 +164,9 @@ def link_problem(link: SiteLink, targets: LinkTargets) -> tuple[bool, str] | Non
 
 def _hint(target: SiteTarget, base: str, targets: LinkTargets) -> str:
     path = unquote(target.path or "")
-    if f"{path}/{INDEX}" in targets:  # "../story": a page's folder, without its slash
-        near, folder = f"{path}/{INDEX}", True
-    else:
+    near: str | None = f"{path}/{INDEX}"
+    folder = True  # "../story": a page's folder, without its slash
+    if near not in targets:
         near, folder = targets.nearest(path), target.folder
     if near is None:
         return ""
