@@ -152,9 +152,9 @@ def link_problem(link: SiteLink, targets: LinkTargets) -> tuple[bool, str] | Non
         if not target.root_relative:
             return None
         return True, (
-            f"link to '{url}' starts with '/', so it breaks when the site is published "
-            "under a path of its host or opened from the disk; write it relative to this "
-            f"file: '{relative_url(target.path, base, target.folder)}{target.rest}'"
+            f"link to '{url}' starts with '/', so it breaks where base_url has a path "
+            "and when the site is opened from the disk; write it relative to this file: "
+            f"'{relative_url(target.path, base, target.folder)}{target.rest}'"
         )
     what = targets.held_back(path)
     if what is not None:
