@@ -40,16 +40,28 @@ def test_invalid_site_reports_exactly_its_expected_lines(
     case: str, cli: Callable[..., Run], tmp_path: Path
 ) -> None:
     site = tmp_path / case
-    shutil.copytree(INVALID / case, site, ignore=shutil.ignore_patterns("expected.txt"))
+    shutil.copytree(INVALID / case, site, ignore=shutil.ignore_patterns(*NOT_SITE))
     expected = (INVALID / case / "expected.txt").read_text(encoding="utf-8")
+    flags = arguments(INVALID / case)
     before = snapshot(tmp_path)
 
-    checked = cli("check", "--site", site)
+    checked = cli("check", "--site", site, *flags)
     assert (checked.code, checked.err) == (1, expected)
 
-    built = cli("build", "--site", site, "--out", tmp_path / "out")
+    built = cli("build", "--site", site, "--out", tmp_path / "out", *flags)
     assert (built.code, built.err) == (1, expected)
     assert snapshot(tmp_path) == before
+
+
+# What a case folder holds besides the site: the expected stderr, the arguments
+# `check` and `build` are run with, and the golden output.
+NOT_SITE = ("expected.txt", "arguments.txt", "warnings.txt", "expected")
+
+
+def arguments(case: Path) -> list[str]:
+    """The options of a case's arguments.txt, such as --strict; none without one."""
+    file = case / "arguments.txt"
+    return file.read_text(encoding="utf-8").split() if file.is_file() else []
 
 
 def test_there_are_valid_sites() -> None:
@@ -100,14 +112,16 @@ def test_valid_site_builds_exactly_its_golden_pages(
     """
     monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     site = tmp_path / case
-    shutil.copytree(VALID / case, site, ignore=shutil.ignore_patterns(GOLDEN))
+    shutil.copytree(VALID / case, site, ignore=shutil.ignore_patterns(*NOT_SITE))
+    warnings = VALID / case / "warnings.txt"  # the warnings the site is meant to draw
+    expected_err = warnings.read_text(encoding="utf-8") if warnings.is_file() else ""
 
     checked = cli("check", "--site", site)
-    assert (checked.code, checked.err) == (0, "")
+    assert (checked.code, checked.err) == (0, expected_err)
 
     out = tmp_path / "out"
     result = cli("build", "--site", site, "--out", out)
-    assert (result.code, result.err) == (0, "")
+    assert (result.code, result.err) == (0, expected_err)
     built = golden_files(out)
 
     golden = VALID / case / GOLDEN

@@ -28,7 +28,7 @@ from builder.content.glossary import GlossaryIndex
 from builder.content.load import load_bundle
 from builder.content.model import Bundle, BundleDetails, BundleSummary, Site, SiteConfig
 from builder.content.source import SourceText
-from builder.core.diagnostics import Position, Report
+from builder.core.diagnostics import Position, Report, SiteLink
 from builder.core.pickled import Pickled
 from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys, Previous
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
@@ -105,8 +105,9 @@ class BundleShard:
             return ParsedBundle(path, Pickled.of(record), None)
         check_quotes(bundle, report)
         self.bundles[path] = bundle
-        diagnostics = tuple(report.diagnostics)
-        record = BundleRecord(job.signature, texts_digest(read), bundle.summary(), diagnostics)
+        diagnostics, links = tuple(report.diagnostics), tuple(report.links)
+        summary = bundle.summary()
+        record = BundleRecord(job.signature, texts_digest(read), summary, diagnostics, links)
         return ParsedBundle(path, Pickled.of(record), Pickled.of(bundle.details()))
 
     def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
@@ -211,7 +212,11 @@ class _ArticleRenderer:
             record = self.writer.page(
                 f"{bundle.path}/index.html", "article.html", view, report, key
             )
-        article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics))
+        links = tuple(
+            SiteLink(Position(bundle.article_path, line, col), url)
+            for line, col, url in body.site_links
+        )
+        article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics), links)
         return ArticleResult(bundle.path, article, record, True, pack_mentions(body.mentions))
 
 

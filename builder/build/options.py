@@ -22,6 +22,7 @@ class BuildOptions:
     write: bool = True  # False for `check`: validate and render, write nothing
     workers: int | None = None  # None: chosen by the size of the site
     clean: bool = False  # ignore what the previous build left in the cache
+    strict: bool = False  # every warning is an error: nothing is written while one is left
     progress: Progress = field(default_factory=Silent)
 
 

@@ -24,6 +24,8 @@ from builder.build.articles import (
     render_articles,
 )
 from builder.build.assemble import assemble
+from builder.build.drafts import check_drafts
+from builder.build.links import check_site_links
 from builder.build.options import BuildOptions, BuildResult, Sources, build_date
 from builder.build.output import check_output_folder
 from builder.build.produce import PageResult, render_entry_and_site_pages
@@ -79,6 +81,8 @@ def stages(run: Run) -> BuildResult:
         articles = _link_and_render_articles(run, loaded, parsed, shards, local)
     others = render_entry_and_site_pages(run, loaded, articles)
     _report_found(run, loaded, articles, others)
+    check_site_links(run, loaded, articles)
+    check_drafts(run, loaded)
     if run.report.has_errors:
         raise ContentError(run.report)
     outputs = publish(run, _pages_written(articles, others), loaded.keys.common)
@@ -129,7 +133,8 @@ def _report_found(
     """What parsing and rendering found, and the checks of the glossary as a whole."""
     report = run.report
     for record in loaded.bundles.values():
-        report.extend(record.diagnostics)
+        if run.options.drafts or not record.draft:  # a draft's, builder.build.drafts reports
+            report.extend(record.diagnostics)
     for result in results.values():
         report.extend(result.record.diagnostics)
     for page in others:

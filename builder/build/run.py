@@ -15,7 +15,7 @@ from pathlib import Path
 from builder import __version__
 from builder.build.options import BuildOptions, BuildResult, Sources, build_date
 from builder.content.discover import discover
-from builder.core.diagnostics import Position, Report
+from builder.core.diagnostics import ContentError, Position, Report
 from builder.incremental.records import digest, source_signatures
 from builder.incremental.uptodate import (
     Summary,
@@ -43,11 +43,13 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _build(options: BuildOptions) -> BuildResult:
-    report = Report()
+    report = Report(strict=options.strict)
     sources = look(options, report)
     file = summary_file(options.site, options.out)
     if options.write and not options.clean and not report.has_errors:
         unchanged = _unchanged(file, sources, options, report)
+        if unchanged is not None and report.has_errors:  # --strict, and warnings were left
+            raise ContentError(report)
         if unchanged is not None:
             return unchanged
     # Only now the stages that parse, link and render.

@@ -30,6 +30,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+STRICT_HELP = "count every warning as an error (for CI)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m builder", description="Build news explainer pages.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -40,6 +43,7 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
     build_cmd.add_argument("--out", type=Path, help="output folder (default: site.yaml's output)")
     build_cmd.add_argument("--drafts", action="store_true", help="also build drafts")
+    build_cmd.add_argument("--strict", action="store_true", help=STRICT_HELP)
     build_cmd.add_argument(
         "--clean", action="store_true", help="ignore the cache of the last build: a cold build"
     )
@@ -48,6 +52,7 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="validate the content; write nothing")
     check_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
     check_cmd.add_argument("--drafts", action="store_true", help="also check drafts")
+    check_cmd.add_argument("--strict", action="store_true", help=STRICT_HELP)
     check_cmd.add_argument("--format", choices=("text", "json"), default="text")
     _add_verbosity(check_cmd)
 
@@ -153,6 +158,7 @@ def _run(arguments: argparse.Namespace) -> int:
         drafts=arguments.drafts,
         write=arguments.command == "build",
         clean=getattr(arguments, "clean", False),
+        strict=arguments.strict,
         progress=choose(arguments.quiet, arguments.verbose)
         if arguments.command == "build"
         else Silent(),

@@ -26,6 +26,7 @@ from builder.core.patterns import (
     INVISIBLE,
     INVISIBLE_CHARACTERS,
 )
+from builder.text.site_links import site_urls_in_inline
 from builder.text.url_policy import SAFE_SCHEMES, SCHEME_NAME, unsafe_urls_in_inline
 
 
@@ -129,6 +130,8 @@ class MarkdownType(TextType):
                 f"'{field.name}' links to '{url}', which is not allowed; "
                 "use an http, https, mailto or relative URL",
             )
+        for url in site_urls_in_inline(text or ""):
+            report.link(node.position, url)  # checked once every page is known
         return text
 
 

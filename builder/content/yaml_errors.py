@@ -20,16 +20,17 @@ INVALID_YAML = "invalid YAML: "
 
 
 class Explained(NamedTuple):
-    line: int  # from 0, in the text that was parsed
+    line: int  # from 0, in the file
     col: int  # from 0
     message: str  # starts with INVALID_YAML, so that other stages can tell
 
 
-def explain(problem: yaml.MarkedYAMLError, text: str) -> Explained:
-    """The cause of a syntax error, where it is, and what to do about it."""
-    lines = text.splitlines() or [""]
-    found = problem.problem_mark
-    opened = problem.context_mark
+def explain(problem: yaml.MarkedYAMLError, text: str, line_offset: int = 0) -> Explained:
+    """The cause of a syntax error, where it is in the file (the text starts at
+    line_offset, as front matter does), and what to do about it."""
+    lines = [""] * line_offset + (text.splitlines() or [""])
+    found = _shifted(problem.problem_mark, line_offset)
+    opened = _shifted(problem.context_mark, line_offset)
     what = problem.problem or ""
     context = problem.context or ""
     for explainer in _EXPLAINERS:
@@ -40,6 +41,12 @@ def explain(problem: yaml.MarkedYAMLError, text: str) -> Explained:
 
 
 Mark = yaml.error.Mark | None
+
+
+def _shifted(mark: Mark, lines: int) -> Mark:
+    if mark is None or not lines:
+        return mark
+    return yaml.error.Mark(mark.name, mark.index, mark.line + lines, mark.column, None, None)
 
 
 def _line(lines: list[str], mark: Mark) -> str:

@@ -166,8 +166,8 @@ def parse_carefully(text: str, path: str, report: Report, line_offset: int) -> Y
     try:
         return builder.document()
     except yaml.MarkedYAMLError as problem:
-        cause = yaml_errors.explain(problem, text)
-        report.error(Position(path, cause.line + 1 + line_offset, cause.col + 1), cause.message)
+        cause = yaml_errors.explain(problem, text, line_offset)
+        report.error(Position(path, cause.line + 1, cause.col + 1), cause.message)
     except yaml.YAMLError as problem:
         first_line = str(problem).splitlines()[0] if str(problem) else "unreadable"
         report.error(Position(path, 1 + line_offset, 1), f"{INVALID_YAML}{first_line}")

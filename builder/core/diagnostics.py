@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -38,6 +38,18 @@ class Position(NamedTuple):
     path: str
     line: int = 1
     col: int = 1
+
+
+class SiteLink(NamedTuple):
+    """A link, as written, to a page or file of the site, and where it was written.
+
+    Whether it leads anywhere depends on every page of the site, which no single
+    file knows: the stages that read text record each such link, and a later
+    stage checks them all once the site's pages are known.
+    """
+
+    position: Position
+    url: str
 
 
 @dataclass(frozen=True)
@@ -69,18 +81,33 @@ def _percent_encoded(match: re.Match[str]) -> str:
 
 @dataclass
 class Report:
-    """Collects diagnostics from every stage of a run."""
+    """Collects diagnostics from every stage of a run.
+
+    A strict report (`--strict`) takes every warning as an error, so that a run
+    with anything left to look at fails. Links to the site's own pages that the
+    text holds are collected too, to be checked once every page is known.
+    """
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    strict: bool = False
+    links: list[SiteLink] = field(default_factory=list)
 
     def error(self, position: Position, message: str) -> None:
         self.diagnostics.append(Diagnostic(position, Severity.ERROR, message))
 
     def warning(self, position: Position, message: str) -> None:
-        self.diagnostics.append(Diagnostic(position, Severity.WARNING, message))
+        severity = Severity.ERROR if self.strict else Severity.WARNING
+        self.diagnostics.append(Diagnostic(position, severity, message))
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.diagnostics.extend(diagnostics)
+        if not self.strict:
+            self.diagnostics.extend(diagnostics)
+            return
+        self.diagnostics.extend(replace(d, severity=Severity.ERROR) for d in diagnostics)
+
+    def link(self, position: Position, url: str) -> None:
+        """A link to a page or file of the site, to check once the site's pages are known."""
+        self.links.append(SiteLink(position, url))
 
     @property
     def has_errors(self) -> bool:

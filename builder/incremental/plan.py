@@ -22,12 +22,12 @@ from builder import __version__
 from builder.content.discover import BundleFiles, SourceFiles
 from builder.content.load import load_glossary_folder_file
 from builder.content.model import BundleSummary, Entry, SiteConfig
-from builder.core.diagnostics import Diagnostic, Report
+from builder.core.diagnostics import Diagnostic, Report, SiteLink
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 
 class BundleRecord(NamedTuple):
@@ -36,7 +36,15 @@ class BundleRecord(NamedTuple):
     signature: Signature
     digest: str  # of the whole bundle's content, computed once when it is parsed
     summary: BundleSummary | None  # None when the bundle could not be used
+
+    @property
+    def draft(self) -> bool:
+        """Its front matter says draft: true, whatever else is wrong with the bundle;
+        one that could not be read at all is no draft."""
+        return self.summary is not None and self.summary.front.draft
+
     diagnostics: tuple[Diagnostic, ...]  # of parsing it and of checking its quotations
+    links: tuple[SiteLink, ...] = ()  # into the site, from its sidecars' inline Markdown
 
 
 class ArticleRecord(NamedTuple):
@@ -45,6 +53,7 @@ class ArticleRecord(NamedTuple):
     body_key: str
     mentioned: tuple[str, ...]  # ids of the entries the body links, in order of first mention
     diagnostics: tuple[Diagnostic, ...]  # of linking and of checking what is mentioned
+    links: tuple[SiteLink, ...] = ()  # into the site, from the body
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class LoadedGlossary:
     entries: tuple[Entry, ...]
     diagnostics: tuple[Diagnostic, ...]
     never_link: tuple[str, ...] = ()  # the phrases of never_link.yaml
+    links: tuple[SiteLink, ...] = ()  # into the site, from the entries' inline Markdown
 
 
 @dataclass
@@ -114,7 +124,11 @@ def load_glossary(
             entries, phrases = load_glossary_folder_file(site, file, config, local)
             diagnostics = tuple(local.diagnostics)
             found = LoadedGlossary(
-                signatures.glossary[key], tuple(entries), diagnostics, tuple(phrases)
+                signatures.glossary[key],
+                tuple(entries),
+                diagnostics,
+                tuple(phrases),
+                tuple(local.links),
             )
         loaded[key] = found
         report.extend(found.diagnostics)

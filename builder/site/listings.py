@@ -205,6 +205,22 @@ class SitePage:
         return self.view(self.shows)
 
 
+# The pages every site has, whatever its stories: their output paths.
+SITE_WIDE_PAGES = (
+    "index.html",
+    "glossary/index.html",
+    "tags/index.html",
+    "feed.xml",
+    "sitemap.xml",
+)
+
+
+def site_page_paths(site: Site) -> list[str]:
+    """The output path of every page that shows the whole site: what site_pages makes,
+    without making a view of any."""
+    return [*SITE_WIDE_PAGES, *list_pages(site)]
+
+
 def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
     """Output path -> the page, for every page that shows the whole site."""
     latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))

@@ -43,6 +43,7 @@ from builder.site.views import (
 )
 from builder.text.linking import Mention
 from builder.text.markdown import RenderedBody
+from builder.text.site_links import written_in
 
 
 @dataclass(frozen=True)
@@ -176,11 +177,13 @@ def article_page(
         body=Markup(body.html),
         who=_cards(bundle.who, index, root, cards),
         what=WhatView(
-            summary=cards.inline(what.summary),
+            summary=cards.inline(what.summary, written_in(what.position.path), root),
             when=display_date(what.when) if what.when else None,
             when_iso=what.when.isoformat() if what.when else None,
-            key_facts=tuple(fact_view(f, cards.inline) for f in what.key_facts),
-            why_it_matters=cards.inline(what.why_it_matters) if what.why_it_matters else None,
+            key_facts=tuple(fact_view(f, cards.inline, root) for f in what.key_facts),
+            why_it_matters=cards.inline(what.why_it_matters, written_in(what.position.path), root)
+            if what.why_it_matters
+            else None,
         )
         if what
         else None,
@@ -208,7 +211,11 @@ def _cards(
 ) -> tuple[EntryCard, ...]:
     return tuple(
         cards.story_card(
-            index.entry(item.ref.id), root, item.in_this_story, tuple(q.text for q in item.said)
+            index.entry(item.ref.id),
+            root,
+            item.in_this_story,
+            tuple(q.text for q in item.said),
+            written_in(item.ref.position.path),
         )
         for item in items
         if item.ref.id in index.entries
@@ -232,7 +239,9 @@ def _timeline_item(
         date=event.date.display(),
         date_iso=event.date.iso(),
         title=event.title,
-        summary=cards.inline(event.summary) if event.summary else None,
+        summary=cards.inline(event.summary, written_in(event.position.path), root)
+        if event.summary
+        else None,
         mentions=mentions,
         source=source,
         source_is_url=bool(source and source.startswith(("http://", "https://"))),

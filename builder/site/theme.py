@@ -60,14 +60,8 @@ def static_files(theme: Theme, report: Report) -> dict[str, bytes]:
     """
     files: dict[str, bytes] = {}
     for folder in reversed(theme.folders):
-        static = folder / "static"
-        if not static.is_dir():
-            continue
         inside = folder.resolve()
-        for file in sorted(static.rglob("*")):
-            if not file.is_file() or file.name.startswith("."):
-                continue
-            name = f"static/{file.relative_to(static).as_posix()}"
+        for name, file in _static_files_of(folder):
             if inside not in file.resolve().parents:
                 report.error(
                     Position(f"templates/{name}"),
@@ -76,3 +70,20 @@ def static_files(theme: Theme, report: Report) -> dict[str, bytes]:
                 continue
             files[name] = file.read_bytes()
     return files
+
+
+def static_names(theme: Theme) -> set[str]:
+    """The names under which static_files publishes the theme's files, without reading them."""
+    return {name for folder in theme.folders for name, _ in _static_files_of(folder)}
+
+
+def _static_files_of(folder: Path) -> list[tuple[str, Path]]:
+    """Each file of a theme folder's static/, by the name it is published under."""
+    static = folder / "static"
+    if not static.is_dir():
+        return []
+    return [
+        (f"static/{file.relative_to(static).as_posix()}", file)
+        for file in sorted(static.rglob("*"))
+        if file.is_file() and not file.name.startswith(".")
+    ]

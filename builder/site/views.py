@@ -22,8 +22,12 @@ from builder.content.model import (
     SiteConfig,
     display_date,
 )
+from builder.text import site_links
+from builder.text.site_links import written_in
 
-InlineRenderer = Callable[[str], Markup]
+# Renders a field of inline Markdown: its text, the folder below content/ of the
+# file it was written in, and the way up to the site's top from the page shown.
+InlineRenderer = Callable[[str, str, str], Markup]
 
 KIND_HEADINGS = {
     "person": "People",
@@ -210,13 +214,13 @@ def site_view(config: SiteConfig, root: str) -> SiteView:
 
 def root_of(page_path: str) -> str:
     """Relative URL of the site root from a page folder such as "world/story"."""
-    return "../" * len([part for part in page_path.split("/") if part])
+    return site_links.root_of(page_path)
 
 
-def fact_view(fact: Fact, inline: InlineRenderer) -> FactView:
+def fact_view(fact: Fact, inline: InlineRenderer, root: str) -> FactView:
     return FactView(
         label=fact.label,
-        value=inline(fact.value),
+        value=inline(fact.value, written_in(fact.position.path), root),
         as_of=display_date(fact.as_of) if fact.as_of else None,
         as_of_iso=fact.as_of.isoformat() if fact.as_of else None,
         source=fact.source,
@@ -233,15 +237,15 @@ class Cards:
 
     def __init__(self, inline: InlineRenderer) -> None:
         self.inline = inline
-        self._facts: dict[str, tuple[FactView, ...]] = {}
+        self._facts: dict[tuple[str, str], tuple[FactView, ...]] = {}
         self._cards: dict[tuple[str, str], EntryCard] = {}
         self._summaries: dict[tuple[str, str], ArticleSummary] = {}
 
-    def facts(self, entry: Entry) -> tuple[FactView, ...]:
-        found = self._facts.get(entry.id)
+    def facts(self, entry: Entry, root: str) -> tuple[FactView, ...]:
+        found = self._facts.get((entry.id, root))
         if found is None:
-            found = tuple(fact_view(fact, self.inline) for fact in entry.facts)
-            self._facts[entry.id] = found
+            found = tuple(fact_view(fact, self.inline, root) for fact in entry.facts)
+            self._facts[entry.id, root] = found
         return found
 
     def card(self, entry: Entry, root: str) -> EntryCard:
@@ -259,18 +263,25 @@ class Cards:
         return found if sentence is None else ArticleSummary(*found[:-1], sentence)
 
     def story_card(
-        self, entry: Entry, root: str, story: str | None, said: tuple[str, ...]
+        self,
+        entry: Entry,
+        root: str,
+        story: str | None,
+        said: tuple[str, ...],
+        story_base: str = "",
     ) -> EntryCard:
-        """The card of an entry beside one story, saying what it does there."""
+        """The card of an entry beside one story, saying what it does there
+        (`story`, written in the story's folder `story_base`)."""
+        written = written_in(entry.position.path)
         return EntryCard(
             id=entry.id,
             name=entry.name,
             kind=entry.kind,
             href=f"{root}glossary/{entry.id}/index.html",
-            summary=self.inline(entry.summary) if entry.summary else None,
-            in_this_story=self.inline(story) if story else None,
+            summary=self.inline(entry.summary, written, root) if entry.summary else None,
+            in_this_story=self.inline(story, story_base, root) if story else None,
             said=said,
-            facts=self.facts(entry),
+            facts=self.facts(entry, root),
         )
 
 

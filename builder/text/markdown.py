@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -18,6 +19,7 @@ from builder.text.linking import (
     new_link_env,
 )
 from builder.text.references import LinkTable
+from builder.text.site_links import SITE_LINKS, SiteLinkEnv, site_links_plugin
 from builder.text.url_policy import url_policy_plugin
 
 
@@ -25,6 +27,7 @@ def _base_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(url_policy_plugin)
+    md.use(site_links_plugin)
     return md
 
 
@@ -40,24 +43,28 @@ _INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\n]")
 
 
 class InlineMarkdown:
-    """Renders inline Markdown fields, each distinct text once per build.
+    """Renders inline Markdown fields, each distinct text once per build and page depth.
 
     Entry summaries and facts appear on many pages; most are plain text, which
-    skips the parser altogether.
+    skips the parser altogether. A link into the site is written relative to
+    the file that holds the text (`base`, its folder below content/) and
+    published relative to the page that shows it (`root`, the way up to the
+    site's top from there): builder.text.site_links.
     """
 
     def __init__(self) -> None:
         self._md = _base_parser()
-        self._rendered: dict[str, Markup] = {}
+        self._rendered: dict[tuple[str, str, str], Markup] = {}
 
-    def __call__(self, text: str) -> Markup:
-        rendered = self._rendered.get(text)
+    def __call__(self, text: str, base: str = "", root: str = "") -> Markup:
+        rendered = self._rendered.get((text, base, root))
         if rendered is None:
             if _INLINE_MARKUP.search(text) is None:
                 rendered = escape(text)
             else:
-                rendered = Markup(self._md.renderInline(text))
-            self._rendered[text] = rendered
+                env = {SITE_LINKS: SiteLinkEnv(base, root, None)}
+                rendered = Markup(self._md.renderInline(text, env))
+            self._rendered[text, base, root] = rendered
         return rendered
 
 
@@ -78,6 +85,7 @@ class RenderedBody:
     mentions: tuple[Mention, ...]  # first mentions, in the order they appear
     problems: tuple[LinkProblem, ...]
     decisions: tuple[Explained, ...] = ()  # every place a glossary form stands, decided
+    site_links: tuple[tuple[int, int, str], ...] = ()  # links into the site: line, column, URL
 
 
 def render_body(
@@ -86,7 +94,10 @@ def render_body(
     """The body's HTML, first mentions and problems; with `explain`, every decision too."""
     line_offset = bundle.body_line - 1
     env = new_link_env(glossary_href, bundle.listed, line_offset, bundle.body, explain)
-    html = md.render(bundle.body, cast(dict[str, Any], env))
+    found: list[tuple[int, str]] = []
+    rendering = cast(dict[str, Any], env)
+    rendering[SITE_LINKS] = SiteLinkEnv(bundle.path, None, found)
+    html = md.render(bundle.body, rendering)
     mentions = list(env["linked"].values())  # dicts keep document order
     problems = list(env["problems"])
     problems.extend(
@@ -98,4 +109,16 @@ def render_body(
         for line, column, url in env["unsafe_urls"]
     )
     decisions = tuple(env["decisions"])
-    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems), decisions)
+    lines = env["body_lines"]
+    links = tuple((bundle.body_line + line, _column(lines, line, url), url) for line, url in found)
+    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems), decisions, links)
+
+
+def _column(lines: list[str], line: int, url: str) -> int:
+    """The column of a link's URL on its line of the body, as written; 1 if not there."""
+    source = lines[line] if 0 <= line < len(lines) else ""
+    for written in (f"({url}", f"<{url}", url, unquote(url)):
+        found = source.find(written)
+        if found >= 0:
+            return found + 1 + (written[0] in "(<")
+    return 1

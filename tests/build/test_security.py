@@ -50,7 +50,7 @@ from tests.strategies import (
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SITE_YAML = "title: Hostile test site\nbase_url: https://example.org/news/\noutput: public\n"
-GLOSSARY = "content/glossary/people.yaml"
+GLOSSARY = "content/glossary/terms.yaml"
 ARTICLE = "content/world/story/article.md"
 WHO = "content/world/story/who.yaml"
 WHAT = "content/world/story/what.yaml"
@@ -331,7 +331,7 @@ def test_http_https_mailto_and_relative_urls_are_published(
 ) -> None:
     body = (
         "Kim. See [a](https://example.org/a?b=1&c=2), [b](http://example.org/b), "
-        "[c](mailto:desk@example.org), [d](../other/), [e](#top), ![f](img.png), "
+        "[c](mailto:desk@example.org), [d](./), [e](#top), ![f](../../static/style.css), "
         "<https://example.org/auto> and [g][r].\n\n[r]: HTTPS://EXAMPLE.ORG/ref\n"
     )
     folder = site(
@@ -352,9 +352,9 @@ def test_http_https_mailto_and_relative_urls_are_published(
         "https://example.org/a?b=1&c=2",
         "http://example.org/b",
         "mailto:desk@example.org",
-        "../other/",
+        "./index.html",  # a link to a page's folder is published as its index.html
         "#top",
-        "img.png",
+        "../../static/style.css",
         "https://example.org/auto",
         "HTTPS://EXAMPLE.ORG/ref",
     } <= article

@@ -15,6 +15,7 @@ from tests.conftest import (
     ARTICLE,
     BACKGROUND,
     MINIMAL_SITE,
+    PEOPLE,
     SITE_YAML,
     SUMMARY,
     TERMS,
@@ -22,6 +23,7 @@ from tests.conftest import (
     Run,
     run_subprocess,
     snapshot,
+    write_files,
 )
 
 OTHER_ARTICLE = "content/world/other/article.md"
@@ -333,3 +335,64 @@ def test_a_failed_build_prints_only_its_problems(
     result = cli("build", "--site", site, "--out", tmp_path / "public")
     assert result.code == 1
     assert result.out == ""
+
+
+# --- --strict: every warning an error, for CI ------------------------------------------
+
+UNSUMMARISED = MINIMAL_SITE[PEOPLE].replace("  summary: Leader of North Korea.\n", "")
+NO_SUMMARY = (
+    f"{PEOPLE}:6:3: {{}}: 'Kim Jong Un' has no summary; readers of its page and pop-ups "
+    "will see only the name"
+)
+
+
+def test_check_strict_counts_warnings_as_errors(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    site = make_site({PEOPLE: UNSUMMARISED})
+    assert cli("check", "--site", site).lines == [
+        NO_SUMMARY.format("warning"),
+        "0 errors, 1 warning in 1 file",
+    ]
+    strict = cli("check", "--strict", "--site", site)
+    assert (strict.code, strict.lines) == (1, [NO_SUMMARY.format("error"), SUMMARY_ONE_ERROR])
+
+
+SUMMARY_ONE_ERROR = "1 error, 0 warnings in 1 file"
+
+
+def test_build_strict_with_a_warning_writes_nothing_and_keeps_the_last_output(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site, out = make_site(), tmp_path / "out"
+    assert cli("build", "--strict", "--site", site, "--out", out).code == 0
+    before = snapshot(out)
+    write_files(site, {PEOPLE: UNSUMMARISED})
+    strict = cli("build", "--strict", "--site", site, "--out", out)
+    assert (strict.code, strict.lines) == (1, [NO_SUMMARY.format("error"), SUMMARY_ONE_ERROR])
+    assert snapshot(out) == before
+
+
+def test_build_strict_fails_on_the_warnings_of_an_unchanged_site(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site, out = make_site({PEOPLE: UNSUMMARISED}), tmp_path / "out"
+    assert cli("build", "--site", site, "--out", out).code == 0
+    before = snapshot(out)
+    strict = cli("build", "--strict", "--site", site, "--out", out)  # nothing changed since
+    assert (strict.code, strict.lines) == (1, [NO_SUMMARY.format("error"), SUMMARY_ONE_ERROR])
+    assert snapshot(out) == before
+    assert cli("build", "--site", site, "--out", out).code == 0
+
+
+def test_strict_turns_a_drafts_warnings_into_errors(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    draft = MINIMAL_SITE[ARTICLE].replace("---\nV", "draft: true\n---\nV").replace("09-15", "09-31")
+    site = make_site({"content/world/plans/article.md": draft})
+    assert cli("check", "--site", site).code == 0
+    strict = cli("check", "--strict", "--site", site)
+    assert strict.code == 1
+    assert strict.problems == [
+        "content/world/plans/article.md:4:7: error: (draft) 'date': 2023-09-31 is not a real date"
+    ]

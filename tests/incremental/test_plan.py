@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.content.model import ENTRY_KINDS
+from builder.core.diagnostics import ContentError
 from tests.conftest import snapshot, write_files
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -56,6 +57,9 @@ class StoryModel:
     what: str | None = None  # what.yaml's summary
     background: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (year offset, mentioned entries)
     draft: bool = False
+    # Pages the body links to, "story-N" (in world/) or "entry-N": a move, a removal,
+    # a draft breaks the link.
+    links: tuple[str, ...] = ()
 
 
 @dataclass
@@ -78,6 +82,7 @@ class SiteModel:
         folder = f"content/{story.folder}/{slug}"
         names = [self.entries[n].name for n in story.mentions if n in self.entries]
         body = " ".join(f"Today {name} spoke, and {name} left." for name in names) or "Quiet."
+        body += "".join(f" See [{page}]({LINKS[page[:5]].format(page)})." for page in story.links)
         front = (
             f"---\ntitle: {story.title}\nsection: {story.section}\n"
             f"date: 2023-09-{story.day:02d}\ntags: [{', '.join(story.tags)}]\n"
@@ -110,6 +115,10 @@ class SiteModel:
         return files
 
 
+# How a body links to a story or an entry: to its folder, and to its index.html.
+LINKS = {"story": "../../world/{}/", "entry": "../../glossary/{}/index.html"}
+
+
 def entry_yaml(number: int, entry: EntryModel) -> str:
     text = (
         f"- id: entry-{number}\n  name: {entry.name}\n  kind: {entry.kind}\n"
@@ -140,14 +149,24 @@ def initial_site() -> SiteModel:
             where=(n % 2,),
             what="It happened." if n % 2 else None,
             background=((n, ((n + 2) % 5,)),),
+            links=INITIAL_LINKS.get(n, ()),
         )
     return model
+
+
+# Links between the first stories and entries: removing, moving or drafting what
+# they lead to breaks the stories that link to it, which did not change.
+INITIAL_LINKS = {0: ("story-1",), 2: ("entry-4",), 4: ("story-3", "entry-0")}
 
 
 # Mostly the five stories and entries that exist, sometimes one that does not yet.
 stories = st.integers(0, 5)
 entry_numbers = st.integers(0, 5)
 maybe_text = st.sampled_from([None, "Said *this*.", "Other & more"])
+linked_text = st.sampled_from(
+    [None, "Said *this*.", "See [her](../../glossary/entry-1/).", "Like [this](../story-2/)."]
+)
+linked_pages = st.lists(st.sampled_from(["story-0", "story-2", "story-5", "entry-1", "entry-5"]))
 edits = st.one_of(
     st.tuples(st.just("title"), stories, st.sampled_from(["Edited", "Q&A", "New"])),
     st.tuples(st.just("day"), stories, st.integers(1, 28)),
@@ -159,7 +178,8 @@ edits = st.one_of(
     st.tuples(st.just("tags"), stories, st.lists(st.sampled_from(TAGS), max_size=2)),
     st.tuples(st.just("mentions"), stories, st.lists(entry_numbers, max_size=3)),
     st.tuples(st.just("who"), stories, st.lists(entry_numbers, max_size=2)),
-    st.tuples(st.just("in_this_story"), stories, maybe_text),
+    st.tuples(st.just("in_this_story"), stories, linked_text),
+    st.tuples(st.just("links"), stories, linked_pages.map(lambda pages: pages[:2])),
     st.tuples(st.just("where"), stories, st.lists(st.integers(0, 2), max_size=2)),
     st.tuples(st.just("what"), stories, maybe_text),
     st.tuples(
@@ -168,7 +188,11 @@ edits = st.one_of(
         st.lists(st.tuples(st.integers(0, 9), st.lists(entry_numbers, max_size=2)), max_size=2),
     ),
     st.tuples(st.just("draft"), stories, st.booleans()),
-    st.tuples(st.just("summary"), entry_numbers, st.sampled_from(["Changed.", "A *new* summary."])),
+    st.tuples(
+        st.just("summary"),
+        entry_numbers,
+        st.sampled_from(["Changed.", "A *new* summary.", "In [a story](../world/story-0/)."]),
+    ),
     st.tuples(st.just("alias"), entry_numbers, st.sampled_from(["Other", "Nickname"])),
     st.tuples(st.just("kind"), entry_numbers, st.sampled_from(ENTRY_KINDS)),
     st.tuples(st.just("fact"), entry_numbers, st.sampled_from([None, "1 June 1960", "2 July"])),
@@ -200,6 +224,10 @@ SINGLE_EDITS = [
     ("what", 0, "Something happened."),
     ("background", 2, [(5, [0, 1])]),
     ("draft", 3, True),
+    ("links", 0, ["story-2", "entry-1"]),
+    ("links", 4, ["story-5"]),  # a link to no page: the build fails, the output stays
+    ("in_this_story", 1, "Like [this](../story-2/)."),  # shown on story-1's page only
+    ("summary", 3, "In [a story](../world/story-0/)."),  # on the glossary's page, and entry-3's
     ("summary", 2, "Changed."),
     ("alias", 1, "Nickname"),  # a new surface form: every body is linked again
     ("kind", 2, "organization"),
@@ -279,22 +307,40 @@ EVERYTHING = {
 THEMES = {"default": {}, "everything": EVERYTHING}
 
 
+def built(site: Path, out: Path, clean: bool = False) -> list[str]:
+    """Build; every problem reported, as the editor reads them, whether the build
+    succeeded or failed ("failed" last)."""
+    try:
+        result = build(BuildOptions(site=site, out=out, workers=1, clean=clean))
+    except ContentError as failure:
+        return [d.format() for d in failure.report.sorted()] + ["failed"]
+    return [d.format() for d in result.report.sorted()]
+
+
 def rebuild_after(work: Path, steps: list[list[tuple[str, int, object]]], theme: str) -> None:
-    """Build, then after each step of edits rebuild and build clean: the same bytes.
-    A last rebuild, with nothing changed, renders nothing."""
+    """Build, then after each step of edits rebuild and build clean: the same problems
+    and, when they are no errors, the same bytes. A last rebuild, with nothing
+    changed, renders nothing."""
     shutil.rmtree(work, ignore_errors=True)
     site, model = work / "site", initial_site()
     write_files(site, THEMES[theme])
     files = write_model(site, model, {})
-    build(BuildOptions(site=site, out=work / "out", workers=1))
+    problems = built(site, work / "out")
+    assert "failed" not in problems
     for step in steps:
         for edit in step:
             apply(model, edit)
         files = write_model(site, model, files)
-        build(BuildOptions(site=site, out=work / "out", workers=1))
+        before = snapshot(work / "out")
+        problems = built(site, work / "out")
         shutil.rmtree(work / "clean", ignore_errors=True)
-        build(BuildOptions(site=site, out=work / "clean", workers=1, clean=True))
+        assert problems == built(site, work / "clean", clean=True), step
+        if "failed" in problems:  # a link broken: nothing written, the last output stays
+            assert snapshot(work / "out") == before, step
+            continue
         assert snapshot(work / "out") == snapshot(work / "clean"), step
+    if "failed" in problems:
+        return
     for article in sorted(site.glob("content/*/*/article.md"))[:1]:  # any the edits left
         article.touch()  # saved again, unchanged
     assert build(BuildOptions(site=site, out=work / "out", workers=1)).rendered == 0
@@ -329,7 +375,7 @@ def test_a_rebuild_in_worker_processes_equals_a_clean_build(tmp_path: Path) -> N
     site, model = tmp_path / "site", initial_site()
     files = write_model(site, model, {})
     build(BuildOptions(site=site, out=tmp_path / "out", workers=2))
-    for edit in [("title", 1, "Edited"), ("summary", 2, "Changed."), ("remove-story", 3, None)]:
+    for edit in [("title", 1, "Edited"), ("summary", 2, "Changed."), ("remove-story", 2, None)]:
         apply(model, edit)
     write_model(site, model, files)
     build(BuildOptions(site=site, out=tmp_path / "out", workers=2))

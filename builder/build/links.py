@@ -1,0 +1,56 @@
+"""Checking links into the site: every link that stories and glossary entries hold
+to a page or file of the site, against what this build publishes.
+
+Whether a link leads anywhere depends on the whole site: a story renamed or
+deleted breaks the links of stories that did not change. So each link is kept
+with what its text was parsed or rendered into (builder.incremental.plan), and
+all of them are checked in every build, anew, against the targets that each
+kind of output adds to (`site_targets`). A problem found here is never kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from builder.build.articles import ArticleResult
+from builder.build.state import Loaded, Run
+from builder.content.model import Site
+from builder.core.diagnostics import Report, SiteLink
+from builder.site.listings import site_page_paths
+from builder.site.theme import Theme, static_names
+from builder.text.site_links import INDEX, LinkTargets, link_problem
+
+
+def site_targets(site: Site, theme: Theme) -> LinkTargets:
+    """Every page and file a build of this site publishes; one line for each kind."""
+    targets = LinkTargets()
+    targets.add(f"{bundle.path}/{INDEX}" for bundle in site.bundles)  # stories
+    targets.add(f"glossary/{entry.id}/{INDEX}" for entry in site.entries)  # entry pages
+    targets.add(site_page_paths(site))  # front page, glossary, sections, tags, feed, sitemap
+    targets.add(static_names(theme))  # the theme's files, copied into static/
+    return targets
+
+
+def check_site_links(run: Run, loaded: Loaded, articles: dict[str, ArticleResult]) -> None:
+    """Every link of the published stories and of the glossary leads to a page or
+    file this build publishes; one that leads to a draft is broken too."""
+    targets = site_targets(loaded.site, run.sources.theme)
+    drafts = (path for path, record in loaded.bundles.items() if record.draft)
+    if not run.options.drafts:
+        targets.hold_back((f"{path}/{INDEX}" for path in drafts), "a draft")
+    found: list[SiteLink] = []
+    for glossary in loaded.glossary.values():
+        found.extend(glossary.links)
+    for bundle in loaded.site.bundles:
+        found.extend(loaded.bundles[bundle.path].links)
+        article = articles.get(bundle.path)
+        found.extend(article.record.links if article is not None else ())
+    report_link_problems(found, targets, run.report)
+
+
+def report_link_problems(links: Iterable[SiteLink], targets: LinkTargets, report: Report) -> None:
+    for link in links:
+        problem = link_problem(link, targets)
+        if problem is not None:
+            warning, message = problem
+            (report.warning if warning else report.error)(link.position, message)
