@@ -46,7 +46,7 @@ Mark = yaml.error.Mark | None
 def _shifted(mark: Mark, lines: int) -> Mark:
     if mark is None or not lines:
         return mark
-    return yaml.error.Mark(mark.name, mark.index, mark.line + lines, mark.column, None, None)
+    return yaml.error.Mark(mark.name, mark.index, mark.line + lines, mark.column, None, 0)
 
 
 def _line(lines: list[str], mark: Mark) -> str:
