@@ -12,8 +12,10 @@ from builder.core.patterns import ID_PATTERN
 SIDECARS = ("who.yaml", "what.yaml", "where.yaml", "background.yaml")
 BUNDLE_FILES = ("article.md", *SIDECARS)
 GLOSSARY_FOLDER = "glossary"
+AUTHORS_FILE = "authors.yaml"  # directly in content/: the newsroom's authors
+AUTHORS_FOLDER = "authors"  # where the authors' pages are written
 # Top-level output names a bundle folder must not take.
-RESERVED_TOP_FOLDERS = (GLOSSARY_FOLDER, "static", "tags", "sections")
+RESERVED_TOP_FOLDERS = (GLOSSARY_FOLDER, "static", "tags", "sections", AUTHORS_FOLDER)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class BundleFiles:
 class SourceFiles:
     glossary: tuple[Path, ...]
     bundles: tuple[BundleFiles, ...]
+    authors: Path | None = None  # content/authors.yaml, when the site has one
 
 
 def relative(site: Path, file: Path) -> str:
@@ -52,7 +55,11 @@ def discover(site: Path, report: Report) -> SourceFiles:
         return SourceFiles((), ())
     glossary: list[Path] = []
     bundles: list[BundleFiles] = []
+    authors = None
     for folder, below, names in _walk(site, content, report):
+        if below == "." and AUTHORS_FILE in names:
+            authors = Path(folder, AUTHORS_FILE)
+            names = [name for name in names if name != AUTHORS_FILE]
         if below == GLOSSARY_FOLDER:
             glossary.extend(Path(folder, n) for n in names if n.endswith((".yaml", ".yml")))
         elif below.startswith(GLOSSARY_FOLDER + "/"):
@@ -63,7 +70,7 @@ def discover(site: Path, report: Report) -> SourceFiles:
             found = _bundle_in(site, folder, below, names, report)
             if found is not None:
                 bundles.append(found)
-    return SourceFiles(tuple(glossary), tuple(bundles))
+    return SourceFiles(tuple(glossary), tuple(bundles), authors)
 
 
 def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, list[str]]]:
@@ -122,13 +129,16 @@ def _bundle_in(
     site: Path, folder: str, below: str, names: list[str], report: Report
 ) -> BundleFiles | None:
     yaml_names = [n for n in names if n.endswith((".yaml", ".yml"))]
+    # Directly in content/, a misspelt authors.yaml is the likelier mistake.
+    known = (*SIDECARS, AUTHORS_FILE) if below == "." else SIDECARS
     for name in yaml_names:
         if name not in SIDECARS:
             report.error(
                 Position(relative(site, Path(folder, name))),
                 f"'{name}' is not a sidecar name; sidecars are "
                 + ", ".join(SIDECARS)
-                + did_you_mean(name, SIDECARS),
+                + (f" (and {AUTHORS_FILE} directly in content/)" if below == "." else "")
+                + did_you_mean(name, known),
             )
     if "article.md" not in names:
         if any(n in SIDECARS for n in names):

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, TypeVar
 from builder.content.fields import Field, FieldType, JsonObject, Record, definition_ref
 from builder.content.model import PartialDate
 from builder.content.text_types import (
+    EmailType,
     EntryKindType,
     IdType,
     MarkdownType,
@@ -281,6 +282,9 @@ TEXT_LIST = TextListType(TEXT)
 MATCHED_TEXT_LIST = TextListType(MATCHED_TEXT)
 SOURCE = SourceType()
 URL = UrlType()
+# A link to a page about someone, kept as written (no slash added).
+LINK = UrlType(folder=False)
+EMAIL = EmailType()
 WIKIDATA = WikidataType()
 COORDINATES = CoordinatesType()
 BOOL = BoolType()
@@ -298,6 +302,7 @@ FIELD_TYPES: tuple[type[FieldType[Any]], ...] = (
     TextListType,
     SourceType,
     UrlType,
+    EmailType,
     WikidataType,
     CoordinatesType,
     BoolType,

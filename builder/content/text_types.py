@@ -199,6 +199,9 @@ class SourceType(TextType):
 class UrlType(TextType):
     label = "absolute URL"
     note = "An absolute http or https URL: `https://example.org/news/`."
+    # The site's base_url is a folder that page paths are joined to: it gets
+    # a closing slash. A link to someone's profile is kept as written.
+    folder: bool = True
 
     def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
         text = super().read(node, field, report)
@@ -212,13 +215,42 @@ class UrlType(TextType):
                 "like https://example.org/news/",
             )
             return None
-        return text if text.endswith("/") else text + "/"
+        return text if text.endswith("/") or not self.folder else text + "/"
 
     def json_schema(self, field: Field) -> JsonObject:
         return string_schema(
             r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#]",
             "Use an absolute http or https URL, like https://example.org/news/.",
         )
+
+
+# Something, an @, and a domain with a dot: enough to catch a name, a URL or
+# "mailto:" written where the bare address should be; the mail server is the
+# final judge.
+EMAIL_ADDRESS = r"(?![Mm][Aa][Ii][Ll][Tt][Oo]:)[^@\s<>:]+@[^@\s<>]+\.[^@\s<>.]+"
+
+
+@dataclass(frozen=True)
+class EmailType(TextType):
+    label = "email address"
+    note = "An email address: `newsdesk@example.org`."
+    shape: ClassVar[re.Pattern[str]] = re.compile(EMAIL_ADDRESS)
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is not None and not self.shape.fullmatch(text):
+            report.error(
+                node.position,
+                f"'{field.name}' must be an email address, like newsdesk@example.org; "
+                f"found '{text}'",
+            )
+            return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return string_schema(
+            f"^{EMAIL_ADDRESS}$", "Use an email address, like newsdesk@example.org."
+        ) | {"format": "email"}
 
 
 WIKIDATA_ID = "Q[1-9][0-9]*"
