@@ -129,16 +129,16 @@ def _bundle_in(
     site: Path, folder: str, below: str, names: list[str], report: Report
 ) -> BundleFiles | None:
     yaml_names = [n for n in names if n.endswith((".yaml", ".yml"))]
-    # Directly in content/, a misspelt authors.yaml is the likelier mistake.
-    known = (*SIDECARS, AUTHORS_FILE) if below == "." else SIDECARS
     for name in yaml_names:
         if name not in SIDECARS:
+            # Directly in content/, a misspelt authors.yaml is the likelier mistake.
+            hint = did_you_mean(name, [AUTHORS_FILE]) if below == "." else ""
             report.error(
                 Position(relative(site, Path(folder, name))),
                 f"'{name}' is not a sidecar name; sidecars are "
                 + ", ".join(SIDECARS)
                 + (f" (and {AUTHORS_FILE} directly in content/)" if below == "." else "")
-                + did_you_mean(name, known),
+                + (hint or did_you_mean(name, SIDECARS)),
             )
     if "article.md" not in names:
         if any(n in SIDECARS for n in names):
