@@ -1,5 +1,6 @@
 """The pages that show the whole site: the front page, the glossary index,
-section and tag pages, the tag index, the feed and the sitemap.
+section and tag pages, the tag index, the authors' pages and their list, the
+feed and the sitemap.
 
 Each is a SitePage: its view is made only from the entries and stories it is
 handed, which its key digests whole.
