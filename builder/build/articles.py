@@ -22,11 +22,19 @@ import jinja2
 
 from builder.build.progress import Progress
 from builder.build.workers import Shards
+from builder.content.authors import authors_of
 from builder.content.checks import check_quotes, check_unmentioned
 from builder.content.discover import BundleFiles, SourceFiles
 from builder.content.glossary import GlossaryIndex
 from builder.content.load import load_bundle
-from builder.content.model import Bundle, BundleDetails, BundleSummary, Site, SiteConfig
+from builder.content.model import (
+    Author,
+    Bundle,
+    BundleDetails,
+    BundleSummary,
+    Site,
+    SiteConfig,
+)
 from builder.content.source import SourceText
 from builder.core.diagnostics import Position, Report, SiteLink
 from builder.core.pickled import Pickled
@@ -60,6 +68,7 @@ class ArticleContext:
     keys: Keys
     target: PageTarget
     related: dict[str, BundleSummary]  # every explainer the shard's pages show as related
+    authors: dict[str, Author]  # every author, by id: a few dozen
 
 
 @dataclass(frozen=True)
@@ -207,8 +216,12 @@ class _ArticleRenderer:
             listed = tuple(sorted(bundle.listed_ids()))
             # The view sees only the entries the key digests, whole.
             index = context.index.only({*listed, *mentioned})
-            view = pages.article_page(context.config, bundle, body, index, self.cards, shown)
-            key = context.keys.article(listed, body_key, mentioned, related)
+            authors = authors_of(bundle.front, context.authors)
+            view = pages.article_page(
+                context.config, bundle, body, index, self.cards, shown, authors
+            )
+            named = tuple(ref.id for ref in bundle.front.authors)
+            key = context.keys.article(listed, body_key, mentioned, related, named)
             record = self.writer.page(
                 f"{bundle.path}/index.html", "article.html", view, report, key
             )
@@ -267,7 +280,10 @@ def render_articles(
     work = []
     for share in shares:
         shown = {path: summaries[path] for job in share for path in job.related}
-        context = ArticleContext(plan.site.config, plan.index, plan.keys, plan.target, shown)
+        authors = {author.id: author for author in plan.site.authors or ()}
+        context = ArticleContext(
+            plan.site.config, plan.index, plan.keys, plan.target, shown, authors
+        )
         work.append((context, share))
     for found in shards.run(render_share, work, progress.advance):
         results.update((result.path, result) for result in found if result is not None)
@@ -291,9 +307,12 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
         record, kept = previous.articles.get(path), previous.outputs.get(output)
         if record is not None and kept is not None and target.in_place:
             key = kept.key
-            if changes.article_may_change(path, summary.listed, record, related, previous):
+            authors = tuple(ref.id for ref in summary.front.authors)
+            if changes.article_may_change(path, summary.listed, record, related, previous, authors):
                 current = record.body_key == keys.body(path)
-                key = keys.article(summary.listed, record.body_key, record.mentioned, related)
+                key = keys.article(
+                    summary.listed, record.body_key, record.mentioned, related, authors
+                )
                 key = key if current else ""
             if target.keeps(kept, output, key):
                 reused[path] = ArticleResult(path, record, (output, kept))

@@ -9,8 +9,10 @@ from collections.abc import Iterable
 from builder import __version__
 from builder.build.articles import ParsedBundle
 from builder.build.state import Loaded, Run
+from builder.content.authors import check_author_references, index_authors
 from builder.content.glossary import GlossaryIndex, build_index, check_references
-from builder.content.model import BundleSummary, Site
+from builder.content.load import load_authors
+from builder.content.model import Author, BundleSummary, Site
 from builder.content.yaml_errors import is_syntax_error
 from builder.core.diagnostics import Report
 from builder.incremental.plan import (
@@ -53,11 +55,16 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     common = digest(__version__, sources.theme_digest, config, options.drafts)
     if not _yaml_broken(report, bundles.values()):  # a broken file may define the ids
         _check_references(summaries, parsed, previous, index, run.store, report)
-    site = Site(config, tuple(index.entries.values()), tuple(summaries))
-    changes = find_changes(previous, bundles, entry_digests, common, claims)
+    authors = _authors(run)
+    check_author_references(summaries, authors, report)
+    author_digests = {author.id: digest(author) for author in (authors or {}).values()}
+    shown_authors = None if authors is None else tuple(authors.values())
+    site = Site(config, tuple(index.entries.values()), tuple(summaries), shown_authors)
+    changes = find_changes(previous, bundles, entry_digests, common, claims, author_digests)
     touched = None if changes.everything else _touched(changes, previous, bundles)
     related = pages.related_articles(site, previous.related, touched)
-    keys = Keys(common, claims, {s.path: bundles[s.path].digest for s in summaries}, entry_digests)
+    digests = {s.path: bundles[s.path].digest for s in summaries}
+    keys = Keys(common, claims, digests, entry_digests, author_digests)
     return Loaded(site, bundles, parsed, index, changes, keys, related, glossary)
 
 
@@ -65,6 +72,16 @@ def _yaml_broken(report: Report, bundles: Iterable[BundleRecord]) -> bool:
     """Whether a glossary file or a sidecar could not be read as YAML."""
     found = itertools.chain(report.diagnostics, *(record.diagnostics for record in bundles))
     return any(is_syntax_error(diagnostic.message) for diagnostic in found)
+
+
+def _authors(run: Run) -> dict[str, Author] | None:
+    """The authors of content/authors.yaml by id; None when the site has no such file.
+    The file is small: read again by every build that gets this far."""
+    file = run.sources.files.authors
+    if file is None:
+        return None
+    found = load_authors(run.options.site, file, run.config, run.report)
+    return index_authors(found, run.report)
 
 
 def _touched(

@@ -240,6 +240,7 @@ def render_pages(
             [entry.id for entry in shows.entries],
             [bundle.path for bundle in shows.bundles],
             page.extra,
+            None if shows.authors is None else [author.id for author in shows.authors],
         )
         kept = renderer.reuse(output, key)
         if kept is not None:

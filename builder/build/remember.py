@@ -38,6 +38,7 @@ def remember(
     store.write("glossary", loaded.glossary, removed=dropped)
     state = {
         "entries": loaded.keys.entries,
+        "authors": loaded.keys.authors,
         "common": (loaded.keys.common, loaded.keys.claims),
         "config": digest(run.config),
         "related": loaded.related,

@@ -80,6 +80,7 @@ def look(options: BuildOptions, report: Report) -> Sources:
         signatures.site_yaml,
         sorted(signatures.glossary.items()),
         sorted(signatures.bundles.items()),
+        signatures.authors,
     )
     return Sources(files, signatures, theme, themed, fingerprint)
 

@@ -16,7 +16,8 @@ dek: One sentence that says what the story is about.
 section: {section}
 date: {today}
 # updated: {today}
-# byline: Your Name
+# authors: [your-id]  # ids from content/authors.yaml
+# byline: Your Name  # free text, such as a news agency
 tags: []
 draft: true  # set to false when the explainer is ready to publish
 ---

@@ -14,16 +14,18 @@ from builder.core.patterns import ID_PATTERN
 SIDECARS = ("who.yaml", "what.yaml", "where.yaml", "background.yaml")
 BUNDLE_FILES = ("article.md", *SIDECARS)
 GLOSSARY_FOLDER = "glossary"
+AUTHORS_FILE = "authors.yaml"  # directly in content/: the newsroom's authors
+AUTHORS_FOLDER = "authors"  # where the authors' pages are written
 # Top-level output names a bundle folder must not take.
 # Every top-level folder the builder writes into the output (the search index
-# is "pagefind"; authors and media come with authors.yaml and content/media/):
-# a section of the same name would collide with them.
+# is "pagefind"; media comes with content/media/): a section of the same name
+# would collide with them.
 RESERVED_TOP_FOLDERS = (
     GLOSSARY_FOLDER,
     "static",
     "tags",
     "sections",
-    "authors",
+    AUTHORS_FOLDER,
     "media",
     "pagefind",
 )
@@ -49,6 +51,7 @@ class BundleFiles:
 class SourceFiles:
     glossary: tuple[Path, ...]
     bundles: tuple[BundleFiles, ...]
+    authors: Path | None = None  # content/authors.yaml, when the site has one
 
 
 def relative(site: Path, file: Path) -> str:
@@ -65,7 +68,11 @@ def discover(site: Path, report: Report) -> SourceFiles:
         return SourceFiles((), ())
     glossary: list[Path] = []
     bundles: list[BundleFiles] = []
+    authors = None
     for folder, below, names in _walk(site, content, report):
+        if below == "." and AUTHORS_FILE in names:
+            authors = Path(folder, AUTHORS_FILE)
+            names = [name for name in names if name != AUTHORS_FILE]
         if below == GLOSSARY_FOLDER:
             glossary.extend(Path(folder, n) for n in names if n.endswith((".yaml", ".yml")))
         elif below.startswith(GLOSSARY_FOLDER + "/"):
@@ -76,7 +83,7 @@ def discover(site: Path, report: Report) -> SourceFiles:
             found = _bundle_in(site, folder, below, names, report)
             if found is not None:
                 bundles.append(found)
-    return SourceFiles(tuple(glossary), tuple(bundles))
+    return SourceFiles(tuple(glossary), tuple(bundles), authors)
 
 
 def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, list[str]]]:
@@ -166,11 +173,14 @@ def _bundle_in(
     yaml_names = [n for n in names if n.endswith((".yaml", ".yml"))]
     for name in yaml_names:
         if name not in SIDECARS:
+            # Directly in content/, a misspelt authors.yaml is the likelier mistake.
+            hint = did_you_mean(name, [AUTHORS_FILE]) if below == "." else ""
             report.error(
                 Position(relative(site, Path(folder, name))),
                 f"'{name}' is not a sidecar name; sidecars are "
                 + ", ".join(SIDECARS)
-                + did_you_mean(name, SIDECARS),
+                + (f" (and {AUTHORS_FILE} directly in content/)" if below == "." else "")
+                + (hint or did_you_mean(name, SIDECARS)),
             )
     if "article.md" not in names:
         _report_misnamed_article(site, folder, names, report)

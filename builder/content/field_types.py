@@ -25,6 +25,7 @@ from typing import Any, ClassVar, TypeVar
 from builder.content.fields import Field, FieldType, JsonObject, Record, definition_ref
 from builder.content.model import PartialDate
 from builder.content.text_types import (
+    EmailType,
     EntryKindType,
     IdType,
     LanguageType,
@@ -306,6 +307,9 @@ MATCHED_TEXT_LIST = TextListType(MATCHED_TEXT)
 SOURCE = SourceType()
 URL = UrlType()
 LANGUAGE = LanguageType()
+# A link to a page about someone, kept as written (no slash added).
+LINK = UrlType(folder=False)
+EMAIL = EmailType()
 WIKIDATA = WikidataType()
 COORDINATES = CoordinatesType()
 BOOL = BoolType()
@@ -325,6 +329,7 @@ FIELD_TYPES: tuple[type[FieldType[Any]], ...] = (
     SourceType,
     UrlType,
     LanguageType,
+    EmailType,
     WikidataType,
     CoordinatesType,
     BoolType,

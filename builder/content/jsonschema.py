@@ -100,6 +100,14 @@ SCHEMA_FILES: tuple[SchemaFile, ...] = (
         (declared.GLOSSARY_ENTRY,),
         may_be_empty=True,
     ),
+    SchemaFile(
+        "authors",
+        "content/authors.yaml",
+        "The newsroom's authors; stories name them by id in their front matter's authors.",
+        "list",
+        (declared.AUTHOR,),
+        may_be_empty=True,
+    ),
 )
 
 

@@ -11,6 +11,7 @@ from builder.content.field_types import MATCHED_TEXT
 from builder.content.fields import Field
 from builder.content.model import (
     Appearance,
+    Author,
     Bundle,
     Entry,
     FrontMatter,
@@ -21,6 +22,7 @@ from builder.content.model import (
     WhatBox,
 )
 from builder.content.schema import (
+    AUTHOR,
     FRONT_MATTER,
     GLOSSARY_ENTRY,
     SITE,
@@ -32,6 +34,7 @@ from builder.content.schema import (
 from builder.content.source import DEFAULT_MAX_FILE_BYTES, SourceText, read_source
 from builder.content.validate import (
     FieldValues,
+    author_from,
     entry_from,
     facts_from,
     read_list,
@@ -117,6 +120,18 @@ _KIND_OF_FILE = {
     "orgs": "organization",
     "events": "event",
 }
+
+
+def load_authors(site: Path, file: Path, config: SiteConfig, report: Report) -> list[Author]:
+    """The authors of content/authors.yaml, in the order written."""
+    node = _parse_file(file, relative(site, file), report, config.max_file_bytes)
+    authors: list[Author] = []
+    for item in read_list(node, "authors", report):
+        fields = read_record(item, AUTHOR, report)
+        author = author_from(fields, report) if fields else None
+        if author is not None:
+            authors.append(author)
+    return authors
 
 
 NEVER_LINK = "never_link.yaml"  # in the glossary folder: phrases never linked
@@ -247,7 +262,16 @@ def _front_matter(fields: FieldValues | None, path: str) -> FrontMatter:
         byline=fields.get("byline"),
         tags=tuple(dict.fromkeys(fields.get("tags", ()))),
         draft=fields.get("draft", False),
+        authors=_author_refs(fields),
     )
+
+
+def _author_refs(fields: FieldValues) -> tuple[IdRef, ...]:
+    """Each author named once, where it is first written."""
+    found: dict[str, IdRef] = {}
+    for author_id, where in fields.get("authors", ()):
+        found.setdefault(author_id, IdRef(author_id, where))
+    return tuple(found.values())
 
 
 def _appearances(

@@ -161,6 +161,19 @@ class TimelineEvent:
     position: Position
 
 
+@dataclass(frozen=True)
+class Author:
+    """One of the newsroom's authors, from content/authors.yaml."""
+
+    id: str
+    name: str
+    role: str | None
+    bio: str | None  # inline Markdown
+    url: str | None
+    email: str | None
+    position: Position
+
+
 class FrontMatter(NamedTuple):
     title: str
     dek: str | None
@@ -170,6 +183,9 @@ class FrontMatter(NamedTuple):
     byline: str | None
     tags: tuple[str, ...]
     draft: bool
+    # Ids from authors.yaml, each where it is written, so that an unknown one
+    # is reported there however long ago its bundle was parsed.
+    authors: tuple[IdRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,3 +258,5 @@ class Site:
     config: SiteConfig
     entries: tuple[Entry, ...]  # site-wide glossary, inline entries included, sorted by id
     bundles: tuple[BundleSummary, ...]  # sorted by path
+    # The authors of content/authors.yaml, sorted by id; None without that file.
+    authors: tuple[Author, ...] | None = None

@@ -13,11 +13,13 @@ from builder.content.field_types import (
     COORDINATES,
     DATE,
     DAYS,
+    EMAIL,
     ENTRY_KIND,
     FILE_BYTES,
     ID,
     ID_LIST,
     LANGUAGE,
+    LINK,
     MARKDOWN,
     MATCHED_TEXT,
     MATCHED_TEXT_LIST,
@@ -132,9 +134,32 @@ FRONT_MATTER = Record(
         ),
         Field("date", DATE, "Publication date.", required=True),
         Field("updated", DATE, "Date of the last substantive update."),
-        Field("byline", TEXT, "Who wrote it."),
+        Field(
+            "authors",
+            ID_LIST,
+            "Ids of the story's authors, from content/authors.yaml: [jane-doe].",
+        ),
+        Field("byline", TEXT, "Who wrote it, in free text, such as a news agency."),
         Field("tags", TEXT_LIST, "Topics, e.g. [russia, north-korea]."),
         Field("draft", BOOL, "Drafts are built only with --drafts."),
+    ),
+)
+
+AUTHOR = Record(
+    "author",
+    "One of the newsroom's authors, in content/authors.yaml; stories name them by id.",
+    (
+        Field(
+            "id",
+            ID,
+            "How stories name the author, lower-case words joined by hyphens; "
+            "defaults to the slug of name.",
+        ),
+        Field("name", TEXT, "The author's name, as readers see it.", required=True),
+        Field("role", TEXT, "The author's job, e.g. Moscow correspondent."),
+        Field("bio", MARKDOWN, "A few sentences about the author."),
+        Field("url", LINK, "A web page about the author, such as a profile elsewhere."),
+        Field("email", EMAIL, "An address readers may write to."),
     ),
 )
 

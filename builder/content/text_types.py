@@ -206,7 +206,7 @@ _HOST = re.compile(
 )
 
 
-def _url_problem(text: str, parts: SplitResult) -> str | None:
+def _url_problem(text: str, parts: SplitResult, site_root: bool) -> str | None:
     """What makes an absolute http(s) URL unusable in a feed or a canonical link."""
     bad = _URL_CHARACTERS.sub("", text)
     if bad:
@@ -221,7 +221,7 @@ def _url_problem(text: str, parts: SplitResult) -> str | None:
     host = parts.hostname or ""
     if parts.username is not None or not _HOST.fullmatch(host) or (port == 0):
         return f"'{parts.netloc}' is not a host name such as example.org"
-    if parts.query or parts.fragment or "?" in text or "#" in text:
+    if site_root and (parts.query or parts.fragment or "?" in text or "#" in text):
         return "a site's URL has no ?query or #fragment"
     return None
 
@@ -236,6 +236,9 @@ def describe_characters(characters: str) -> str:
 class UrlType(TextType):
     label = "absolute URL"
     note = "An absolute http or https URL: `https://example.org/news/`."
+    # The site's base_url is a folder that page paths are joined to: it gets
+    # a closing slash. A link to someone's profile is kept as written.
+    folder: bool = True
 
     def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
         text = super().read(node, field, report)
@@ -249,11 +252,11 @@ class UrlType(TextType):
                 "like https://example.org/news/",
             )
             return None
-        problem = _url_problem(text, parts)
+        problem = _url_problem(text, parts, self.folder)
         if problem:
             report.error(node.position, f"'{field.name}': {problem}")
             return None
-        return text if text.endswith("/") else text + "/"
+        return text if text.endswith("/") or not self.folder else text + "/"
 
     def json_schema(self, field: Field) -> JsonObject:
         return string_schema(
@@ -293,6 +296,35 @@ class LanguageType(TextType):
 
     def json_schema(self, field: Field) -> JsonObject:
         return string_schema(f"^{LANGUAGE_TAG}$", "Use a language tag such as en, en-GB or pt-BR.")
+
+
+# Something, an @, and a domain with a dot: enough to catch a name, a URL or
+# "mailto:" written where the bare address should be; the mail server is the
+# final judge.
+EMAIL_ADDRESS = r"(?![Mm][Aa][Ii][Ll][Tt][Oo]:)[^@\s<>:]+@[^@\s<>]+\.[^@\s<>.]+"
+
+
+@dataclass(frozen=True)
+class EmailType(TextType):
+    label = "email address"
+    note = "An email address: `newsdesk@example.org`."
+    shape: ClassVar[re.Pattern[str]] = re.compile(EMAIL_ADDRESS)
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is not None and not self.shape.fullmatch(text):
+            report.error(
+                node.position,
+                f"'{field.name}' must be an email address, like newsdesk@example.org; "
+                f"found '{text}'",
+            )
+            return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return string_schema(
+            f"^{EMAIL_ADDRESS}$", "Use an email address, like newsdesk@example.org."
+        ) | {"format": "email"}
 
 
 WIKIDATA_ID = "Q[1-9][0-9]*"

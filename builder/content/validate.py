@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder.content.fields import Field, Record
-from builder.content.model import Entry, Fact
+from builder.content.model import Author, Entry, Fact
 from builder.content.yamltree import (
     REFUSED,
     YamlMapping,
@@ -121,28 +121,37 @@ def facts_from(records: tuple[FieldValues, ...]) -> tuple[Fact, ...]:
     )
 
 
-def entry_from(fields: FieldValues, default_kind: str, report: Report) -> Entry | None:
-    """An Entry from checked fields; None when its name or id is unusable."""
+def id_from(fields: FieldValues, report: Report) -> str | None:
+    """The record's id, or the slug of its name when it gives none; None when
+    neither is usable (reported)."""
     name = fields.get("name")
     if not name:
         return None
-    entry_id = fields.get("id")
-    if entry_id is None and "id" not in fields.positions:
-        entry_id = slugify(name)
-        if not entry_id:
+    found: str | None = fields.get("id")
+    if found is None and "id" not in fields.positions:
+        found = slugify(name)
+        if not found:
             report.error(
                 fields.where("name"),
                 f"'{name}' has no ASCII letters or digits to make an id from; add an explicit id",
             )
             return None
-    if entry_id is None:
+    if found is None:
         node = fields.nodes.get("id")
         if isinstance(node, YamlScalar) and node.tag == "null" and not node.quoted:
             report.error(
                 node.position,
                 "'id' is empty; give the id, or remove the line to use the slug of the name",
             )
+    return found
+
+
+def entry_from(fields: FieldValues, default_kind: str, report: Report) -> Entry | None:
+    """An Entry from checked fields; None when its name or id is unusable."""
+    entry_id = id_from(fields, report)
+    if entry_id is None:
         return None
+    name = fields.get("name")
     return Entry(
         id=entry_id,
         name=name,
@@ -156,10 +165,28 @@ def entry_from(fields: FieldValues, default_kind: str, report: Report) -> Entry 
     )
 
 
+def author_from(fields: FieldValues, report: Report) -> Author | None:
+    """An Author from checked fields; None when its name or id is unusable."""
+    author_id = id_from(fields, report)
+    if author_id is None:
+        return None
+    return Author(
+        id=author_id,
+        name=fields.get("name"),
+        role=fields.get("role"),
+        bio=fields.get("bio"),
+        url=fields.get("url"),
+        email=fields.get("email"),
+        position=fields.position,
+    )
+
+
 __all__ = [
     "FieldValues",
+    "author_from",
     "entry_from",
     "facts_from",
+    "id_from",
     "read_list",
     "read_record",
     "read_value",

@@ -27,7 +27,7 @@ from builder.incremental.records import OutputRecord, Signature, SourceSignature
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 
 class BundleRecord(NamedTuple):
@@ -75,6 +75,7 @@ class Previous:
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # by output path
     entries: dict[str, str] | None = None  # entry id -> digest of its definition
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    authors: dict[str, str] | None = None  # author id -> digest of its definition
     common: tuple[str, str] = ("", "")  # the digests of everything and of the claims
     config: str = ""  # digest of the site configuration the bundles were parsed with
 
@@ -99,6 +100,7 @@ def load_previous(store: Store) -> Previous:
         articles=store.all("article"),
         outputs=state.get("outputs") or {},
         entries=state.get("entries"),
+        authors=state.get("authors"),
         related=state.get("related") or {},
         common=common if isinstance(common, tuple) else ("", ""),
         config=state.get("config") or "",
@@ -159,6 +161,7 @@ class Keys:
     claims: str  # every surface form and the entries claiming it
     bundles: dict[str, str]  # bundle path -> digest of its content
     entries: dict[str, str]  # entry id -> digest of its definition
+    authors: dict[str, str] = field(default_factory=dict)  # author id -> digest of it
 
     def body(self, path: str) -> str:
         return digest(self.bundles[path], self.claims)
@@ -169,6 +172,7 @@ class Keys:
         body_key: str,
         mentioned: tuple[str, ...],
         related: tuple[str, ...],
+        authors: tuple[str, ...] = (),
     ) -> str:
         shown = sorted({*listed, *mentioned})
         return digest(
@@ -176,6 +180,7 @@ class Keys:
             body_key,
             [(i, self.entries.get(i)) for i in shown],
             [(path, self.bundles[path]) for path in related],
+            [(i, self.authors.get(i)) for i in authors],
         )
 
     def entry(self, entry_id: str, users: tuple[str, ...], named: set[str]) -> str:
@@ -188,9 +193,16 @@ class Keys:
         return digest(self.common, self.claims, self.entries.get(entry_id), articles, others)
 
     def site_page(
-        self, output: str, template: str, entries: list[str], bundles: list[str], extra: object
+        self,
+        output: str,
+        template: str,
+        entries: list[str],
+        bundles: list[str],
+        extra: object,
+        authors: list[str] | None = None,
     ) -> str:
-        """A page made from these entries and stories, whole, and plain values besides."""
+        """A page made from these entries, stories and authors, whole, and plain
+        values besides."""
         return digest(
             self.common,
             output,
@@ -198,6 +210,7 @@ class Keys:
             [(i, self.entries.get(i)) for i in entries],
             [(path, self.bundles[path]) for path in bundles],
             extra,
+            None if authors is None else [(i, self.authors.get(i)) for i in authors],
         )
 
 
@@ -213,6 +226,7 @@ class Changes:
     everything: bool  # the builder, the theme, site.yaml, the drafts flag or the claims
     bundles: frozenset[str]  # paths whose content changed, appeared or went
     entries: frozenset[str]  # ids whose definition changed, appeared or went
+    authors: frozenset[str] = frozenset()  # author ids whose definition changed, appeared or went
 
     def article_may_change(
         self,
@@ -221,8 +235,9 @@ class Changes:
         record: ArticleRecord,
         related: tuple[str, ...],
         previous: Previous,
+        authors: tuple[str, ...] = (),
     ) -> bool:
-        if self.everything or path in self.bundles:
+        if self.everything or path in self.bundles or not self.authors.isdisjoint(authors):
             return True
         if not self.entries.isdisjoint(listed) or not self.entries.isdisjoint(record.mentioned):
             return True
@@ -235,6 +250,7 @@ def find_changes(
     entry_digests: dict[str, str],
     common: str,
     claims: str,
+    author_digests: dict[str, str],
 ) -> Changes:
     everything = previous.entries is None or previous.common != (common, claims)
     changed = {
@@ -250,7 +266,16 @@ def find_changes(
         for entry_id in before.keys() | entry_digests.keys()
         if before.get(entry_id) != entry_digests.get(entry_id)
     }
-    return Changes(everything, frozenset(changed), frozenset(entries))
+    return Changes(
+        everything,
+        frozenset(changed),
+        frozenset(entries),
+        _changed_ids(previous.authors or {}, author_digests),
+    )
+
+
+def _changed_ids(before: dict[str, str], now: dict[str, str]) -> frozenset[str]:
+    return frozenset(i for i in before.keys() | now.keys() if before.get(i) != now.get(i))
 
 
 def listed_by_changed(

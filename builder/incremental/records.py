@@ -70,6 +70,7 @@ class SourceSignatures:
     site_yaml: Signature
     glossary: dict[str, Signature]  # by file path below the site
     bundles: dict[str, Signature]  # by bundle path
+    authors: Signature = ()  # of content/authors.yaml; empty when there is none
 
 
 def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
@@ -77,6 +78,7 @@ def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
         signature([site / "site.yaml"]),
         {f.relative_to(site).as_posix(): signature([f]) for f in files.glossary},
         {b.path: bundle_signature(b) for b in files.bundles},
+        signature([files.authors]) if files.authors is not None else (),
     )
 
 

@@ -7,11 +7,12 @@ no "</script>" or "<!--" can end it early, and U+2028/U+2029 are escaped too.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from markupsafe import Markup
 
-from builder.content.model import Bundle, Entry
+from builder.content.model import Author, Bundle, Entry
 
 SCHEMA_TYPES = {
     "person": "Person",
@@ -45,12 +46,21 @@ def entity(entry: Entry, url: str) -> dict[str, Any]:
     return thing
 
 
+def person(author: Author, url: str) -> dict[str, Any]:
+    """An author as a schema.org Person: their page here, and sameAs their own page."""
+    thing: dict[str, Any] = {"@type": "Person", "name": author.name, "url": url}
+    if author.url:
+        thing["sameAs"] = author.url
+    return thing
+
+
 def news_article(
     bundle: Bundle,
     url: str,
     site_title: str,
     about: list[tuple[Entry, str]],
     mentions: list[tuple[Entry, str]],
+    authors: Sequence[tuple[Author, str]] = (),
 ) -> Markup:
     front = bundle.front
     data: dict[str, Any] = {
@@ -66,8 +76,11 @@ def news_article(
     }
     if front.dek:
         data["description"] = front.dek
+    credited = [person(author, link) for author, link in authors]
     if front.byline:
-        data["author"] = {"@type": "Person", "name": front.byline}
+        credited.append({"@type": "Person", "name": front.byline})
+    if credited:
+        data["author"] = credited
     if front.tags:
         data["keywords"] = list(front.tags)
     if about:
@@ -81,4 +94,16 @@ def entry_page(entry: Entry, url: str, summary: str | None) -> Markup:
     data = {"@context": "https://schema.org", **entity(entry, url)}
     if summary:
         data["description"] = summary
+    return script_json(data)
+
+
+def profile_page(author: Author, url: str, bio: str | None) -> Markup:
+    """An author's page: a ProfilePage whose main entity is the author."""
+    main = person(author, url)
+    if author.role:
+        main["jobTitle"] = author.role
+    if bio:
+        main["description"] = bio
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "ProfilePage"}
+    data |= {"url": url, "mainEntity": main}
     return script_json(data)

@@ -1,5 +1,6 @@
 """The pages that show the whole site: the front page, the glossary index,
-section and tag pages, the tag index, the feed and the sitemap.
+section and tag pages, the tag index, the authors' pages and their list, the
+feed and the sitemap.
 
 Each is a SitePage: its view is made only from the entries and stories it is
 handed, which its key digests whole.
@@ -13,8 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 
-from builder.content.model import BundleSummary, Site
+from builder.content.model import Author, BundleSummary, Site
 from builder.content.validate import slugify
+from builder.site import authors
 from builder.site.pages import section_slug
 from builder.site.views import (
     Cards,
@@ -218,14 +220,18 @@ SITE_WIDE_PAGES = (
 def site_page_paths(site: Site) -> list[str]:
     """The output path of every page that shows the whole site: what site_pages makes,
     without making a view of any."""
-    return [*SITE_WIDE_PAGES, *list_pages(site)]
+    people = () if site.authors is None else (f"{authors.FOLDER}/index.html",)
+    pages = (f"{authors.FOLDER}/{author.id}/index.html" for author in site.authors or ())
+    return [*SITE_WIDE_PAGES, *list_pages(site), *people, *pages]
 
 
 def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
     """Output path -> the page, for every page that shows the whole site."""
     latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))
     lists = list_pages(site)
-    stories, entries = replace(site, entries=()), replace(site, bundles=())
+    stories = replace(site, entries=(), authors=None)
+    entries = replace(site, bundles=(), authors=None)
+    in_feed = latest[:FEED_SIZE]
     wanted = {
         "index.html": SitePage(
             "index.html", front_page, replace(stories, bundles=latest[:FRONT_PAGE_SIZE])
@@ -234,16 +240,47 @@ def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
             "glossary.html", partial(glossary_page, cards=cards), entries
         ),
         "tags/index.html": SitePage("tags.html", tag_index, stories),
-        "feed.xml": SitePage("feed.xml", feed, replace(stories, bundles=latest[:FEED_SIZE])),
+        "feed.xml": SitePage(
+            "feed.xml",
+            feed,
+            replace(site, entries=(), bundles=in_feed, authors=_authors_of(site, in_feed)),
+        ),
         "sitemap.xml": SitePage(
             "sitemap.xml", partial(sitemap, lists=list(lists)), site, list(lists)
         ),
     }
+    wanted.update(author_pages(site, cards))
     for path, spec in lists.items():
         bare = replace(spec, bundles=())  # the view takes its stories from `shows`
         shows = replace(stories, bundles=spec.bundles)
         wanted[path] = SitePage("list.html", partial(_list_page, spec=bare), shows, bare)
     return wanted
+
+
+def author_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
+    """The list of authors and each author's page; none without authors.yaml."""
+    if site.authors is None:
+        return {}
+    folder = authors.FOLDER
+    everyone = replace(site, entries=(), bundles=())
+    wanted = {f"{folder}/index.html": SitePage("authors.html", authors.authors_index, everyone)}
+    by_author: dict[str, list[BundleSummary]] = {author.id: [] for author in site.authors}
+    for bundle in newest_first(list(site.bundles)):
+        for ref in bundle.front.authors:
+            by_author.get(ref.id, []).append(bundle)
+    for author in site.authors:
+        shows = replace(site, entries=(), bundles=tuple(by_author[author.id]), authors=(author,))
+        view = partial(authors.author_page, cards=cards)
+        wanted[f"{folder}/{author.id}/index.html"] = SitePage("author.html", view, shows)
+    return wanted
+
+
+def _authors_of(site: Site, bundles: tuple[BundleSummary, ...]) -> tuple[Author, ...] | None:
+    """The authors these stories name, in id order."""
+    if site.authors is None:
+        return None
+    named = {ref.id for bundle in bundles for ref in bundle.front.authors}
+    return tuple(author for author in site.authors if author.id in named)
 
 
 def _timestamp(day: date) -> str:
@@ -253,6 +290,7 @@ def _timestamp(day: date) -> str:
 def feed(site: Site) -> FeedPage:
     base = site.config.base_url
     bundles = newest(site, FEED_SIZE)
+    by_id = {author.id: author for author in site.authors or ()}
     items = tuple(
         FeedItem(
             title=b.front.title,
@@ -261,7 +299,7 @@ def feed(site: Site) -> FeedPage:
             updated=_timestamp(b.front.updated or b.front.date),
             summary=b.front.dek,
             section=b.front.section,
-            byline=b.front.byline,
+            authors=authors.feed_authors(b.front, by_id, base),
         )
         for b in bundles
     )
@@ -283,4 +321,7 @@ def sitemap(site: Site, lists: list[str]) -> SitemapPage:
         for path in ["glossary/index.html", "tags/index.html", *lists]
     )
     urls.extend(SitemapUrl(f"{base}glossary/{e.id}/", None) for e in site.entries)
+    if site.authors is not None:
+        urls.append(SitemapUrl(f"{base}{authors.FOLDER}/", None))
+        urls.extend(SitemapUrl(authors.author_url(a, base), None) for a in site.authors)
     return SitemapPage(tuple(urls))

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import (
     Appearance,
+    Author,
     Bundle,
     BundleSummary,
     Entry,
@@ -27,6 +28,7 @@ from builder.content.model import (
 )
 from builder.content.validate import slugify
 from builder.site import jsonld
+from builder.site.authors import article_credits, byline_links
 from builder.site.views import (
     ArticlePage,
     Cards,
@@ -144,6 +146,7 @@ def article_page(
     index: GlossaryIndex,
     cards: Cards,
     related: tuple[BundleSummary, ...] = (),
+    authors: tuple[Author, ...] = (),
 ) -> ArticlePage:
     root = root_of(bundle.path)
     front = bundle.front
@@ -156,7 +159,7 @@ def article_page(
             description=front.dek,
             url=url,
             type="article",
-            jsonld=_article_jsonld(config, bundle, body, index, url),
+            jsonld=_article_jsonld(config, bundle, body, index, url, authors),
         ),
         url=url,
         title=front.title,
@@ -166,6 +169,7 @@ def article_page(
         date_iso=front.date.isoformat(),
         updated=display_date(front.updated) if front.updated else None,
         updated_iso=front.updated.isoformat() if front.updated else None,
+        authors=byline_links(authors, root),
         byline=front.byline,
         section_href=f"{root}sections/{section_slug(front.section)}/index.html",
         tags=tuple(
@@ -194,7 +198,12 @@ def article_page(
 
 
 def _article_jsonld(
-    config: SiteConfig, bundle: Bundle, body: RenderedBody, index: GlossaryIndex, url: str
+    config: SiteConfig,
+    bundle: Bundle,
+    body: RenderedBody,
+    index: GlossaryIndex,
+    url: str,
+    authors: tuple[Author, ...],
 ) -> Markup:
     def linked(ids: list[str]) -> list[tuple[Entry, str]]:
         base = config.base_url
@@ -203,7 +212,8 @@ def _article_jsonld(
 
     about = list(dict.fromkeys(item.ref.id for item in (*bundle.who, *bundle.where)))
     mentioned = [m.entry_id for m in body.mentions if m.entry_id not in about]
-    return jsonld.news_article(bundle, url, config.title, linked(about), linked(mentioned))
+    credits = article_credits(authors, config.base_url)
+    return jsonld.news_article(bundle, url, config.title, linked(about), linked(mentioned), credits)
 
 
 def _cards(

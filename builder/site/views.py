@@ -137,7 +137,8 @@ class ArticlePage(Page):
     date_iso: str
     updated: str | None
     updated_iso: str | None
-    byline: str | None
+    authors: tuple[LinkView, ...]  # each to the author's page, before the byline
+    byline: str | None  # free text, such as a news agency
     section_href: str
     tags: tuple[LinkView, ...]
     related: tuple[ArticleSummary, ...]  # explainers sharing the most entries
@@ -161,6 +162,33 @@ class EntryPage(Page):
     coordinates: tuple[float, float] | None
     timeline: tuple[TimelineItem, ...]
     articles: tuple[ArticleSummary, ...]
+
+
+@dataclass(frozen=True)
+class AuthorPage(Page):
+    """An author, and every story the build publishes by them, newest first."""
+
+    id: str
+    name: str
+    role: str | None
+    bio: Markup | None
+    website: str | None  # a page about them elsewhere: authors.yaml's url
+    email: str | None
+    articles: tuple[ArticleSummary, ...]
+
+
+class AuthorCard(NamedTuple):
+    """An author as the list of authors shows them."""
+
+    id: str
+    name: str
+    role: str | None
+    href: str
+
+
+@dataclass(frozen=True)
+class AuthorsPage(Page):
+    authors: tuple[AuthorCard, ...]  # by name
 
 
 @dataclass(frozen=True)
@@ -336,6 +364,11 @@ def glossary_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup,
     return tuple(groups)
 
 
+class FeedAuthor(NamedTuple):
+    name: str
+    uri: str | None  # the absolute URL of the author's page; None for a byline
+
+
 @dataclass(frozen=True)
 class FeedItem:
     title: str
@@ -344,7 +377,7 @@ class FeedItem:
     updated: str
     summary: str | None
     section: str
-    byline: str | None
+    authors: tuple[FeedAuthor, ...]  # the story's authors, then its byline
 
 
 @dataclass(frozen=True)

@@ -57,13 +57,16 @@ IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
 
 ORIGINS = ("http", "file")
 
-# The four pages every check visits: the seed article, one entry, the glossary, the
-# front page. Each is a folder of the output; its page is the folder's index.html.
+# The pages every check visits: the seed article, one entry, the glossary, the
+# front page, one author and the list of authors. Each is a folder of the output;
+# its page is the folder's index.html.
 PAGES = {
     "article": f"{SEED_ARTICLE}/",
     "entry": "glossary/kim-jong-un/",
     "glossary": "glossary/",
     "front": "",
+    "author": "authors/mara-lindqvist/",
+    "authors": "authors/",
 }
 
 # The http server serves the site below this path, not at its root: the site must work

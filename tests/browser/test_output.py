@@ -236,3 +236,24 @@ def test_article_json_ld(built_site: Path, base_url: str) -> None:
     described = {thing["url"].removeprefix(f"{base_url}glossary/").strip("/") for thing in things}
     assert linked
     assert linked - described == set()
+
+
+def test_article_authors_are_people_with_profile_pages(built_site: Path, base_url: str) -> None:
+    data = json_ld(built_site / SEED_ARTICLE / "index.html")
+    authors = data["author"]
+    assert [person["name"] for person in authors] == ["Mara Lindqvist", "Daniel Oyelaran"]
+    for person in authors:
+        assert person["@type"] == "Person"
+        assert person["url"].startswith(f"{base_url}authors/"), person
+        profile = json_ld(page_of(built_site, base_url, person["url"]))
+        assert profile["@type"] == "ProfilePage"
+        assert profile["url"] == person["url"]
+        main = profile["mainEntity"]
+        assert (main["@type"], main["name"], main["url"]) == (
+            "Person",
+            person["name"],
+            person["url"],
+        )
+        assert main.get("sameAs") == person.get("sameAs")
+        if "sameAs" in person:
+            assert is_absolute(person["sameAs"])

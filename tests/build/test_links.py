@@ -87,3 +87,20 @@ def test_a_link_to_a_file_of_the_theme_is_fine(
         f"{ARTICLE}:8:10: error: link to '../../static/styles.css' leads to no page of the "
         "site; did you mean '../../static/style.css'?"
     ]
+
+
+def test_a_link_to_an_author_page_is_checked(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    site = make_site(
+        {
+            "content/authors.yaml": "- id: jane-doe\n  name: Jane Doe\n",
+            ARTICLE: MINIMAL_SITE[ARTICLE]
+            + "\nBy [Jane](../../authors/jane-doe/) and [nobody](../../authors/jane-do/).\n",
+        }
+    )
+    result = cli("check", "--site", site)
+    assert result.code == 1
+    (problem,) = result.problems
+    assert "'../../authors/jane-do/'" in problem
+    assert problem.endswith("did you mean '../../authors/jane-doe/'?")

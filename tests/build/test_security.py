@@ -164,7 +164,8 @@ def hostile_site() -> dict[str, str | bytes | None]:
         ),
         ARTICLE: (
             f"---\ntitle: {q('Title')}\ndek: {q('Dek')}\nsection: {q('Section')}\n"
-            f"byline: {q('Byline')}\ntags: [{q('Tag')}]\ndate: 2023-09-15\n---\n"
+            f"byline: {q('Byline')}\ntags: [{q('Tag')}]\ndate: 2023-09-15\n"
+            "authors: [evil-writer]\n---\n"
             f"Evil {PAYLOAD} met Place {PAYLOAD} and said: {quote}\n\n"
             f'{SCRIPT}\n\n<div onclick="alert(1)">Raw {PAYLOAD}</div>\n\n'
             f'Inline <img src=x onerror=alert(1)> and <a href="javascript:alert(1)">a</a>.\n'
@@ -173,6 +174,11 @@ def hostile_site() -> dict[str, str | bytes | None]:
             f"- ref: evil\n  in_this_story: {q('Story')}\n  said:\n    - {double_quoted(quote)}\n"
         ),
         WHERE: f"- id: place\n  name: {q('Place')}\n  summary: {q('Where')}\n",
+        "content/authors.yaml": (
+            f"- id: evil-writer\n  name: {q('Writer')}\n  role: {q('Role')}\n"
+            # A URL cannot hold markup at all: its characters are refused (tested with URLs)
+            f"  bio: {q('Bio')}\n  url: https://example.org/writer\n"
+        ),
         WHAT: (
             f"summary: {q('What')}\nwhy_it_matters: {q('Why')}\nkey_facts:\n"
             f"  - label: {q('Key')}\n    value: {q('Keyvalue')}\n    source: {q('Keysource')}\n"
@@ -188,11 +194,14 @@ def hostile_site() -> dict[str, str | bytes | None]:
 SHOWN_ON = {
     "world/story/index.html": (
         *("Site", "Title", "Dek", "Section", "Byline", "Tag", "Story", "Quote", "What", "Why"),
+        "Writer",
         *("Key", "Keyvalue", "Keysource", "Background", "Then", "Bgsource", "Evil", "Place"),
         "Raw",
     ),
     "glossary/evil/index.html": ("Evil", "Alias", "Summary", "Label", "Value", "Source"),
     "glossary/place/index.html": ("Place", "Where"),
+    "authors/evil-writer/index.html": ("Writer", "Role", "Bio", "Title", "Dek"),
+    "authors/index.html": ("Writer", "Role"),
     "index.html": ("Site", "Description", "Title", "Dek"),
 }
 
@@ -503,7 +512,7 @@ def test_yaml_1_1_values_in_text_fields_must_be_quoted(
     built = run("build", "--quiet", "--site", site({ARTICLE: quoted}), "--out", out)
     assert (built.code, built.err) == (0, "")
     (news,) = ld_json(read_html(out / "world/story/index.html"))
-    author = news["author"]["name"]
+    author = news["author"][0]["name"]
     shown = {"title": news["headline"], "dek": news["description"], "byline": author}
     assert shown[field] == value
 

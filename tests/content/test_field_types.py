@@ -15,12 +15,14 @@ from builder.content.field_types import (
     COORDINATES,
     DATE,
     DAYS,
+    EMAIL,
     ENTRY_KIND,
     FIELD_TYPES,
     FILE_BYTES,
     ID,
     ID_LIST,
     LANGUAGE,
+    LINK,
     MARKDOWN,
     MATCHED_TEXT,
     MATCHED_TEXT_LIST,
@@ -87,6 +89,14 @@ SAMPLES: list[tuple[FieldType[Any], str, bool]] = [
     (URL, '"https://example.org/?page=1"', False),
     (URL, "https://example.org:port/", False),
     (URL, "https://example.org:65000/", True),
+    (LINK, "https://example.org/people/kim", True),
+    (LINK, "www.example.org/people/kim", False),
+    (EMAIL, "desk@example.org", True),
+    (EMAIL, "kim.min-ji+news@mail.example.co.kr", True),
+    (EMAIL, "desk@example", False),
+    (EMAIL, "mailto:desk@example.org", False),
+    (EMAIL, "Kim Min-ji <desk@example.org>", False),
+    (EMAIL, "desk at example.org", False),
     (WIKIDATA, "Q7747", True),
     (WIKIDATA, "q7747", False),
     (WIKIDATA, "7747", False),
@@ -189,7 +199,7 @@ def test_only_names_aliases_and_ids_refuse_invisible_characters() -> None:
         for field in record.fields
         if matched_in_articles(field.type)
     }
-    assert refusing == {"id", "name", "aliases", "ref", "mentions"}
+    assert refusing == {"id", "name", "aliases", "ref", "mentions", "authors"}
 
 
 def test_a_record_finds_its_fields_by_name() -> None:

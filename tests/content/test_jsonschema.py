@@ -92,6 +92,8 @@ def make_site(folder: Path, file: str, text: str) -> Path:
     (folder / BUNDLE / "article.md").write_text(f"---\n{front}---\n{BODY}", encoding="utf-8")
     if file == "glossary":
         (folder / "content/glossary/more.yaml").write_text(text, encoding="utf-8")
+    elif file == "authors":
+        (folder / "content/authors.yaml").write_text(text, encoding="utf-8")
     elif file not in ("site", "front-matter"):
         (folder / BUNDLE / f"{file}.yaml").write_text(text, encoding="utf-8")
     return folder
@@ -615,6 +617,45 @@ stale_after_days: 1_000
 # only the schema refuses
 - name: Kremlin
   kind: " organization "
+
+### authors: a full author and one with a name only
+- id: kim-min-ji
+  name: Kim Min-ji
+  role: Moscow correspondent
+  bio: Covered the two Koreas from *Seoul*.
+  url: https://example.org/people/kim-min-ji
+  email: kim.min-ji@example.org
+- name: Lee Jae-won
+
+### authors: an empty file
+# nothing but a comment
+
+### authors: an author without a name
+# refused: author is missing required field 'name'
+- id: kim-min-ji
+  role: Moscow correspondent
+
+### authors: a url without a scheme
+# refused: 'url' must be an absolute http or https URL
+- name: Kim Min-ji
+  url: example.org/people/kim-min-ji
+
+### authors: an email with mailto
+# refused: 'email' must be an email address
+- name: Kim Min-ji
+  email: mailto:kim@example.org
+
+### authors: an image, not built yet
+# refused: unknown field 'image'
+- name: Kim Min-ji
+  image: media/kim.jpg
+
+### front-matter: authors as one id, not a list
+# refused: must be a list of ids
+title: T
+section: World
+date: 2023-09-15
+authors: kim-min-ji
 """
 )
 
@@ -651,6 +692,7 @@ def test_coordinates_that_are_not_numbers_are_refused_by_both() -> None:
 def test_the_example_site_is_valid_against_the_schemas() -> None:
     content = REPO / "content"
     files = {"site": [REPO / "site.yaml"], "glossary": sorted(content.glob("glossary/*.yaml"))}
+    files["authors"] = [content / "authors.yaml"]
     for sidecar in ("who", "where", "what", "background"):
         files[sidecar] = sorted(content.glob(f"**/{sidecar}.yaml"))
     for file, paths in files.items():

@@ -41,6 +41,14 @@ class EntryModel:
 
 
 @dataclass(frozen=True)
+class AuthorModel:
+    name: str
+    role: str | None = None
+    bio: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class StoryModel:
     title: str = "A story"
     section: str = "World"
@@ -49,6 +57,7 @@ class StoryModel:
     updated: int | None = None
     dek: str | None = None
     byline: str | None = None
+    authors: tuple[int, ...] = ()  # ids from authors.yaml, in byline order
     tags: tuple[str, ...] = ()
     mentions: tuple[int, ...] = ()  # entries named in the body, in order
     who: tuple[int, ...] = ()  # entries listed in who.yaml
@@ -67,10 +76,15 @@ class SiteModel:
     entries: dict[int, EntryModel] = field(default_factory=dict)
     stories: dict[str, StoryModel] = field(default_factory=dict)
     title: str = "Test site"
+    authors: dict[int, AuthorModel] = field(default_factory=dict)  # none: no authors.yaml
 
     def files(self) -> dict[str, str]:
         found = {"site.yaml": f"title: {self.title}\nbase_url: https://example.org/news/\n"}
         found["content/glossary/people.yaml"] = "[]\n"
+        if self.authors:
+            found["content/authors.yaml"] = "".join(
+                author_yaml(n, a) for n, a in sorted(self.authors.items())
+            )
         for number, entry in sorted(self.entries.items()):
             path = f"content/glossary/{entry.file}.yaml"
             found[path] = found.get(path, "[]\n").removeprefix("[]\n") + entry_yaml(number, entry)
@@ -81,6 +95,7 @@ class SiteModel:
     def story_files(self, slug: str, story: StoryModel) -> dict[str, str]:
         folder = f"content/{story.folder}/{slug}"
         names = [self.entries[n].name for n in story.mentions if n in self.entries]
+        authors = [n for n in story.authors if n in self.authors]
         body = " ".join(f"Today {name} spoke, and {name} left." for name in names) or "Quiet."
         body += "".join(f" See [{page}]({LINKS[page[:5]].format(page)})." for page in story.links)
         front = (
@@ -90,6 +105,7 @@ class SiteModel:
             + (f"updated: 2023-10-{story.updated:02d}\n" if story.updated else "")
             + (f"dek: {story.dek}\n" if story.dek else "")
             + (f"byline: {story.byline}\n" if story.byline else "")
+            + f"authors: [{', '.join(f'author-{n}' for n in authors)}]\n"
             + "---\n"
         )
         files = {f"{folder}/article.md": f"{front}{body}\n"}
@@ -131,6 +147,15 @@ def entry_yaml(number: int, entry: EntryModel) -> str:
     return text
 
 
+def author_yaml(number: int, author: AuthorModel) -> str:
+    return (
+        f"- id: author-{number}\n  name: {author.name}\n"
+        + (f"  role: {author.role}\n" if author.role else "")
+        + (f"  bio: {author.bio}\n" if author.bio else "")
+        + (f"  url: {author.url}\n" if author.url else "")
+    )
+
+
 def initial_site() -> SiteModel:
     model = SiteModel()
     for n in range(5):
@@ -150,7 +175,10 @@ def initial_site() -> SiteModel:
             what="It happened." if n % 2 else None,
             background=((n, ((n + 2) % 5,)),),
             links=INITIAL_LINKS.get(n, ()),
+            authors=(n % 3,) if n < 4 else (),
         )
+    for n in range(3):
+        model.authors[n] = AuthorModel(f"Writer{n} Surname", role="Reporter" if n else None)
     return model
 
 
@@ -173,6 +201,15 @@ edits = st.one_of(
     st.tuples(st.just("updated"), stories, st.sampled_from([None, 2, 9])),
     st.tuples(st.just("dek"), stories, maybe_text),
     st.tuples(st.just("byline"), stories, maybe_text),
+    st.tuples(st.just("authors"), stories, st.lists(st.integers(0, 3), max_size=2)),
+    st.tuples(st.just("author-name"), st.integers(0, 3), st.sampled_from(["Ed Itor", "Q&A"])),
+    st.tuples(st.just("author-role"), st.integers(0, 3), maybe_text),
+    st.tuples(st.just("author-bio"), st.integers(0, 3), maybe_text),
+    st.tuples(
+        st.just("author-url"), st.integers(0, 3), st.sampled_from([None, "https://example.org/a"])
+    ),
+    st.tuples(st.just("add-author"), st.integers(0, 3), st.just(None)),
+    st.tuples(st.just("remove-author"), st.integers(0, 3), st.just(None)),
     st.tuples(st.just("section"), stories, st.sampled_from(SECTIONS)),
     st.tuples(st.just("folder"), stories, st.sampled_from(["world", "politics"])),
     st.tuples(st.just("tags"), stories, st.lists(st.sampled_from(TAGS), max_size=2)),
@@ -213,6 +250,15 @@ SINGLE_EDITS = [
     ("updated", 1, 9),
     ("dek", 2, "A new dek"),
     ("byline", 2, "By Someone"),
+    ("authors", 4, [1, 2]),  # a story gains authors: its page, the feed, their pages
+    ("authors", 0, []),
+    ("author-name", 1, "Ed Itor"),  # shown in bylines, the feed and the author's page
+    ("author-role", 0, "Editor"),
+    ("author-bio", 2, "Writes *a lot*."),
+    ("author-url", 1, "https://example.org/a"),  # JSON-LD sameAs on the story
+    ("add-author", 3, None),
+    ("remove-author", 2, None),  # its stories drop it; its page goes
+    ("remove-author", 0, None),
     ("section", 0, "Science"),
     ("folder", 1, "politics"),  # the bundle moves: a new path, the old page goes
     ("tags", 2, ["space", "trade"]),
@@ -253,6 +299,8 @@ def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
     story = model.stories.get(slug)
     if kind in ENTRY_EDITS:
         _edit_entry(model, kind, number, value)
+    elif kind.endswith("-author") or kind.startswith("author-"):
+        _edit_author(model, kind, number, value)
     elif kind == "site-title":
         model.title = str(value)
     elif kind == "add-story":
@@ -285,6 +333,16 @@ def _edit_entry(model: SiteModel, kind: str, number: int, value: object) -> None
         model.entries[number] = replace(entry, **{kind: value})
 
 
+def _edit_author(model: SiteModel, kind: str, number: int, value: object) -> None:
+    author = model.authors.get(number)
+    if kind == "add-author" and author is None:
+        model.authors[number] = AuthorModel(f"Writer{number} Added")
+    elif kind == "remove-author" and author is not None:
+        del model.authors[number]  # the stories drop it: story_files skips it
+    elif author is not None and kind.startswith("author-"):
+        model.authors[number] = replace(author, **{kind.removeprefix("author-"): value})
+
+
 def write_model(site: Path, model: SiteModel, before: dict[str, str]) -> dict[str, str]:
     """Write what changed since `before`, remove what went; the files now."""
     files = model.files()
@@ -299,7 +357,15 @@ def write_model(site: Path, model: SiteModel, before: dict[str, str]) -> dict[st
 
 # A theme whose every template prints the whole view it is given, as Python
 # sees it: a page that shows anything stale shows it here.
-TEMPLATES = ("article.html", "entry.html", "glossary.html", "index.html", "list.html")
+TEMPLATES = (
+    "article.html",
+    "entry.html",
+    "glossary.html",
+    "index.html",
+    "list.html",
+    "author.html",
+    "authors.html",
+)
 EVERYTHING = {
     f"templates/{name}": "{{ page }}\n"
     for name in (*TEMPLATES, "tags.html", "feed.xml", "sitemap.xml")
