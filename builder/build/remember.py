@@ -42,6 +42,7 @@ def remember(
         "config": digest(run.config),
         "related": loaded.related,
         "outputs": outputs,
+        "scheduled": sorted(loaded.held_back),
     }
     store.write("state", state)
     store.commit()

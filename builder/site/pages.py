@@ -23,13 +23,13 @@ from builder.content.model import (
     Site,
     SiteConfig,
     TimelineEvent,
-    display_date,
 )
 from builder.content.validate import slugify
 from builder.site import jsonld
 from builder.site.views import (
     ArticlePage,
     Cards,
+    CorrectionView,
     EntryCard,
     EntryPage,
     LinkView,
@@ -96,7 +96,8 @@ def related_articles(
     for bundle in site.bundles:
         for entry_id in bundle.listed:
             listing[entry_id].append(bundle.path)
-    newest = sorted(site.bundles, key=lambda b: (-b.front.date.toordinal(), b.path))
+    newest = sorted(site.bundles, key=lambda b: b.path)
+    newest.sort(key=lambda b: b.front.date.at, reverse=True)  # stable: ties keep the path order
     rank = {bundle.path: position for position, bundle in enumerate(newest)}
     listed = {b.path: b.listed for b in site.bundles}
     if previous is None or touched is None:
@@ -148,6 +149,11 @@ def article_page(
     front = bundle.front
     what = bundle.what
     url = f"{config.base_url}{bundle.path}/"
+    dates = cards.dates
+    corrections = tuple(
+        CorrectionView(c.kind, dates.moment(c.at), c.at.html(), cards.inline(c.text))
+        for c in front.corrections
+    )
     return ArticlePage(
         site=site_view(config, root),
         meta=PageMeta(
@@ -155,17 +161,19 @@ def article_page(
             description=front.dek,
             url=url,
             type="article",
-            jsonld=_article_jsonld(config, bundle, body, index, url),
+            jsonld=_article_jsonld(config, bundle, body, index, url, corrections),
         ),
         url=url,
         title=front.title,
         dek=front.dek,
         section=front.section,
-        date=display_date(front.date),
-        date_iso=front.date.isoformat(),
-        updated=display_date(front.updated) if front.updated else None,
-        updated_iso=front.updated.isoformat() if front.updated else None,
+        date=dates.moment(front.date),
+        date_iso=front.date.html(),
+        updated=dates.moment(front.updated) if front.updated else None,
+        updated_iso=front.updated.html() if front.updated else None,
         byline=front.byline,
+        corrections=corrections,
+        corrected=corrections[-1] if corrections else None,
         section_href=f"{root}sections/{section_slug(front.section)}/index.html",
         tags=tuple(
             LinkView(tag, f"{root}tags/{slugify(tag)}/index.html")
@@ -177,9 +185,9 @@ def article_page(
         who=_cards(bundle.who, index, root, cards),
         what=WhatView(
             summary=cards.inline(what.summary),
-            when=display_date(what.when) if what.when else None,
+            when=dates.day(what.when) if what.when else None,
             when_iso=what.when.isoformat() if what.when else None,
-            key_facts=tuple(fact_view(f, cards.inline) for f in what.key_facts),
+            key_facts=tuple(fact_view(f, cards.inline, dates) for f in what.key_facts),
             why_it_matters=cards.inline(what.why_it_matters) if what.why_it_matters else None,
         )
         if what
@@ -191,7 +199,12 @@ def article_page(
 
 
 def _article_jsonld(
-    config: SiteConfig, bundle: Bundle, body: RenderedBody, index: GlossaryIndex, url: str
+    config: SiteConfig,
+    bundle: Bundle,
+    body: RenderedBody,
+    index: GlossaryIndex,
+    url: str,
+    corrections: tuple[CorrectionView, ...],
 ) -> Markup:
     def linked(ids: list[str]) -> list[tuple[Entry, str]]:
         base = config.base_url
@@ -200,7 +213,15 @@ def _article_jsonld(
 
     about = list(dict.fromkeys(item.ref.id for item in (*bundle.who, *bundle.where)))
     mentioned = [m.entry_id for m in body.mentions if m.entry_id not in about]
-    return jsonld.news_article(bundle, url, config.title, linked(about), linked(mentioned))
+    # An update adds to a story; only what was wrong or unclear is a schema.org correction.
+    corrected = [
+        (moment.at, view.text.striptags())
+        for moment, view in zip((c.at for c in bundle.front.corrections), corrections, strict=True)
+        if view.kind != "update"
+    ]
+    return jsonld.news_article(
+        bundle, url, config.title, linked(about), linked(mentioned), corrected
+    )
 
 
 def _cards(
@@ -229,7 +250,7 @@ def _timeline_item(
     )
     source = event.source
     return TimelineItem(
-        date=event.date.display(),
+        date=cards.dates.partial(event.date),
         date_iso=event.date.iso(),
         title=event.title,
         summary=cards.inline(event.summary) if event.summary else None,

@@ -34,8 +34,8 @@ BROKEN_LINES = [
     'put it in quotes: "NO"',
     f"{TERMS}:3:3: error: glossary entry is missing required field 'name'",
     f"{TERMS}:3:3: error: unknown field 'nmae' in glossary entry; did you mean 'name'?",
-    f"{OTHER_ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, like 2023-09-15; "
-    "found '15.09.2023'",
+    f"{OTHER_ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, or "
+    "YYYY-MM-DDTHH:MM[:SS][±HH:MM] with a time, like 2023-09-15T10:00+09:00; found '15.09.2023'",
     f"{BACKGROUND}:1:9: error: 'date': 2000-13 is not a real date",
     "content/world/story/wh0.yaml:1:1: error: 'wh0.yaml' is not a sidecar name; sidecars are "
     "who.yaml, what.yaml, where.yaml, background.yaml; did you mean 'who.yaml' or 'what.yaml' "
@@ -64,7 +64,8 @@ def test_an_error_in_the_front_matter_does_not_hide_the_sidecars_problems(
         }
     )
     assert check(site).problems == [
-        f"{ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, like 2023-09-15; "
+        f"{ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, or "
+        "YYYY-MM-DDTHH:MM[:SS][±HH:MM] with a time, like 2023-09-15T10:00+09:00; "
         "found '15.09.2023'",
         f"{WHO}:1:8: error: no glossary entry has the id 'vladimir-puttin'; "
         "did you mean 'vladimir-putin'?",
@@ -113,8 +114,9 @@ def test_a_valid_site_builds_with_exit_zero(make_site: Callable[..., Path], tmp_
     site = make_site()
     result = run_subprocess("build", "--out", tmp_path / "out", cwd=site)  # --site defaults to .
     assert (result.code, result.err) == (0, "")
-    # one article, two entries, front, glossary, section and tag index, feed, sitemap
-    assert result.out.splitlines()[-1].startswith("built 9 pages (9 rendered)")
+    # one article, two entries, front, glossary, section and tag index, feed, sitemap,
+    # news sitemap
+    assert result.out.splitlines()[-1].startswith("built 10 pages (10 rendered)")
     assert (tmp_path / "out/world/story/index.html").is_file()
 
 
