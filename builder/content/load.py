@@ -251,17 +251,14 @@ def _corrections(fields: FieldValues, zone: str, report: Report) -> tuple[Correc
                 where, f"this {kind} is dated before the one above it; list them oldest first"
             )
         found.append(correction)
-    if (
-        updated is not None
-        and published_at is not None
-        and resolve(updated, zone).at < published_at
-    ):
+    newest = max((c.at for c in found), key=lambda moment: moment.at, default=None)
+    updated_at = resolve(updated, zone).at if updated else None
+    if updated_at is not None and published_at is not None and updated_at < published_at:
         report.error(fields.where("updated"), "'updated' is earlier than the story's 'date'")
-    elif updated is not None and found and resolve(updated, zone).at < found[-1].at.at:
-        newest = found[-1].at.iso()
+    elif updated_at is not None and newest is not None and updated_at < newest.at:
         report.error(
             fields.where("updated"),
-            f"'updated' is earlier than the newest correction ({newest}); "
+            f"'updated' is earlier than the newest correction ({newest.iso()}); "
             "move it to that time or later, or remove it",
         )
     return tuple(found)
