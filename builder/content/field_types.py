@@ -128,10 +128,10 @@ class PublishTimeType(FieldType[WrittenTime]):
 
     def json_schema(self, field: Field) -> JsonObject:
         time = "T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?(Z|[+-][01][0-9]:[0-5][0-9])?"
-        return string_schema(
-            f"^{_YEAR}-{_MONTH}-{_DAY}({time})?$",
-            f"Write it {WRITTEN}.",
-        )
+        message = f"Write it {WRITTEN}."
+        # A day alone is a JSON Schema date, which editors check for a real day.
+        day = DateType().json_schema(field) | {"patternErrorMessage": message}
+        return {"anyOf": [day, string_schema(f"^{_YEAR}-{_MONTH}-{_DAY}{time}$", message)]}
 
 
 @dataclass(frozen=True)

@@ -268,3 +268,43 @@ def test_new_refuses_a_bad_name(
     result = cli("new", bundle, "--site", site)
     assert (result.code, result.lines) == (2, [message])
     assert snapshot(site) == before
+
+
+SCHEDULED = "content/world/later/article.md"
+LATER_STORY = "---\ntitle: Later\nsection: World\ndate: 2030-01-01T09:00+09:00\n---\nSoon.\n"
+
+
+def test_a_scheduled_story_is_reported_on_stdout_and_left_out(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site({SCHEDULED: LATER_STORY})
+    line = f"{SCHEDULED}: scheduled for 2030-01-01T09:00:00+09:00, left out until then"
+    checked = cli("check", "--site", site)
+    assert (checked.code, checked.err, checked.out.splitlines()[0]) == (0, "", line)
+    built = cli("build", "--site", site, "--out", tmp_path / "out")
+    assert (built.code, built.err) == (0, "")
+    assert line in built.out.splitlines()  # among the stages' lines, as this is no terminal
+    assert not (tmp_path / "out/world/later").exists()
+    again = cli("build", "--site", site, "--out", tmp_path / "out")  # nothing changed
+    assert line in again.out.splitlines()
+    assert cli("build", "--site", site, "--out", tmp_path / "out", "--quiet").out == ""
+
+
+def test_future_builds_a_scheduled_story(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site({SCHEDULED: LATER_STORY})
+    built = cli("build", "--site", site, "--out", tmp_path / "out", "--future")
+    line = f"{SCHEDULED}: scheduled for 2030-01-01T09:00:00+09:00, included because of --future"
+    assert (built.code, line in built.out.splitlines()) == (0, True)
+    assert (tmp_path / "out/world/later/index.html").is_file()
+    # Without --future again, the story's page goes.
+    cli("build", "--site", site, "--out", tmp_path / "out")
+    assert not (tmp_path / "out/world/later").exists()
+
+
+def test_json_output_stays_json_with_a_scheduled_story(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    checked = cli("check", "--site", make_site({SCHEDULED: LATER_STORY}), "--format", "json")
+    assert json.loads(checked.out) == []
