@@ -158,11 +158,12 @@ def linking_cost(sizes: tuple[int, ...]) -> dict[int, float]:
     sys.path.insert(0, str(HERE.parent))
     import datetime
 
-    from builder.content.model import Bundle, FrontMatter
+    from builder.content.model import Bundle, FrontMatter, Moment
     from builder.text.markdown import body_parser, render_body
     from builder.text.references import Claim, LinkTable
 
-    front = FrontMatter("t", None, "s", datetime.date(2024, 1, 1), None, None, (), False)
+    published = Moment(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC), False)
+    front = FrontMatter("t", None, "s", published, None, None, (), False)
     words = " ".join(["the talks went on for another week before officials said"] * 6)
     text = "\n\n".join(f"{words} {entry_name(i)} and {words}." for i in range(10))
     bundle = Bundle("a/b", "content/a/b/article.md", front, text, 6, (), (), None, ())

@@ -116,7 +116,17 @@ WORDS = ("the", "talks", "met", "said", "in", "and", "rifle", "summit", "week", 
 BUNDLE_PATHS = ("world/story", "world/other-story", "politics/deep/nested", "x")
 WILD_BUNDLE_PATHS = ("News/Upper", "world/a..b", "world/.hidden", "static/x", "tags/x", "wörld/x")
 DATES = ("2023-09-15", "2020-01-01", "1999-12-31", "2024-02-29")
-BAD_DATES = ("2023-02-30", "15/09/2023", "2023-9-1", "yesterday", "2023-09-15T10:00:00")
+# Publish times: a day, or a day and a time, with or without an offset.
+TIMES = (*DATES, "2023-09-15T10:00", "2023-09-15T10:00:05+10:00", "2020-01-01T23:30Z")
+# Later than every one of TIMES, as `updated` must be.
+UPDATED = ("2024-03-01", "2024-12-31T23:59:59-12:00")
+BAD_TIMES = (
+    "2023-02-30",
+    "15/09/2023",
+    "2023-09-15 10:00",
+    "2023-09-15T24:00",
+    "2023-09-15T10:00+15:00",
+)
 PARTIAL_DATES = ("2000", "2000-07", "2000-07-19", "1950")
 
 SITE_YAML = "site.yaml"
@@ -379,7 +389,7 @@ def glossaries(draw: st.DrawFn, mode: Mode) -> Glossary:
 
 @st.composite
 def front_matters(draw: st.DrawFn, mode: Mode) -> str:
-    dates = DATES + (BAD_DATES if mode.wild else ())
+    dates = TIMES + (BAD_TIMES if mode.wild else ())
     pairs: list[tuple[str, Node]] = [
         ("title", draw(text_scalars(mode))),
         ("section", draw(text_scalars(mode))),
@@ -392,7 +402,7 @@ def front_matters(draw: st.DrawFn, mode: Mode) -> str:
     if draw(st.booleans()):
         pairs.append(("tags", Seq(tuple(draw(st.lists(text_scalars(mode), max_size=3))))))
     if draw(st.booleans()):
-        pairs.append(("updated", Scalar(draw(st.sampled_from(DATES)), "plain")))
+        pairs.append(("updated", Scalar(draw(st.sampled_from(UPDATED)), "plain")))
     if mode.wild and draw(st.integers(0, 4)) == 0:
         draft = draw(st.sampled_from(("true", "false", "yes", '"false"')))
         pairs.append(("draft", Scalar(draft, "plain")))

@@ -42,7 +42,7 @@ from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys,
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.site import pages
 from builder.site.templates import PageTarget, PageWriter
-from builder.site.views import Cards, root_of
+from builder.site.views import Cards, dates_of, root_of
 from builder.text.linking import PackedMentions, pack_mentions
 from builder.text.markdown import InlineMarkdown, body_parser, render_body
 
@@ -197,7 +197,7 @@ class _ArticleRenderer:
     def __init__(self, context: ArticleContext, templates: jinja2.Environment) -> None:
         self.context = context
         self.markdown = body_parser(context.index.link_table())
-        self.cards = Cards(InlineMarkdown())
+        self.cards = Cards(InlineMarkdown(), dates_of(context.config))
         self.writer = PageWriter(templates, context.target)
 
     def render(self, bundle: Bundle, related: tuple[str, ...]) -> ArticleResult:

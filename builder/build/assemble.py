@@ -31,7 +31,8 @@ from builder.site import pages
 
 def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     """The site from what was just parsed and what the last build knew: the
-    glossary index, the keys of every page, and what changed since."""
+    glossary index, the keys of every page, and what changed since. Drafts and,
+    without --future, stories dated after the build's time are left out."""
     options, sources, config, previous = run.options, run.sources, run.config, run.previous
     report = run.report
     fresh = {path: item.loaded() for path, (item, _) in parsed.items()}
@@ -39,11 +40,14 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     glossary = load_glossary(
         options.site, sources.files, sources.signatures, config, previous.glossary, report
     )
-    summaries = [
+    candidates = [
         record.summary
         for record in bundles.values()
         if record.summary is not None and (options.drafts or not record.summary.front.draft)
     ]
+    scheduled = tuple(s for s in candidates if s.front.scheduled(sources.now))
+    held_back = frozenset() if options.future else frozenset(s.path for s in scheduled)
+    summaries = [summary for summary in candidates if summary.path not in held_back]
     definitions = [entry for loaded in glossary.values() for entry in loaded.entries]
     never_link = tuple(phrase for loaded in glossary.values() for phrase in loaded.never_link)
     index = build_index(definitions, summaries, report, never_link)
@@ -60,12 +64,16 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     author_digests = {author.id: digest(author) for author in (authors or {}).values()}
     shown_authors = None if authors is None else tuple(authors.values())
     site = Site(config, tuple(index.entries.values()), tuple(summaries), shown_authors)
-    changes = find_changes(previous, bundles, entry_digests, common, claims, author_digests)
+    changes = find_changes(
+        previous, bundles, entry_digests, common, claims, author_digests, held_back
+    )
     touched = None if changes.everything else _touched(changes, previous, bundles)
     related = pages.related_articles(site, previous.related, touched)
     digests = {s.path: bundles[s.path].digest for s in summaries}
     keys = Keys(common, claims, digests, entry_digests, author_digests)
-    return Loaded(site, bundles, parsed, index, changes, keys, related, glossary)
+    return Loaded(
+        site, bundles, parsed, index, changes, keys, related, glossary, scheduled, held_back
+    )
 
 
 def _yaml_broken(report: Report, bundles: Iterable[BundleRecord]) -> bool:

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from builder.build.progress import Progress, Silent
 from builder.content.discover import SourceFiles
@@ -19,11 +20,20 @@ class BuildOptions:
     site: Path
     out: Path | None = None
     drafts: bool = False
+    future: bool = False  # also publish the stories dated after the build's time
     write: bool = True  # False for `check`: validate and render, write nothing
     workers: int | None = None  # None: chosen by the size of the site
     clean: bool = False  # ignore what the previous build left in the cache
     strict: bool = False  # every warning is an error: nothing is written while one is left
     progress: Progress = field(default_factory=Silent)
+
+
+class Scheduled(NamedTuple):
+    """A story dated after the build's time."""
+
+    article_path: str  # relative to the site folder, for messages
+    goes_live: str  # ISO 8601, with its offset
+    built: bool  # True when --future published it anyway
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,10 @@ class BuildResult:
     rendered: int  # pages rendered anew; the rest were reused from the previous build
     report: Report
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # what the output holds
+    scheduled: tuple[Scheduled, ...] = ()  # by path
+    # The first time after the build at which its output would differ with no edit:
+    # a scheduled story goes live, or a story leaves the news sitemap.
+    changes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +57,16 @@ class Sources:
     signatures: SourceSignatures
     theme: Theme
     theme_digest: str
-    fingerprint: str  # of all the above, the builder's version, the drafts flag and today
+    fingerprint: str  # of all the above, the builder's version, the flags and today
+    now: datetime  # the build's time, aware: what is scheduled and what is news
+
+
+def build_time() -> datetime:
+    """Now, or the time SOURCE_DATE_EPOCH names, for reproducible builds; in UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
 
 
 def build_date() -> date:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from builder.build.articles import (
@@ -26,7 +27,7 @@ from builder.build.articles import (
 from builder.build.assemble import assemble
 from builder.build.drafts import check_drafts
 from builder.build.links import check_site_links
-from builder.build.options import BuildOptions, BuildResult, Sources, build_date
+from builder.build.options import BuildOptions, BuildResult, Scheduled, Sources, build_date
 from builder.build.output import check_output_folder
 from builder.build.produce import PageResult, render_entry_and_site_pages
 from builder.build.publish import publish, staged
@@ -47,6 +48,7 @@ from builder.incremental.plan import (
 from builder.incremental.records import OutputRecord, digest
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
+from builder.site.listings import NEWS_WINDOW
 from builder.site.templates import Templates
 
 
@@ -91,7 +93,23 @@ def stages(run: Run) -> BuildResult:
         run.templates.keep()
     pages = len(articles) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in articles.values()) + sum(p.rendered for p in others)
-    return BuildResult(run.out, pages, rendered, run.report, outputs)
+    scheduled = tuple(
+        Scheduled(s.article_path, s.front.date.iso(), s.path not in loaded.held_back)
+        for s in loaded.scheduled
+    )
+    return BuildResult(
+        run.out, pages, rendered, run.report, outputs, scheduled, _changes_at(run, loaded)
+    )
+
+
+def _changes_at(run: Run, loaded: Loaded) -> datetime | None:
+    """When the output would next change with no edit: a scheduled story goes
+    live, or a story leaves the news sitemap. A build after that builds again."""
+    now = run.sources.now
+    times = [s.front.date.at for s in loaded.scheduled]
+    times.extend(s.front.date.at + NEWS_WINDOW for s in loaded.site.bundles)
+    later = [time for time in times if time > now]
+    return min(later) if later else None
 
 
 def _stale_bundles(run: Run) -> list[BundleFiles]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import zip_longest
 from typing import Literal
 
@@ -30,7 +31,7 @@ from builder.incremental.records import OutputRecord
 from builder.incremental.store import Store
 from builder.site import listings, pages
 from builder.site.templates import PageTarget, PageWriter
-from builder.site.views import Cards
+from builder.site.views import Cards, dates_of
 from builder.text.linking import Mention, PackedMentions, plain_mention, unpack_mentions
 from builder.text.markdown import InlineMarkdown
 
@@ -46,6 +47,7 @@ class RenderContext:
     previous: Previous  # what the last build made; read-only here
     keys: Keys
     lookup: Lookup  # the timelines and first mentions of the stories entry pages list
+    now: datetime  # the build's time: the news sitemap lists the two days before it
 
 
 @dataclass(frozen=True)
@@ -150,10 +152,10 @@ class PageRenderer:
 
     def __init__(self, context: RenderContext) -> None:
         self.context = context
-        self.cards = Cards(InlineMarkdown())
+        self.cards = Cards(InlineMarkdown(), dates_of(context.site.config))
         self.writer = PageWriter(context.templates, context.target)
         self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
-        self.site_pages = listings.site_pages(context.site, self.cards)
+        self.site_pages = listings.site_pages(context.site, self.cards, context.now)
 
     def render(self, job: PageJob) -> PageResult:
         if job[0] == "entry":
@@ -286,7 +288,14 @@ def render_entry_and_site_pages(
     lookup = _lookup(loaded, store, results, jobs, touched is None)
     environment = run.templates.environment
     context = RenderContext(
-        loaded.site, loaded.index, environment, target, previous, loaded.keys, lookup
+        loaded.site,
+        loaded.index,
+        environment,
+        target,
+        previous,
+        loaded.keys,
+        lookup,
+        run.sources.now,
     )
     return kept + render_pages(context, jobs, run.options.progress)
 

@@ -43,6 +43,7 @@ def remember(
         "config": digest(run.config),
         "related": loaded.related,
         "outputs": outputs,
+        "scheduled": sorted(loaded.held_back),
     }
     store.write("state", state)
     store.commit()

@@ -10,10 +10,18 @@ the whole answer.
 from __future__ import annotations
 
 import gc
+from datetime import datetime
 from pathlib import Path
 
 from builder import __version__
-from builder.build.options import BuildOptions, BuildResult, Sources, build_date
+from builder.build.options import (
+    BuildOptions,
+    BuildResult,
+    Scheduled,
+    Sources,
+    build_date,
+    build_time,
+)
 from builder.content.discover import discover
 from builder.core.diagnostics import ContentError, Position, Report
 from builder.incremental.records import digest, source_signatures
@@ -61,7 +69,16 @@ def _build(options: BuildOptions) -> BuildResult:
             (d.position.path, d.position.line, d.position.col, d.message) for d in report.sorted()
         )
         outputs = output_times(result.outputs)
-        summary = Summary(sources.fingerprint, str(result.out), result.pages, outputs, warnings)
+        changes_at = result.changes_at.isoformat() if result.changes_at else None
+        summary = Summary(
+            sources.fingerprint,
+            str(result.out),
+            result.pages,
+            outputs,
+            warnings,
+            changes_at,
+            result.scheduled,
+        )
         write_summary(file, summary)
     return result
 
@@ -76,13 +93,14 @@ def look(options: BuildOptions, report: Report) -> Sources:
         __version__,
         themed,
         options.drafts,
+        options.future,
         build_date(),
         signatures.site_yaml,
         sorted(signatures.glossary.items()),
         sorted(signatures.bundles.items()),
         signatures.authors,
     )
-    return Sources(files, signatures, theme, themed, fingerprint)
+    return Sources(files, signatures, theme, themed, fingerprint, build_time())
 
 
 def _unchanged(
@@ -92,9 +110,12 @@ def _unchanged(
     summary = read_summary(file)
     if summary is None or summary.inputs != sources.fingerprint:
         return None
+    if summary.changes_at and sources.now >= datetime.fromisoformat(summary.changes_at):
+        return None  # a scheduled story went live, or a story left the news sitemap
     out = Path(summary.out)
     if not outputs_intact(out, summary.outputs):
         return None
     for path, line, col, message in summary.warnings:
         report.warning(Position(path, line, col), message)
-    return BuildResult(out, summary.pages, 0, report)
+    scheduled = tuple(Scheduled(path, at, built) for path, at, built in summary.scheduled)
+    return BuildResult(out, summary.pages, 0, report, scheduled=scheduled)

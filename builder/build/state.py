@@ -9,7 +9,7 @@ from builder.build.articles import ParsedBundle
 from builder.build.options import BuildOptions, Sources
 from builder.build.output import Staging
 from builder.content.glossary import GlossaryIndex
-from builder.content.model import Site, SiteConfig
+from builder.content.model import BundleSummary, Site, SiteConfig
 from builder.core.diagnostics import Report
 from builder.incremental.plan import BundleRecord, Changes, Keys, LoadedGlossary, Previous
 from builder.incremental.store import Store
@@ -48,3 +48,5 @@ class Loaded:
     keys: Keys
     related: dict[str, tuple[str, ...]]
     glossary: dict[str, LoadedGlossary]  # by file path
+    scheduled: tuple[BundleSummary, ...]  # dated after the build's time, built or not
+    held_back: frozenset[str]  # the paths of those left out: all of them, without --future

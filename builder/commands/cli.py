@@ -45,6 +45,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--drafts", action="store_true", help="also build drafts")
     build_cmd.add_argument("--strict", action="store_true", help=STRICT_HELP)
     build_cmd.add_argument(
+        "--future", action="store_true", help="also build stories dated after the build's time"
+    )
+    build_cmd.add_argument(
         "--clean", action="store_true", help="ignore the cache of the last build: a cold build"
     )
     _add_verbosity(build_cmd)
@@ -53,6 +56,9 @@ def make_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--site", type=Path, default=Path(), help=site_help)
     check_cmd.add_argument("--drafts", action="store_true", help="also check drafts")
     check_cmd.add_argument("--strict", action="store_true", help=STRICT_HELP)
+    check_cmd.add_argument(
+        "--future", action="store_true", help="check scheduled stories as if published"
+    )
     check_cmd.add_argument("--format", choices=("text", "json"), default="text")
     _add_verbosity(check_cmd)
 
@@ -156,6 +162,7 @@ def _run(arguments: argparse.Namespace) -> int:
         site=site,
         out=getattr(arguments, "out", None),
         drafts=arguments.drafts,
+        future=arguments.future,
         write=arguments.command == "build",
         clean=getattr(arguments, "clean", False),
         strict=arguments.strict,
@@ -167,6 +174,7 @@ def _run(arguments: argparse.Namespace) -> int:
     output_format = getattr(arguments, "format", "text")
     _print_report(result.report, output_format)
     if not arguments.quiet and output_format == "text":
+        _print_scheduled(result)
         _print_success(arguments.command, result)
     return EXIT_OK
 
@@ -191,6 +199,13 @@ def _schemas(folder: Path) -> int:
     if not written:
         print(f"{folder}: up to date")
     return EXIT_OK
+
+
+def _print_scheduled(result: BuildResult) -> None:
+    """Each story dated after the build's time: not a problem, so on stdout."""
+    for story in result.scheduled:
+        outcome = "included because of --future" if story.built else "left out until then"
+        print(f"{story.article_path}: scheduled for {story.goes_live}, {outcome}")
 
 
 def _print_success(command: str, result: BuildResult) -> None:

@@ -14,12 +14,16 @@ _ARTICLE = """\
 title: {title}
 dek: One sentence that says what the story is about.
 section: {section}
-date: {today}
+date: {today}  # or with a time: {today}T09:00, or {today}T09:00+09:00; later ones are scheduled
 # updated: {today}
 # authors: [your-id]  # ids from content/authors.yaml
 # byline: Your Name  # free text, such as a news agency
 tags: []
 draft: true  # set to false when the explainer is ready to publish
+# corrections:  # oldest first; kind: correction, clarification or update
+#   - date: {today}T18:30
+#     kind: correction
+#     text: An earlier version of this story said ...
 ---
 Write the story here in Markdown. The first mention of every person, place and
 term in the glossary is linked to its entry.

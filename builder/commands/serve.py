@@ -145,7 +145,7 @@ def _with_banner(content: bytes, problems: list[str], nonce: bytes) -> bytes:
 
 
 def serve(site: Path, port: int) -> int:
-    """Preview the site, drafts included, until Ctrl+C."""
+    """Preview the site, drafts and scheduled stories included, until Ctrl+C."""
     preview = Path(tempfile.mkdtemp(prefix="explainer-preview-"))
     server = PreviewServer(builder=lambda: None, host=HOST, port=port, root=str(preview))
     server.builder = lambda: rebuild(site, preview, server)
@@ -169,7 +169,7 @@ def rebuild(site: Path, preview: Path, server: PreviewServer) -> None:
     warnings: list[str] = []
     errors: list[str] = []
     try:
-        result = build(BuildOptions(site=site, out=preview, drafts=True))
+        result = build(BuildOptions(site=site, out=preview, drafts=True, future=True))
         warnings = [d.format() for d in result.report.sorted()]
         print(f"rebuilt {result.pages} pages", flush=True)
     except ContentError as problem:

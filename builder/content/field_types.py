@@ -25,6 +25,7 @@ from typing import Any, ClassVar, TypeVar
 from builder.content.fields import Field, FieldType, JsonObject, Record, definition_ref
 from builder.content.model import PartialDate
 from builder.content.text_types import (
+    CorrectionKindType,
     EmailType,
     EntryKindType,
     IdType,
@@ -32,10 +33,12 @@ from builder.content.text_types import (
     MarkdownType,
     SourceType,
     TextType,
+    TimeZoneType,
     UrlType,
     WikidataType,
     string_schema,
 )
+from builder.content.times import WRITTEN, TimeError, WrittenTime, parse_time
 from builder.content.validate import FieldValues, read_list, read_record, read_value
 from builder.content.yamltree import YamlNode, YamlScalar, YamlSequence, describe
 from builder.core.diagnostics import Position, Report
@@ -99,6 +102,37 @@ class DateType(FieldType[date]):
         return string_schema(
             f"^{_YEAR}-{_MONTH}-{_DAY}$", "Write the date as YYYY-MM-DD, like 2023-09-15."
         ) | {"format": "date"}
+
+
+@dataclass(frozen=True)
+class PublishTimeType(FieldType[WrittenTime]):
+    """A day, or a day and a time; the site's time zone makes it an instant when the
+    bundle is loaded."""
+
+    label = "date or date and time"
+    note = (
+        "A day, `2023-09-15`, or a day and a time: `2023-09-15T10:00`, to the minute or the "
+        "second, in the site's `timezone`, or with its offset from UTC: "
+        "`2023-09-15T10:00:00+10:00`, `2023-09-15T01:00Z`. Bare or in quotes."
+    )
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> WrittenTime | None:
+        if not isinstance(node, YamlScalar):
+            message = f"'{field.name}' must be a date written {WRITTEN}; found {describe(node)}"
+            report.error(node.position, message)
+            return None
+        try:
+            return parse_time(node.value.strip())
+        except TimeError as problem:
+            report.error(node.position, f"'{field.name}'{problem}")
+            return None
+
+    def json_schema(self, field: Field) -> JsonObject:
+        time = "T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?(Z|[+-][01][0-9]:[0-5][0-9])?"
+        message = f"Write it {WRITTEN}."
+        # A day alone is a JSON Schema date, which editors check for a real day.
+        day = DateType().json_schema(field) | {"patternErrorMessage": message}
+        return {"anyOf": [day, string_schema(f"^{_YEAR}-{_MONTH}-{_DAY}{time}$", message)]}
 
 
 @dataclass(frozen=True)
@@ -299,6 +333,7 @@ TEXT = TextType()
 MATCHED_TEXT = TextType(matched_in_articles=True)
 MARKDOWN = MarkdownType()
 DATE = DateType()
+PUBLISH_TIME = PublishTimeType()
 PARTIAL_DATE = PartialDateType()
 ID = IdType()
 ID_LIST = IdListType()
@@ -316,12 +351,16 @@ BOOL = BoolType()
 ENTRY_KIND = EntryKindType()
 DAYS = CountType(minimum=1, maximum=36_500)  # a hundred years
 FILE_BYTES = CountType(minimum=100, maximum=1_000_000_000)
+CORRECTION_KIND = CorrectionKindType()
+TIME_ZONE = TimeZoneType()
+LANGUAGE = LanguageType()
 
 # Every type, in the order the handbook's table of types lists them.
 FIELD_TYPES: tuple[type[FieldType[Any]], ...] = (
     TextType,
     MarkdownType,
     DateType,
+    PublishTimeType,
     PartialDateType,
     IdType,
     IdListType,
@@ -334,6 +373,8 @@ FIELD_TYPES: tuple[type[FieldType[Any]], ...] = (
     CoordinatesType,
     BoolType,
     EntryKindType,
+    CorrectionKindType,
+    TimeZoneType,
     CountType,
     RecordListType,
 )

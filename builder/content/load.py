@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from builder.content.discover import BundleFiles, relative
@@ -13,6 +13,7 @@ from builder.content.model import (
     Appearance,
     Author,
     Bundle,
+    Correction,
     Entry,
     FrontMatter,
     IdRef,
@@ -32,6 +33,7 @@ from builder.content.schema import (
     WHAT,
 )
 from builder.content.source import DEFAULT_MAX_FILE_BYTES, SourceText, read_source
+from builder.content.times import WrittenTime, resolve
 from builder.content.validate import (
     FieldValues,
     author_from,
@@ -68,6 +70,7 @@ def load_config(site: Path, report: Report) -> SiteConfig | None:
         stale_after_days=fields.get("stale_after_days", DEFAULT_STALE_AFTER_DAYS),
         max_file_bytes=fields.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
         search=fields.get("search", False),
+        timezone=fields.get("timezone", "UTC"),
     )
 
 
@@ -186,7 +189,7 @@ def load_bundle(
     background = _timeline(sidecars.get("background.yaml"), report)
     if article is None:
         return None
-    front = _front_matter(front_fields, files.path)
+    front = _front_matter(front_fields, files.path, config.timezone, report)
     _, body, body_line = article
     return Bundle(files.path, article_path, front, body, body_line, who, where, what, background)
 
@@ -247,22 +250,25 @@ def _closing_fence(text: str, start: int) -> tuple[int, int, int] | None:
         index += 1
 
 
-def _front_matter(fields: FieldValues | None, path: str) -> FrontMatter:
+def _front_matter(fields: FieldValues | None, path: str, zone: str, report: Report) -> FrontMatter:
     """The front matter; where a required field is broken (and so already reported),
     a stand-in keeps the bundle in the run, so its sidecars are checked too. Such a
     bundle is never published: the run has errors."""
     if fields is None:
         fields = FieldValues(Position(path), {}, {}, {})
+    written = fields.get("date", WrittenTime(datetime(1970, 1, 1), None, False))
+    updated = fields.get("updated")
     return FrontMatter(
         title=fields.get("title", path),
         dek=fields.get("dek"),
         section=fields.get("section", "Unsorted"),
-        date=fields.get("date", date(1970, 1, 1)),
-        updated=fields.get("updated"),
+        date=resolve(written, zone),
+        updated=resolve(updated, zone) if updated else None,
         byline=fields.get("byline"),
         tags=tuple(dict.fromkeys(fields.get("tags", ()))),
         draft=fields.get("draft", False),
         authors=_author_refs(fields),
+        corrections=_corrections(fields, zone, report),
     )
 
 
@@ -272,6 +278,38 @@ def _author_refs(fields: FieldValues) -> tuple[IdRef, ...]:
     for author_id, where in fields.get("authors", ()):
         found.setdefault(author_id, IdRef(author_id, where))
     return tuple(found.values())
+
+
+def _corrections(fields: FieldValues, zone: str, report: Report) -> tuple[Correction, ...]:
+    """The corrections, checked against the story's dates: none before `date`, each
+    after the one before, and none after `updated`."""
+    found: list[Correction] = []
+    published, updated = (fields.get(name) for name in ("date", "updated"))
+    published_at = resolve(published, zone).at if published else None
+    for record in fields.get("corrections", ()):
+        written, kind, text = (record.get(name) for name in ("date", "kind", "text"))
+        if written is None or kind is None or text is None:
+            continue
+        correction = Correction(resolve(written, zone), kind, text)
+        where = record.where("date")
+        if published_at is not None and correction.at.at < published_at:
+            report.error(where, f"this {kind} is dated before the story's 'date'")
+        elif found and correction.at.at < found[-1].at.at:
+            report.error(
+                where, f"this {kind} is dated before the one above it; list them oldest first"
+            )
+        found.append(correction)
+    newest = max((c.at for c in found), key=lambda moment: moment.at, default=None)
+    updated_at = resolve(updated, zone).at if updated else None
+    if updated_at is not None and published_at is not None and updated_at < published_at:
+        report.error(fields.where("updated"), "'updated' is earlier than the story's 'date'")
+    elif updated_at is not None and newest is not None and updated_at < newest.at:
+        report.error(
+            fields.where("updated"),
+            f"'updated' is earlier than the newest correction ({newest.iso()}); "
+            "move it to that time or later, or remove it",
+        )
+    return tuple(found)
 
 
 def _appearances(

@@ -4,29 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 from builder.core.diagnostics import Position
 from builder.text.markdown import BodyText
 
 ENTRY_KINDS = ("person", "organization", "place", "term", "event")
-# Not calendar.month_name: that follows the machine's locale, and a build must
-# print the same dates wherever it runs.
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+CORRECTION_KINDS = ("correction", "clarification", "update")
 
 
 @dataclass(frozen=True)
@@ -45,24 +29,36 @@ class PartialDate:
             parts.append(f"{self.day:02d}")
         return "-".join(parts)
 
-    def display(self) -> str:
-        """ "2000", "July 2000" or "13 September 2023"."""
-        if self.month is None:
-            return str(self.year)
-        month = MONTHS[self.month - 1]
-        if self.day is None:
-            return f"{month} {self.year}"
-        return f"{self.day} {month} {self.year}"
-
     def sort_key(self) -> tuple[int, int, int]:
         return (self.year, self.month or 0, self.day or 0)
 
 
-@lru_cache(maxsize=8192)
-def display_date(value: dt.date) -> str:
-    # A pure function that lists of thousands of stories call with a few
-    # hundred distinct dates.
-    return PartialDate(value.year, value.month, value.day).display()
+class Moment(NamedTuple):
+    """A publish time: the instant, and whether the editor gave a time of day.
+
+    `at` carries a fixed offset: the one written, or the site time zone's at
+    that time (midnight there for a day written alone), so that comparing two
+    moments compares instants and printing one gives full ISO 8601.
+    """
+
+    at: dt.datetime
+    has_time: bool
+
+    def iso(self) -> str:
+        """ "2023-09-15T10:00:00+10:00": for feeds, sitemaps and JSON-LD."""
+        return self.at.isoformat()
+
+    def html(self) -> str:
+        """For a <time datetime>: the day alone when only a day was written."""
+        return self.at.isoformat() if self.has_time else self.at.date().isoformat()
+
+
+class Correction(NamedTuple):
+    """A change readers are told about, at the foot of the article."""
+
+    at: Moment
+    kind: str  # one of CORRECTION_KINDS
+    text: str  # inline Markdown
 
 
 @dataclass(frozen=True)
@@ -75,6 +71,7 @@ class SiteConfig:
     stale_after_days: int
     max_file_bytes: int
     search: bool
+    timezone: str = "UTC"  # an IANA name: for dates and for times written without an offset
 
 
 @dataclass(frozen=True)
@@ -178,14 +175,27 @@ class FrontMatter(NamedTuple):
     title: str
     dek: str | None
     section: str
-    date: dt.date
-    updated: dt.date | None
+    date: Moment
+    updated: Moment | None
     byline: str | None
     tags: tuple[str, ...]
     draft: bool
     # Ids from authors.yaml, each where it is written, so that an unknown one
     # is reported there however long ago its bundle was parsed.
     authors: tuple[IdRef, ...] = ()
+    corrections: tuple[Correction, ...] = ()  # oldest first
+
+    def modified(self) -> Moment:
+        """The last change readers were told of: the newest of the publish time,
+        `updated` and the corrections."""
+        times = [self.date, *(c.at for c in self.corrections)]
+        if self.updated is not None:
+            times.append(self.updated)
+        return max(times, key=lambda moment: moment.at)
+
+    def scheduled(self, now: dt.datetime) -> bool:
+        """True when the story is dated after the build's time."""
+        return self.date.at > now
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from builder.content.field_types import (
     BOOL,
     COORDINATES,
+    CORRECTION_KIND,
     DATE,
     DAYS,
     EMAIL,
@@ -24,9 +25,11 @@ from builder.content.field_types import (
     MATCHED_TEXT,
     MATCHED_TEXT_LIST,
     PARTIAL_DATE,
+    PUBLISH_TIME,
     SOURCE,
     TEXT,
     TEXT_LIST,
+    TIME_ZONE,
     URL,
     WIKIDATA,
     RecordListType,
@@ -120,6 +123,21 @@ TIMELINE_EVENT = Record(
     ),
 )
 
+CORRECTION = Record(
+    "correction",
+    "A change readers are told about, dated, at the foot of the article.",
+    (
+        Field("date", PUBLISH_TIME, "When the story was corrected.", required=True),
+        Field(
+            "kind",
+            CORRECTION_KIND,
+            "correction (something was wrong), clarification (unclear) or update (added).",
+            required=True,
+        ),
+        Field("text", MARKDOWN, "What changed, for readers.", required=True),
+    ),
+)
+
 FRONT_MATTER = Record(
     "front matter",
     "The fenced YAML at the top of article.md.",
@@ -132,8 +150,13 @@ FRONT_MATTER = Record(
             "The section the story belongs to, e.g. World.",
             required=True,
         ),
-        Field("date", DATE, "Publication date.", required=True),
-        Field("updated", DATE, "Date of the last substantive update."),
+        Field(
+            "date",
+            PUBLISH_TIME,
+            "When the story is published; a story dated after the build's time is scheduled.",
+            required=True,
+        ),
+        Field("updated", PUBLISH_TIME, "When the story last changed in substance."),
         Field(
             "authors",
             ID_LIST,
@@ -142,6 +165,11 @@ FRONT_MATTER = Record(
         Field("byline", TEXT, "Who wrote it, in free text, such as a news agency."),
         Field("tags", TEXT_LIST, "Topics, e.g. [russia, north-korea]."),
         Field("draft", BOOL, "Drafts are built only with --drafts."),
+        Field(
+            "corrections",
+            RecordListType(CORRECTION),
+            "Corrections, clarifications and updates, oldest first.",
+        ),
     ),
 )
 
@@ -174,8 +202,17 @@ SITE = Record(
             "Absolute URL the site is published at; used for feed, sitemap and canonical URLs.",
             required=True,
         ),
-        Field("language", LANGUAGE, "Language of the content as a BCP 47 tag, e.g. en or pt-BR."),
+        Field(
+            "language",
+            LANGUAGE,
+            "Language of the content as a BCP 47 tag, e.g. en or pt-BR; dates are written in it.",
+        ),
         Field("output", TEXT, "Output folder, relative to the site folder."),
+        Field(
+            "timezone",
+            TIME_ZONE,
+            "IANA time zone for dates and for times written without an offset (default UTC).",
+        ),
         Field("description", TEXT, "One sentence about the site, for feeds and search."),
         Field(
             "stale_after_days",

@@ -1,5 +1,5 @@
 """Field types whose value is text: plain text, inline Markdown, ids, sources,
-URLs, Wikidata ids and entry kinds.
+URLs, Wikidata ids, entry and correction kinds, time zones and languages.
 
 Each reads its node as text first (quoted where YAML would read something
 else, no control characters), then checks what is particular to it; each
@@ -15,7 +15,8 @@ from typing import ClassVar
 from urllib.parse import SplitResult, urlsplit
 
 from builder.content.fields import Field, FieldType, JsonObject
-from builder.content.model import ENTRY_KINDS
+from builder.content.model import CORRECTION_KINDS, ENTRY_KINDS
+from builder.content.times import zone_names
 from builder.content.validate import slugify
 from builder.content.yamltree import YamlNode, YamlScalar, describe
 from builder.core.diagnostics import Report, did_you_mean
@@ -277,27 +278,6 @@ LANGUAGE_TAG = (
 )
 
 
-@dataclass(frozen=True)
-class LanguageType(TextType):
-    label = "language tag"
-    note = "A BCP 47 language tag: `en`, `en-GB`, `pt-BR`, `zh-Hant`."
-    shape: ClassVar[re.Pattern[str]] = re.compile(LANGUAGE_TAG)
-
-    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
-        text = super().read(node, field, report)
-        if text is None or self.shape.fullmatch(text):
-            return text
-        report.error(
-            node.position,
-            f"'{field.name}' must be a language tag such as en, en-GB or pt-BR (BCP 47); "
-            f"'{text}' is not one",
-        )
-        return None
-
-    def json_schema(self, field: Field) -> JsonObject:
-        return string_schema(f"^{LANGUAGE_TAG}$", "Use a language tag such as en, en-GB or pt-BR.")
-
-
 # Something, an @, and a domain with a dot: enough to catch a name, a URL or
 # "mailto:" written where the bare address should be; the mail server is the
 # final judge.
@@ -376,3 +356,91 @@ class EntryKindType(TextType):
 
     def json_schema(self, field: Field) -> JsonObject:
         return {"type": "string", "enum": list(ENTRY_KINDS)}
+
+
+@dataclass(frozen=True)
+class CorrectionKindType(TextType):
+    label = "kind of correction"
+    note = "One of " + ", ".join(f"`{kind}`" for kind in CORRECTION_KINDS) + "."
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is not None and text not in CORRECTION_KINDS:
+            report.error(
+                node.position,
+                f"'{text}' is not a kind of correction; use one of "
+                + ", ".join(CORRECTION_KINDS)
+                + did_you_mean(text, CORRECTION_KINDS),
+            )
+            return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return {"type": "string", "enum": list(CORRECTION_KINDS)}
+
+
+@dataclass(frozen=True)
+class TimeZoneType(TextType):
+    label = "time zone"
+    note = "A name from the IANA time zone database: `Asia/Seoul`, `Europe/London`, `UTC`."
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is None or text in zone_names():
+            return text
+        # did_you_mean is case-sensitive: a name mistyped only in case is found here.
+        same = [name for name in zone_names() if name.casefold() == text.casefold()]
+        suggestion = f"; did you mean '{same[0]}'?" if same else did_you_mean(text, zone_names())
+        report.error(
+            node.position,
+            f"'{text}' is not a time zone; use an IANA name such as Asia/Seoul or UTC" + suggestion,
+        )
+        return None
+
+    def json_schema(self, field: Field) -> JsonObject:
+        # Not an enum: the list of zones depends on the machine's time zone database.
+        return string_schema(
+            "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+            "Use an IANA time zone name, like Asia/Seoul or UTC.",
+        )
+
+
+@dataclass(frozen=True)
+class LanguageType(TextType):
+    label = "language tag"
+    note = "A BCP 47 language tag that dates can be written in: `en`, `en-GB`, `ko`, `pt-BR`."
+    shape: ClassVar[re.Pattern[str]] = re.compile(LANGUAGE_TAG)
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> str | None:
+        text = super().read(node, field, report)
+        if text is None:
+            return None
+        if not self.shape.fullmatch(text):
+            report.error(
+                node.position,
+                f"'{field.name}' must be a language tag such as en, en-GB or pt-BR (BCP 47); "
+                f"'{text}' is not one",
+            )
+            return None
+        if not locale_known(text):
+            report.error(
+                node.position,
+                f"'{text}' is not a language the builder can write dates in; "
+                "use a language tag such as en, en-GB, ko or de",
+            )
+            return None
+        return text
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return string_schema(f"^{LANGUAGE_TAG}$", "Use a language tag such as en, en-GB or ko.")
+
+
+def locale_known(tag: str) -> bool:
+    """True when Babel (CLDR) has the language's names of months and its date formats."""
+    from babel import Locale, UnknownLocaleError  # only site.yaml needs it here
+
+    try:
+        Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True

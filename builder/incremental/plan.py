@@ -27,7 +27,7 @@ from builder.incremental.records import OutputRecord, Signature, SourceSignature
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 
 
 class BundleRecord(NamedTuple):
@@ -78,6 +78,7 @@ class Previous:
     authors: dict[str, str] | None = None  # author id -> digest of its definition
     common: tuple[str, str] = ("", "")  # the digests of everything and of the claims
     config: str = ""  # digest of the site configuration the bundles were parsed with
+    scheduled: frozenset[str] = frozenset()  # bundles left out as dated after the build
 
 
 def cache_identity(site: Path, out: Path, drafts: bool) -> str:
@@ -104,6 +105,7 @@ def load_previous(store: Store) -> Previous:
         related=state.get("related") or {},
         common=common if isinstance(common, tuple) else ("", ""),
         config=state.get("config") or "",
+        scheduled=frozenset(state.get("scheduled") or ()),
     )
 
 
@@ -251,7 +253,11 @@ def find_changes(
     common: str,
     claims: str,
     author_digests: dict[str, str],
+    scheduled: frozenset[str],
 ) -> Changes:
+    """`scheduled`: the bundles this build leaves out as dated after its time. One
+    that went live since the last build, or was held back anew, appeared or went
+    as a changed bundle does, though not one of its files changed."""
     everything = previous.entries is None or previous.common != (common, claims)
     changed = {
         path
@@ -260,6 +266,7 @@ def find_changes(
         or (new := bundles.get(path)) is None
         or old.digest != new.digest
     }
+    changed.update(previous.scheduled ^ scheduled)
     before = previous.entries or {}
     entries = {
         entry_id

@@ -30,6 +30,8 @@ class Summary:
     pages: int
     outputs: dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
     warnings: tuple[tuple[str, int, int, str], ...]  # (path, line, col, message)
+    changes_at: str | None = None  # ISO 8601: when the output changes with no edit
+    scheduled: tuple[tuple[str, str, bool], ...] = ()  # (article path, goes live, built)
 
 
 def summary_file(site: Path, requested_out: Path | None) -> Path:
@@ -57,6 +59,8 @@ def read_summary(file: Path) -> Summary | None:
             found["pages"],
             {path: (size, mtime) for path, (size, mtime) in found["outputs"].items()},
             tuple((path, line, col, text) for path, line, col, text in found["warnings"]),
+            found["changes_at"],
+            tuple((path, at, bool(built)) for path, at, built in found["scheduled"]),
         )
     except (ValueError, KeyError, TypeError):
         return None
@@ -85,6 +89,8 @@ def write_summary(file: Path, summary: Summary) -> None:
         "pages": summary.pages,
         "outputs": {path: list(record) for path, record in sorted(summary.outputs.items())},
         "warnings": [list(warning) for warning in summary.warnings],
+        "changes_at": summary.changes_at,
+        "scheduled": [list(item) for item in summary.scheduled],
     }
     payload = json.dumps(data, sort_keys=True).encode("utf-8")
     file.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ no "</script>" or "<!--" can end it early, and U+2028/U+2029 are escaped too.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -61,14 +62,17 @@ def news_article(
     about: list[tuple[Entry, str]],
     mentions: list[tuple[Entry, str]],
     authors: Sequence[tuple[Author, str]] = (),
+    corrections: Sequence[tuple[dt.datetime, str]] = (),
 ) -> Markup:
+    """The story as a NewsArticle; `corrections` are the times and plain texts of
+    its corrections and clarifications, oldest first."""
     front = bundle.front
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": front.title,
-        "datePublished": front.date.isoformat(),
-        "dateModified": (front.updated or front.date).isoformat(),
+        "datePublished": front.date.iso(),
+        "dateModified": front.modified().iso(),
         "articleSection": front.section,
         "mainEntityOfPage": url,
         "url": url,
@@ -87,6 +91,11 @@ def news_article(
         data["about"] = [entity(entry, link) for entry, link in about]
     if mentions:
         data["mentions"] = [entity(entry, link) for entry, link in mentions]
+    if corrections:
+        data["correction"] = [
+            {"@type": "CorrectionComment", "datePublished": at.isoformat(), "text": text}
+            for at, text in corrections
+        ]
     return script_json(data)
 
 

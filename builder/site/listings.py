@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import datetime, timedelta
 from functools import partial
 
 from builder.content.model import Author, BundleSummary, Site
@@ -25,12 +25,15 @@ from builder.site.views import (
     FrontPage,
     GlossaryPage,
     ListPage,
+    NewsItem,
+    NewsSitemapPage,
     PageMeta,
     SitemapPage,
     SitemapUrl,
     TagCount,
     TagIndexPage,
     article_summary,
+    dates_of,
     glossary_groups,
     letter_groups,
     newest_first,
@@ -67,7 +70,9 @@ def front_page(site: Site) -> FrontPage:
             jsonld=None,
         ),
         url=site.config.base_url,
-        articles=tuple(article_summary(b, "") for b in newest(site, FRONT_PAGE_SIZE)),
+        articles=tuple(
+            article_summary(b, "", dates_of(site.config)) for b in newest(site, FRONT_PAGE_SIZE)
+        ),
     )
 
 
@@ -148,7 +153,7 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
         url=url,
         kind=spec.kind,
         heading=heading,
-        articles=tuple(article_summary(b, root) for b in site.bundles),
+        articles=tuple(article_summary(b, root, dates_of(site.config)) for b in site.bundles),
         number=spec.number,
         count=spec.count,
         newer=href(spec.number - 1),
@@ -214,6 +219,7 @@ SITE_WIDE_PAGES = (
     "tags/index.html",
     "feed.xml",
     "sitemap.xml",
+    "news-sitemap.xml",
 )
 
 
@@ -225,8 +231,9 @@ def site_page_paths(site: Site) -> list[str]:
     return [*SITE_WIDE_PAGES, *list_pages(site), *people, *pages]
 
 
-def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
-    """Output path -> the page, for every page that shows the whole site."""
+def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:
+    """Output path -> the page, for every page that shows the whole site; `now` is
+    the build's time, which decides what the news sitemap lists."""
     latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))
     lists = list_pages(site)
     stories = replace(site, entries=(), authors=None)
@@ -247,6 +254,9 @@ def site_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
         ),
         "sitemap.xml": SitePage(
             "sitemap.xml", partial(sitemap, lists=list(lists)), site, list(lists)
+        ),
+        NEWS_SITEMAP: SitePage(
+            "news-sitemap.xml", news_sitemap, replace(stories, bundles=news(site, now))
         ),
     }
     wanted.update(author_pages(site, cards))
@@ -283,10 +293,6 @@ def _authors_of(site: Site, bundles: tuple[BundleSummary, ...]) -> tuple[Author,
     return tuple(author for author in site.authors if author.id in named)
 
 
-def _timestamp(day: date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
-
-
 def feed(site: Site) -> FeedPage:
     base = site.config.base_url
     bundles = newest(site, FEED_SIZE)
@@ -295,25 +301,27 @@ def feed(site: Site) -> FeedPage:
         FeedItem(
             title=b.front.title,
             url=f"{base}{b.path}/",
-            published=_timestamp(b.front.date),
-            updated=_timestamp(b.front.updated or b.front.date),
+            published=b.front.date.iso(),
+            updated=b.front.modified().iso(),
             summary=b.front.dek,
             section=b.front.section,
             authors=authors.feed_authors(b.front, by_id, base),
         )
         for b in bundles
     )
-    latest = max((b.front.updated or b.front.date for b in bundles), default=date(1970, 1, 1))
-    return FeedPage(site_view(site.config, ""), f"{base}feed.xml", base, _timestamp(latest), items)
+    modified = [b.front.modified() for b in bundles]
+    latest = max(modified, key=lambda m: m.at).iso() if modified else "1970-01-01T00:00:00Z"
+    return FeedPage(site_view(site.config, ""), f"{base}feed.xml", base, latest, items)
 
 
 def sitemap(site: Site, lists: list[str]) -> SitemapPage:
     base = site.config.base_url
     bundles = newest_first(list(site.bundles))
-    latest = max((b.front.updated or b.front.date for b in bundles), default=None)
-    urls = [SitemapUrl(base, latest.isoformat() if latest else None)]
+    modified = [b.front.modified() for b in bundles]
+    latest = max(modified, key=lambda m: m.at).iso() if modified else None
+    urls = [SitemapUrl(base, latest)]
     urls.extend(
-        SitemapUrl(f"{base}{b.path}/", (b.front.updated or b.front.date).isoformat())
+        SitemapUrl(f"{base}{b.path}/", b.front.modified().iso())
         for b in sorted(bundles, key=lambda b: b.path)
     )
     urls.extend(
@@ -325,3 +333,31 @@ def sitemap(site: Site, lists: list[str]) -> SitemapPage:
         urls.append(SitemapUrl(f"{base}{authors.FOLDER}/", None))
         urls.extend(SitemapUrl(authors.author_url(a, base), None) for a in site.authors)
     return SitemapPage(tuple(urls))
+
+
+# The Google News sitemap protocol lists the articles of the last two days.
+NEWS_SITEMAP = "news-sitemap.xml"
+NEWS_WINDOW = timedelta(days=2)
+
+
+def news(site: Site, now: datetime) -> tuple[BundleSummary, ...]:
+    """The stories published in the two days before the build's time, newest first."""
+    since = now - NEWS_WINDOW
+    return tuple(b for b in newest_first(list(site.bundles)) if since < b.front.date.at <= now)
+
+
+def news_sitemap(site: Site) -> NewsSitemapPage:
+    base = site.config.base_url
+    items = tuple(
+        NewsItem(f"{base}{b.path}/", b.front.title, b.front.date.iso()) for b in site.bundles
+    )
+    return NewsSitemapPage(site.config.title, news_language(site.config.language), items)
+
+
+def news_language(tag: str) -> str:
+    """The ISO 639 code Google News asks for; Chinese is zh-cn or zh-tw."""
+    parts = tag.lower().replace("_", "-").split("-")
+    if parts[0] == "zh":
+        traditional = {"hant", "tw", "hk", "mo"}.intersection(parts[1:])
+        return "zh-tw" if traditional else "zh-cn"
+    return parts[0]

@@ -24,7 +24,6 @@ from builder.content.model import (
     Site,
     SiteConfig,
     TimelineEvent,
-    display_date,
 )
 from builder.content.validate import slugify
 from builder.site import jsonld
@@ -32,6 +31,7 @@ from builder.site.authors import article_credits, byline_links
 from builder.site.views import (
     ArticlePage,
     Cards,
+    CorrectionView,
     EntryCard,
     EntryPage,
     LinkView,
@@ -99,7 +99,8 @@ def related_articles(
     for bundle in site.bundles:
         for entry_id in bundle.listed:
             listing[entry_id].append(bundle.path)
-    newest = sorted(site.bundles, key=lambda b: (-b.front.date.toordinal(), b.path))
+    newest = sorted(site.bundles, key=lambda b: b.path)
+    newest.sort(key=lambda b: b.front.date.at, reverse=True)  # stable: ties keep the path order
     rank = {bundle.path: position for position, bundle in enumerate(newest)}
     listed = {b.path: b.listed for b in site.bundles}
     if previous is None or touched is None:
@@ -152,6 +153,12 @@ def article_page(
     front = bundle.front
     what = bundle.what
     url = f"{config.base_url}{bundle.path}/"
+    dates = cards.dates
+    written = written_in(bundle.article_path)
+    corrections = tuple(
+        CorrectionView(c.kind, dates.moment(c.at), c.at.html(), cards.inline(c.text, written, root))
+        for c in front.corrections
+    )
     return ArticlePage(
         site=site_view(config, root),
         meta=PageMeta(
@@ -159,18 +166,20 @@ def article_page(
             description=front.dek,
             url=url,
             type="article",
-            jsonld=_article_jsonld(config, bundle, body, index, url, authors),
+            jsonld=_article_jsonld(config, bundle, body, index, url, authors, corrections),
         ),
         url=url,
         title=front.title,
         dek=front.dek,
         section=front.section,
-        date=display_date(front.date),
-        date_iso=front.date.isoformat(),
-        updated=display_date(front.updated) if front.updated else None,
-        updated_iso=front.updated.isoformat() if front.updated else None,
+        date=dates.moment(front.date),
+        date_iso=front.date.html(),
+        updated=dates.moment(front.updated) if front.updated else None,
+        updated_iso=front.updated.html() if front.updated else None,
         authors=byline_links(authors, root),
         byline=front.byline,
+        corrections=corrections,
+        corrected=corrections[-1] if corrections else None,
         section_href=f"{root}sections/{section_slug(front.section)}/index.html",
         tags=tuple(
             LinkView(tag, f"{root}tags/{slugify(tag)}/index.html")
@@ -182,9 +191,9 @@ def article_page(
         who=_cards(bundle.who, index, root, cards),
         what=WhatView(
             summary=cards.inline(what.summary, written_in(what.position.path), root),
-            when=display_date(what.when) if what.when else None,
+            when=dates.day(what.when) if what.when else None,
             when_iso=what.when.isoformat() if what.when else None,
-            key_facts=tuple(fact_view(f, cards.inline, root) for f in what.key_facts),
+            key_facts=tuple(fact_view(f, cards.inline, root, dates) for f in what.key_facts),
             why_it_matters=cards.inline(what.why_it_matters, written_in(what.position.path), root)
             if what.why_it_matters
             else None,
@@ -204,6 +213,7 @@ def _article_jsonld(
     index: GlossaryIndex,
     url: str,
     authors: tuple[Author, ...],
+    corrections: tuple[CorrectionView, ...],
 ) -> Markup:
     def linked(ids: list[str]) -> list[tuple[Entry, str]]:
         base = config.base_url
@@ -213,7 +223,15 @@ def _article_jsonld(
     about = list(dict.fromkeys(item.ref.id for item in (*bundle.who, *bundle.where)))
     mentioned = [m.entry_id for m in body.mentions if m.entry_id not in about]
     credits = article_credits(authors, config.base_url)
-    return jsonld.news_article(bundle, url, config.title, linked(about), linked(mentioned), credits)
+    # An update adds to a story; only what was wrong or unclear is a schema.org correction.
+    corrected = [
+        (moment.at, view.text.striptags())
+        for moment, view in zip((c.at for c in bundle.front.corrections), corrections, strict=True)
+        if view.kind != "update"
+    ]
+    return jsonld.news_article(
+        bundle, url, config.title, linked(about), linked(mentioned), credits, corrected
+    )
 
 
 def _cards(
@@ -246,7 +264,7 @@ def _timeline_item(
     )
     source = event.source
     return TimelineItem(
-        date=event.date.display(),
+        date=cards.dates.partial(event.date),
         date_iso=event.date.iso(),
         title=event.title,
         summary=cards.inline(event.summary, written_in(event.position.path), root)

@@ -20,8 +20,8 @@ from builder.content.model import (
     Fact,
     Site,
     SiteConfig,
-    display_date,
 )
+from builder.site.dates import DateFormat, date_format
 from builder.text import site_links
 from builder.text.site_links import written_in
 
@@ -109,6 +109,13 @@ class TimelineItem(NamedTuple):
     article: LinkView | None  # the story whose background this comes from, on entry pages
 
 
+class CorrectionView(NamedTuple):
+    kind: str  # correction, clarification or update
+    date: str
+    date_iso: str
+    text: Markup
+
+
 class ArticleSummary(NamedTuple):
     title: str
     dek: str | None
@@ -139,6 +146,10 @@ class ArticlePage(Page):
     updated_iso: str | None
     authors: tuple[LinkView, ...]  # each to the author's page, before the byline
     byline: str | None  # free text, such as a news agency
+    corrections: tuple[CorrectionView, ...]  # oldest first
+    # The kind of the newest correction, for the note under the headline: the story
+    # "was corrected", "was clarified" or "was updated".
+    corrected: CorrectionView | None
     section_href: str
     tags: tuple[LinkView, ...]
     related: tuple[ArticleSummary, ...]  # explainers sharing the most entries
@@ -234,6 +245,11 @@ class FrontPage(Page):
     articles: tuple[ArticleSummary, ...]
 
 
+def dates_of(config: SiteConfig) -> DateFormat:
+    """How the site writes dates: its language, its time zone."""
+    return date_format(config.language, config.timezone)
+
+
 def site_view(config: SiteConfig, root: str) -> SiteView:
     return SiteView(
         config.title, config.language, config.base_url, config.description, root, config.search
@@ -245,11 +261,11 @@ def root_of(page_path: str) -> str:
     return site_links.root_of(page_path)
 
 
-def fact_view(fact: Fact, inline: InlineRenderer, root: str) -> FactView:
+def fact_view(fact: Fact, inline: InlineRenderer, root: str, dates: DateFormat) -> FactView:
     return FactView(
         label=fact.label,
         value=inline(fact.value, written_in(fact.position.path), root),
-        as_of=display_date(fact.as_of) if fact.as_of else None,
+        as_of=dates.day(fact.as_of) if fact.as_of else None,
         as_of_iso=fact.as_of.isoformat() if fact.as_of else None,
         source=fact.source,
         source_is_url=bool(fact.source and fact.source.startswith(("http://", "https://"))),
@@ -263,8 +279,9 @@ class Cards:
     shows twenty, the glossary index every one, each entry page its own.
     """
 
-    def __init__(self, inline: InlineRenderer) -> None:
+    def __init__(self, inline: InlineRenderer, dates: DateFormat) -> None:
         self.inline = inline
+        self.dates = dates
         self._facts: dict[tuple[str, str], tuple[FactView, ...]] = {}
         self._cards: dict[tuple[str, str], EntryCard] = {}
         self._summaries: dict[tuple[str, str], ArticleSummary] = {}
@@ -272,7 +289,7 @@ class Cards:
     def facts(self, entry: Entry, root: str) -> tuple[FactView, ...]:
         found = self._facts.get((entry.id, root))
         if found is None:
-            found = tuple(fact_view(fact, self.inline, root) for fact in entry.facts)
+            found = tuple(fact_view(fact, self.inline, root, self.dates) for fact in entry.facts)
             self._facts[entry.id, root] = found
         return found
 
@@ -287,7 +304,8 @@ class Cards:
         pages that list a story differ only in the sentence quoted from it."""
         found = self._summaries.get((bundle.path, root))
         if found is None:
-            found = self._summaries[bundle.path, root] = article_summary(bundle, root)
+            made = article_summary(bundle, root, self.dates)
+            found = self._summaries[bundle.path, root] = made
         return found if sentence is None else ArticleSummary(*found[:-1], sentence)
 
     def story_card(
@@ -314,15 +332,16 @@ class Cards:
 
 
 def article_summary(
-    bundle: BundleSummary, root: str, sentence: str | None = None
+    bundle: BundleSummary, root: str, dates: DateFormat, sentence: str | None = None
 ) -> ArticleSummary:
+    """A story as lists show it: the day it was published, in the site's time zone."""
     front = bundle.front
     return ArticleSummary(
         title=front.title,
         dek=front.dek,
         section=front.section,
-        date=display_date(front.date),
-        date_iso=front.date.isoformat(),
+        date=dates.local_day(front.date),
+        date_iso=front.date.html(),
         href=f"{root}{bundle.path}/index.html",
         sentence=sentence,
     )
@@ -349,7 +368,8 @@ def letter_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup, .
 
 
 def newest_first(bundles: list[BundleSummary]) -> list[BundleSummary]:
-    return sorted(bundles, key=lambda b: (b.front.date, b.path), reverse=True)
+    """By the instant of publication, whatever offset each was written with."""
+    return sorted(bundles, key=lambda b: (b.front.date.at, b.path), reverse=True)
 
 
 def glossary_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup, ...]:
@@ -373,8 +393,8 @@ class FeedAuthor(NamedTuple):
 class FeedItem:
     title: str
     url: str
-    published: str  # RFC 3339, at midnight UTC: content dates carry no time
-    updated: str
+    published: str  # RFC 3339 with the offset; a day alone is midnight in the site's zone
+    updated: str  # the last change readers were told of: updated, or a correction
     summary: str | None
     section: str
     authors: tuple[FeedAuthor, ...]  # the story's authors, then its byline
@@ -398,3 +418,19 @@ class SitemapUrl:
 @dataclass(frozen=True)
 class SitemapPage:
     urls: tuple[SitemapUrl, ...]
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    loc: str
+    title: str
+    published: str  # RFC 3339 with the offset
+
+
+@dataclass(frozen=True)
+class NewsSitemapPage:
+    """The Google News sitemap: the stories of the last two days."""
+
+    publication: str  # the site's title
+    language: str  # ISO 639: the language tag's first part, or zh-cn / zh-tw
+    items: tuple[NewsItem, ...]

@@ -176,10 +176,14 @@ def test_feed_is_atom_with_the_story(seed_out: Path) -> None:
     root = ET.parse(seed_out / "feed.xml").getroot()
     assert root.tag == f"{ATOM}feed"
     assert root.findtext(f"{ATOM}id") == BASE_URL
-    assert root.findtext(f"{ATOM}updated") == "2023-09-15T00:00:00Z"
+    # The story's correction is the newest change the site has told readers of.
+    assert root.findtext(f"{ATOM}updated") == "2023-09-15T18:30:00+10:00"
     entries = root.findall(f"{ATOM}entry")
+    # The scheduled preview is dated 2027: no build before then lists it.
     assert [e.findtext(f"{ATOM}id") for e in entries] == [f"{BASE_URL}{SEED_ARTICLE}/"]
     entry = entries[0]
+    assert entry.findtext(f"{ATOM}published") == "2023-09-15T10:00:00+10:00"
+    assert entry.findtext(f"{ATOM}updated") == "2023-09-15T18:30:00+10:00"
     assert entry.findtext(f"{ATOM}title") == (
         "Putin, Kim gift each other rifles at meeting, and a Russian space glove"
     )

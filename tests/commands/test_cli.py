@@ -39,8 +39,8 @@ BROKEN_LINES = [
     'put it in quotes: "NO"',
     f"{TERMS}:3:3: error: glossary entry is missing required field 'name'",
     f"{TERMS}:3:3: error: unknown field 'nmae' in glossary entry; did you mean 'name'?",
-    f"{OTHER_ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, like 2023-09-15; "
-    "found '15.09.2023'",
+    f"{OTHER_ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, or "
+    "YYYY-MM-DDTHH:MM[:SS][±HH:MM] with a time, like 2023-09-15T10:00+09:00; found '15.09.2023'",
     f"{BACKGROUND}:1:9: error: 'date': 2000-13 is not a real date",
     "content/world/story/wh0.yaml:1:1: error: 'wh0.yaml' is not a sidecar name; sidecars are "
     "who.yaml, what.yaml, where.yaml, background.yaml; did you mean 'who.yaml' or 'what.yaml' "
@@ -69,7 +69,8 @@ def test_an_error_in_the_front_matter_does_not_hide_the_sidecars_problems(
         }
     )
     assert check(site).problems == [
-        f"{ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, like 2023-09-15; "
+        f"{ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, or "
+        "YYYY-MM-DDTHH:MM[:SS][±HH:MM] with a time, like 2023-09-15T10:00+09:00; "
         "found '15.09.2023'",
         f"{WHO}:1:8: error: no glossary entry has the id 'vladimir-puttin'; "
         "did you mean 'vladimir-putin'?",
@@ -118,8 +119,9 @@ def test_a_valid_site_builds_with_exit_zero(make_site: Callable[..., Path], tmp_
     site = make_site()
     result = run_subprocess("build", "--out", tmp_path / "out", cwd=site)  # --site defaults to .
     assert (result.code, result.err) == (0, "")
-    # one article, two entries, front, glossary, section and tag index, feed, sitemap
-    assert result.out.splitlines()[-1].startswith("built 9 pages (9 rendered)")
+    # one article, two entries, front, glossary, section and tag index, feed, sitemap,
+    # news sitemap
+    assert result.out.splitlines()[-1].startswith("built 10 pages (10 rendered)")
     assert (tmp_path / "out/world/story/index.html").is_file()
 
 
@@ -321,10 +323,10 @@ def test_an_unchanged_rebuild_says_it_is_up_to_date_and_a_small_build_prints_no_
 ) -> None:
     site = make_site()
     first = cli("build", "--site", site, "--out", tmp_path / "public")
-    assert first.out.splitlines() == [f"built 9 pages (9 rendered) into {tmp_path / 'public'}"]
+    assert first.out.splitlines() == [f"built 10 pages (10 rendered) into {tmp_path / 'public'}"]
     again = cli("build", "--site", site, "--out", tmp_path / "public")
     assert again.out.splitlines() == [
-        f"up to date: nothing changed in the 9 pages in {tmp_path / 'public'}"
+        f"up to date: nothing changed in the 10 pages in {tmp_path / 'public'}"
     ]
 
 
@@ -396,3 +398,43 @@ def test_strict_turns_a_drafts_warnings_into_errors(
     assert strict.problems == [
         "content/world/plans/article.md:4:7: error: (draft) 'date': 2023-09-31 is not a real date"
     ]
+
+
+SCHEDULED = "content/world/later/article.md"
+LATER_STORY = "---\ntitle: Later\nsection: World\ndate: 2030-01-01T09:00+09:00\n---\nSoon.\n"
+
+
+def test_a_scheduled_story_is_reported_on_stdout_and_left_out(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site({SCHEDULED: LATER_STORY})
+    line = f"{SCHEDULED}: scheduled for 2030-01-01T09:00:00+09:00, left out until then"
+    checked = cli("check", "--site", site)
+    assert (checked.code, checked.err, checked.out.splitlines()[0]) == (0, "", line)
+    built = cli("build", "--site", site, "--out", tmp_path / "out")
+    assert (built.code, built.err) == (0, "")
+    assert line in built.out.splitlines()  # among the stages' lines, as this is no terminal
+    assert not (tmp_path / "out/world/later").exists()
+    again = cli("build", "--site", site, "--out", tmp_path / "out")  # nothing changed
+    assert line in again.out.splitlines()
+    assert cli("build", "--site", site, "--out", tmp_path / "out", "--quiet").out == ""
+
+
+def test_future_builds_a_scheduled_story(
+    make_site: Callable[..., Path], cli: Callable[..., Run], tmp_path: Path
+) -> None:
+    site = make_site({SCHEDULED: LATER_STORY})
+    built = cli("build", "--site", site, "--out", tmp_path / "out", "--future")
+    line = f"{SCHEDULED}: scheduled for 2030-01-01T09:00:00+09:00, included because of --future"
+    assert (built.code, line in built.out.splitlines()) == (0, True)
+    assert (tmp_path / "out/world/later/index.html").is_file()
+    # Without --future again, the story's page goes.
+    cli("build", "--site", site, "--out", tmp_path / "out")
+    assert not (tmp_path / "out/world/later").exists()
+
+
+def test_json_output_stays_json_with_a_scheduled_story(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    checked = cli("check", "--site", make_site({SCHEDULED: LATER_STORY}), "--format", "json")
+    assert json.loads(checked.out) == []

@@ -119,8 +119,8 @@ def test_front_matter_lines_count_from_the_top_of_article_md(
     )
     site = make_site({ARTICLE: article + BODY})
     assert check(site).problems == [
-        f"{ARTICLE}:7:10: error: 'updated' must be a date written YYYY-MM-DD, like 2023-09-15; "
-        "found 'soon'"
+        f"{ARTICLE}:7:10: error: 'updated' must be a date written YYYY-MM-DD, or "
+        "YYYY-MM-DDTHH:MM[:SS][±HH:MM] with a time, like 2023-09-15T10:00+09:00; found 'soon'"
     ]
 
 

@@ -145,10 +145,32 @@ ERROR_CASES = [
     pytest.param(
         {A: front(replace=("2023-09-15", "2023-9-15"))},
         [
-            f"{A}:4:7: error: 'date' must be a date written YYYY-MM-DD, like 2023-09-15; "
+            f"{A}:4:7: error: 'date' must be a date written YYYY-MM-DD, or "
+            "YYYY-MM-DDTHH:MM[:SS][±HH:MM] with a time, like 2023-09-15T10:00+09:00; "
             "found '2023-9-15'"
         ],
         id="bad date",
+    ),
+    pytest.param(
+        {A: front(replace=("2023-09-15", "2023-09-15 10:00"))},
+        [f"{A}:4:7: error: 'date' needs a T between the day and the time: 2023-09-15T10:00"],
+        id="a time after a space",
+    ),
+    pytest.param(
+        {A: front(replace=("2023-09-15", "2023-09-15T25:00"))},
+        [
+            f"{A}:4:7: error: 'date': 25:00 is not a time of day; hours run 00-23, "
+            "minutes and seconds 00-59"
+        ],
+        id="hour 25",
+    ),
+    pytest.param(
+        {A: front(replace=("2023-09-15", "2023-09-15T10:00+25:00"))},
+        [
+            f"{A}:4:7: error: 'date': the offset +25:00 does not exist; "
+            "offsets run from -12:00 to +14:00"
+        ],
+        id="offset beyond any clock",
     ),
     pytest.param(
         {A: front(replace=("2023-09-15", "2023-02-30"))},

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -69,6 +72,8 @@ class StoryModel:
     # Pages the body links to, "story-N" (in world/) or "entry-N": a move, a removal,
     # a draft breaks the link.
     links: tuple[str, ...] = ()
+    time: str = ""  # after the day: "", "T10:00" (the site's zone) or with an offset
+    corrections: tuple[str, ...] = ()  # their kinds, one a day from 1 October
 
 
 @dataclass
@@ -77,9 +82,16 @@ class SiteModel:
     stories: dict[str, StoryModel] = field(default_factory=dict)
     title: str = "Test site"
     authors: dict[int, AuthorModel] = field(default_factory=dict)  # none: no authors.yaml
+    timezone: str | None = None
+    # The build's time (SOURCE_DATE_EPOCH): the stories dated after it are scheduled,
+    # and those of the two days before it are news.
+    clock: str = "2024-04-01T00:00:00+00:00"
+    future: bool = False  # build with --future
 
     def files(self) -> dict[str, str]:
         found = {"site.yaml": f"title: {self.title}\nbase_url: https://example.org/news/\n"}
+        if self.timezone:
+            found["site.yaml"] += f"timezone: {self.timezone}\n"
         found["content/glossary/people.yaml"] = "[]\n"
         if self.authors:
             found["content/authors.yaml"] = "".join(
@@ -100,9 +112,10 @@ class SiteModel:
         body += "".join(f" See [{page}]({LINKS[page[:5]].format(page)})." for page in story.links)
         front = (
             f"---\ntitle: {story.title}\nsection: {story.section}\n"
-            f"date: 2023-09-{story.day:02d}\ntags: [{', '.join(story.tags)}]\n"
+            f"date: 2023-09-{story.day:02d}{story.time}\ntags: [{', '.join(story.tags)}]\n"
             f"draft: {str(story.draft).lower()}\n"
             + (f"updated: 2023-10-{story.updated:02d}\n" if story.updated else "")
+            + corrections_yaml(story.corrections)
             + (f"dek: {story.dek}\n" if story.dek else "")
             + (f"byline: {story.byline}\n" if story.byline else "")
             + f"authors: [{', '.join(f'author-{n}' for n in authors)}]\n"
@@ -133,6 +146,17 @@ class SiteModel:
 
 # How a body links to a story or an entry: to its folder, and to its index.html.
 LINKS = {"story": "../../world/{}/", "entry": "../../glossary/{}/index.html"}
+
+
+def corrections_yaml(kinds: tuple[str, ...]) -> str:
+    """Corrections a day apart from 1 October, before any `updated` the edits give."""
+    if not kinds:
+        return ""
+    items = (
+        f"  - date: 2023-10-01T0{n}:00\n    kind: {kind}\n    text: Fixed *{n}*.\n"
+        for n, kind in enumerate(kinds)
+    )
+    return "corrections:\n" + "".join(items)
 
 
 def entry_yaml(number: int, entry: EntryModel) -> str:
@@ -186,6 +210,17 @@ def initial_site() -> SiteModel:
 # they lead to breaks the stories that link to it, which did not change.
 INITIAL_LINKS = {0: ("story-1",), 2: ("entry-4",), 4: ("story-3", "entry-0")}
 
+# Times of day after a story's day, in the site's zone or at an offset.
+TIMES = ("", "T10:00", "T23:30:15-05:00", "T00:30+14:00")
+# Build times among the stories' days (1 to 5 September, and those edits give),
+# one within a day of story-2's 10:00, and the default, after every story.
+CLOCKS = (
+    "2023-09-03T12:00:00+00:00",
+    "2023-09-03T09:00:00+00:00",
+    "2023-09-20T00:00:00+00:00",
+    "2024-04-01T00:00:00+00:00",
+)
+ZONES = (None, "Asia/Seoul", "America/New_York")
 
 # Mostly the five stories and entries that exist, sometimes one that does not yet.
 stories = st.integers(0, 5)
@@ -225,6 +260,15 @@ edits = st.one_of(
         st.lists(st.tuples(st.integers(0, 9), st.lists(entry_numbers, max_size=2)), max_size=2),
     ),
     st.tuples(st.just("draft"), stories, st.booleans()),
+    st.tuples(st.just("time"), stories, st.sampled_from(TIMES)),
+    st.tuples(
+        st.just("corrections"),
+        stories,
+        st.lists(st.sampled_from(["correction", "clarification", "update"]), max_size=2),
+    ),
+    st.tuples(st.just("clock"), st.just(0), st.sampled_from(CLOCKS)),
+    st.tuples(st.just("future"), st.just(0), st.booleans()),
+    st.tuples(st.just("timezone"), st.just(0), st.sampled_from(ZONES)),
     st.tuples(
         st.just("summary"),
         entry_numbers,
@@ -274,6 +318,11 @@ SINGLE_EDITS = [
     ("links", 4, ["story-5"]),  # a link to no page: the build fails, the output stays
     ("in_this_story", 1, "Like [this](../story-2/)."),  # shown on story-1's page only
     ("summary", 3, "In [a story](../world/story-0/)."),  # on the glossary's page, and entry-3's
+    ("time", 2, "T23:30:15-05:00"),
+    ("corrections", 1, ["correction", "update"]),
+    ("clock", 0, "2023-09-03T12:00:00+00:00"),  # stories 3 and 4 are scheduled
+    ("future", 0, True),
+    ("timezone", 0, "America/New_York"),  # every day-only date moves by 4 hours
     ("summary", 2, "Changed."),
     ("alias", 1, "Nickname"),  # a new surface form: every body is linked again
     ("kind", 2, "organization"),
@@ -303,6 +352,8 @@ def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
         _edit_author(model, kind, number, value)
     elif kind == "site-title":
         model.title = str(value)
+    elif kind in ("clock", "future", "timezone"):
+        setattr(model, kind, value)
     elif kind == "add-story":
         model.stories.setdefault(slug, StoryModel(title=f"Added {number}", day=number + 1))
     elif story is None or kind == "touch":
@@ -368,18 +419,41 @@ TEMPLATES = (
 )
 EVERYTHING = {
     f"templates/{name}": "{{ page }}\n"
-    for name in (*TEMPLATES, "tags.html", "feed.xml", "sitemap.xml")
+    for name in (*TEMPLATES, "tags.html", "feed.xml", "sitemap.xml", "news-sitemap.xml")
 }
 THEMES = {"default": {}, "everything": EVERYTHING}
 
 
-def built(site: Path, out: Path, clean: bool = False) -> list[str]:
-    """Build; every problem reported, as the editor reads them, whether the build
-    succeeded or failed ("failed" last)."""
+@contextmanager
+def clock_at(when: str) -> Iterator[None]:
+    """The builds inside take their time from SOURCE_DATE_EPOCH = `when`."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime.fromisoformat(when).timestamp()))
     try:
-        result = build(BuildOptions(site=site, out=out, workers=1, clean=clean))
-    except ContentError as failure:
-        return [d.format() for d in failure.report.sorted()] + ["failed"]
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def build_model(site: Path, out: Path, model: SiteModel, clean: bool = False) -> int:
+    """Build at the model's clock, with its flags; the pages rendered."""
+    with clock_at(model.clock):
+        options = BuildOptions(site=site, out=out, future=model.future, workers=1, clean=clean)
+        return build(options).rendered
+
+
+def built(site: Path, out: Path, model: SiteModel, clean: bool = False) -> list[str]:
+    """Build at the model's clock, with its flags; every problem reported, as the
+    editor reads them, whether the build succeeded or failed ("failed" last)."""
+    options = BuildOptions(site=site, out=out, future=model.future, workers=1, clean=clean)
+    with clock_at(model.clock):
+        try:
+            result = build(options)
+        except ContentError as failure:
+            return [d.format() for d in failure.report.sorted()] + ["failed"]
     return [d.format() for d in result.report.sorted()]
 
 
@@ -391,16 +465,16 @@ def rebuild_after(work: Path, steps: list[list[tuple[str, int, object]]], theme:
     site, model = work / "site", initial_site()
     write_files(site, THEMES[theme])
     files = write_model(site, model, {})
-    problems = built(site, work / "out")
+    problems = built(site, work / "out", model)
     assert "failed" not in problems
     for step in steps:
         for edit in step:
             apply(model, edit)
         files = write_model(site, model, files)
         before = snapshot(work / "out")
-        problems = built(site, work / "out")
+        problems = built(site, work / "out", model)
         shutil.rmtree(work / "clean", ignore_errors=True)
-        assert problems == built(site, work / "clean", clean=True), step
+        assert problems == built(site, work / "clean", model, clean=True), step
         if "failed" in problems:  # a link broken: nothing written, the last output stays
             assert snapshot(work / "out") == before, step
             continue
@@ -409,7 +483,7 @@ def rebuild_after(work: Path, steps: list[list[tuple[str, int, object]]], theme:
         return
     for article in sorted(site.glob("content/*/*/article.md"))[:1]:  # any the edits left
         article.touch()  # saved again, unchanged
-    assert build(BuildOptions(site=site, out=work / "out", workers=1)).rendered == 0
+    assert build_model(site, work / "out", model) == 0
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -447,3 +521,25 @@ def test_a_rebuild_in_worker_processes_equals_a_clean_build(tmp_path: Path) -> N
     build(BuildOptions(site=site, out=tmp_path / "out", workers=2))
     build(BuildOptions(site=site, out=tmp_path / "clean", workers=2, clean=True))
     assert snapshot(tmp_path / "out") == snapshot(tmp_path / "clean")
+
+
+def test_a_scheduled_story_goes_live_once_the_clock_passes_its_time(tmp_path: Path) -> None:
+    """No file changes and the day stays the same: only the story's time tells the
+    build that its output is out of date."""
+    site, out, model = tmp_path / "site", tmp_path / "out", initial_site()
+    model.stories["story-2"] = replace(model.stories["story-2"], time="T10:00")
+    model.clock = "2023-09-03T09:59:00+00:00"
+    write_model(site, model, {})
+    build_model(site, out, model)
+    assert not (out / "world/story-2/index.html").exists()
+    assert "story-2" not in (out / "feed.xml").read_text(encoding="utf-8")
+    assert build_model(site, out, model) == 0  # nothing changed yet
+    model.clock = "2023-09-03T10:00:00+00:00"
+    assert build_model(site, out, model) > 0
+    assert (out / "world/story-2/index.html").is_file()
+    assert "story-2" in (out / "news-sitemap.xml").read_text(encoding="utf-8")
+    build_model(site, tmp_path / "clean", model, clean=True)
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+    model.clock = "2023-09-05T10:00:00+00:00"  # two days on: no longer news
+    build_model(site, out, model)
+    assert "story-2" not in (out / "news-sitemap.xml").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from builder.content.glossary import GlossaryIndex, build_index
-from builder.content.model import Appearance, Bundle, Entry, FrontMatter, IdRef
+from builder.content.model import Appearance, Bundle, Entry, FrontMatter, IdRef, Moment
 from builder.content.schema import GLOSSARY_ENTRY
 from builder.content.source import read_source
 from builder.content.validate import entry_from, read_list, read_record
@@ -110,7 +110,7 @@ def article(body: str, listed: tuple[str, ...] = ()) -> Bundle:
             title="A story",
             dek=None,
             section="World",
-            date=datetime.date(2023, 9, 15),
+            date=Moment(datetime.datetime(2023, 9, 15, tzinfo=datetime.UTC), False),
             updated=None,
             byline=None,
             tags=(),

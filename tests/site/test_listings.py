@@ -1,0 +1,55 @@
+"""The news sitemap: the stories of the two days before the build's time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from builder.content.model import BundleSummary, FrontMatter, Site, SiteConfig
+from builder.content.times import parse_time, resolve
+from builder.site.listings import news, news_language, news_sitemap
+
+NOW = dt.datetime(2024, 4, 1, tzinfo=dt.UTC)
+CONFIG = SiteConfig("Site", "https://example.org/", "en", "public", None, 365, 10**6, False)
+
+
+def story(path: str, date: str) -> BundleSummary:
+    front = FrontMatter(
+        path, None, "World", resolve(parse_time(date), "UTC"), None, None, (), False
+    )
+    return BundleSummary(path, f"content/{path}/article.md", front, (), ())
+
+
+def test_lists_the_two_days_before_the_build_newest_first() -> None:
+    site = Site(
+        CONFIG,
+        (),
+        (
+            story("a/too-old", "2024-03-30T00:00Z"),
+            story("a/just-in", "2024-03-30T00:00:01Z"),
+            story("a/latest", "2024-03-31T23:00+02:00"),
+            story("a/scheduled", "2024-04-01T00:00:01Z"),
+        ),
+    )
+    assert [b.path for b in news(site, NOW)] == ["a/latest", "a/just-in"]
+
+
+def test_each_item_has_its_publication_date_and_title() -> None:
+    site = Site(CONFIG, (), (story("a/latest", "2024-03-31T23:00+02:00"),))
+    page = news_sitemap(site)
+    assert (page.publication, page.language) == ("Site", "en")
+    [item] = page.items
+    assert (item.loc, item.title, item.published) == (
+        "https://example.org/a/latest/",
+        "a/latest",
+        "2024-03-31T23:00:00+02:00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [("en", "en"), ("en-GB", "en"), ("ko", "ko"), ("zh-Hant-TW", "zh-tw"), ("zh-CN", "zh-cn")],
+)
+def test_language_is_the_iso_639_code_google_news_asks_for(tag: str, code: str) -> None:
+    assert news_language(tag) == code
