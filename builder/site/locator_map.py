@@ -232,24 +232,25 @@ def _leader_markup(spot: Point, badge: Point) -> str:
     """A line from a moved badge back to its place, and a dot on the place."""
     return (
         f'<line class="map-leader" x1="{pixel(spot[0])}" y1="{pixel(spot[1])}" '
-        f'x2="{pixel(badge[0])}" y2="{pixel(badge[1])}"/>'
-        f'<circle class="map-spot" cx="{pixel(spot[0])}" cy="{pixel(spot[1])}" r="2"/>'
+        f'x2="{pixel(badge[0])}" y2="{pixel(badge[1])}"></line>'
+        f'<circle class="map-spot" cx="{pixel(spot[0])}" cy="{pixel(spot[1])}" r="2"></circle>'
     )
 
 
 def _badge_markup(pin: Pin, badge: Point) -> str:
     x, y = pixel(badge[0]), pixel(badge[1])
     if pin.number is None:
-        return f'<circle class="map-pin" cx="{x}" cy="{y}" r="6"/>'
+        return f'<circle class="map-pin" cx="{x}" cy="{y}" r="6"></circle>'
     return (
-        f'<circle class="map-pin" cx="{x}" cy="{y}" r="{pixel(PIN_RADIUS)}"/>'
+        f'<circle class="map-pin" cx="{x}" cy="{y}" r="{pixel(PIN_RADIUS)}"></circle>'
         f'<text class="map-pin-number" x="{x}" y="{y}">{pin.number}</text>'
     )
 
 
 def locator_map(pins: Sequence[Pin], title: str, element_id: str) -> Markup:
     """The SVG element: role img, named by its title, its places listed in its
-    description with the numbers the pins and the where box show."""
+    description with the numbers the pins and the where box show. Every element
+    has its end tag, as HTML's own elements do: the page's markup never self-closes."""
     view = frame(pins)
     badges = place_badges(view, pins)
     places = "; ".join(
@@ -262,7 +263,7 @@ def locator_map(pins: Sequence[Pin], title: str, element_id: str) -> Markup:
         f'height="{HEIGHT}" role="img" aria-labelledby="{element_id}-title {element_id}-desc">'
         f'<title id="{element_id}-title">{escape(title)}</title>'
         f'<desc id="{element_id}-desc">{escape(places)}</desc>'
-        f'<rect class="map-sea" width="{WIDTH}" height="{HEIGHT}"/>'
-        f'<path class="map-land" d="{land_path(view)}"/>'
+        f'<rect class="map-sea" width="{WIDTH}" height="{HEIGHT}"></rect>'
+        f'<path class="map-land" d="{land_path(view)}"></path>'
         f"{leaders}{marks}</svg>"
     )
