@@ -8,6 +8,7 @@ whole site are in builder.site.listings.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from builder.content.model import (
 from builder.content.validate import slugify
 from builder.site import jsonld
 from builder.site.authors import article_credits, byline_links
+from builder.site.locator_map import Pin, locator_map
 from builder.site.views import (
     ArticlePage,
     Cards,
@@ -159,6 +161,7 @@ def article_page(
         CorrectionView(c.kind, dates.moment(c.at), c.at.html(), cards.inline(c.text, written, root))
         for c in front.corrections
     )
+    where = _numbered(_cards(bundle.where, index, root, cards), index)
     return ArticlePage(
         site=site_view(config, root),
         meta=PageMeta(
@@ -200,7 +203,8 @@ def article_page(
         )
         if what
         else None,
-        where=_cards(bundle.where, index, root, cards),
+        where=where,
+        where_map=_where_map(where, index) if any(card.pin for card in where) else None,
         background=tuple(_timeline_item(e, index, root, cards, None) for e in bundle.background),
         terms=tuple(cards.card(index.entry(m.entry_id), root) for m in body.mentions),
     )
@@ -248,6 +252,28 @@ def _cards(
         for item in items
         if item.ref.id in index.entries
     )
+
+
+def _numbered(where: tuple[EntryCard, ...], index: GlossaryIndex) -> tuple[EntryCard, ...]:
+    """The where box's cards, those with coordinates numbered from 1 in order:
+    the numbers of their pins on the map."""
+    numbered: list[EntryCard] = []
+    pins = 0
+    for card in where:
+        if index.entry(card.id).coordinates is not None:
+            pins += 1
+            card = dataclasses.replace(card, pin=pins)
+        numbered.append(card)
+    return tuple(numbered)
+
+
+def _where_map(where: tuple[EntryCard, ...], index: GlossaryIndex) -> Markup:
+    pins = []
+    for card in where:
+        coordinates = index.entry(card.id).coordinates
+        if card.pin is not None and coordinates is not None:
+            pins.append(Pin(card.pin, card.name, *coordinates))
+    return locator_map(pins, "Map of the places in this story", "where-map")
 
 
 def _timeline_item(
@@ -314,6 +340,11 @@ def entry_page(
         facts=card.facts,
         wikidata_url=f"https://www.wikidata.org/wiki/{entry.wikidata}" if entry.wikidata else None,
         coordinates=entry.coordinates,
+        map=locator_map(
+            [Pin(None, entry.name, *entry.coordinates)], f"Map: {entry.name}", "place-map"
+        )
+        if entry.kind == "place" and entry.coordinates
+        else None,
         timeline=tuple(_timeline_item(e, index, root, cards, b) for e, b in events),
         articles=tuple(
             cards.summary(use.bundle, root, use.mention.sentence if use.mention else None)

@@ -82,6 +82,7 @@ class EntryCard:
     in_this_story: Markup | None
     said: tuple[str, ...]
     facts: tuple[FactView, ...]
+    pin: int | None = None  # its number on the story's locator map, in the where box
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class ArticlePage(Page):
     who: tuple[EntryCard, ...]
     what: WhatView | None
     where: tuple[EntryCard, ...]
+    where_map: Markup | None  # an inline SVG locator map of the where box's places
     background: tuple[TimelineItem, ...]
     terms: tuple[EntryCard, ...]  # every entry linked in the body, in order of first mention
 
@@ -171,6 +173,7 @@ class EntryPage(Page):
     facts: tuple[FactView, ...]
     wikidata_url: str | None
     coordinates: tuple[float, float] | None
+    map: Markup | None  # an inline SVG locator map with the place's one pin
     timeline: tuple[TimelineItem, ...]
     articles: tuple[ArticleSummary, ...]
 

@@ -41,6 +41,7 @@ class EntryModel:
     fact: str | None = None  # the value of a "Born" fact
     wikidata: str | None = None
     file: str = "people"  # the glossary file that defines it
+    coordinates: tuple[float, float] | None = None  # written for places only
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class StoryModel:
     who: tuple[int, ...] = ()  # entries listed in who.yaml
     in_this_story: str | None = None  # said of each entry in who.yaml
     where: tuple[int, ...] = ()  # places defined in where.yaml
+    where_refs: tuple[int, ...] = ()  # glossary entries where.yaml points at: map pins
     what: str | None = None  # what.yaml's summary
     background: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (year offset, mentioned entries)
     draft: bool = False
@@ -126,12 +128,13 @@ class SiteModel:
         if who:
             said = f"  in_this_story: {story.in_this_story}\n" if story.in_this_story else ""
             files[f"{folder}/who.yaml"] = "".join(f"- ref: entry-{n}\n{said}" for n in who)
-        if story.where:
+        refs = [n for n in story.where_refs if n in self.entries]
+        if story.where or refs:
             files[f"{folder}/where.yaml"] = "".join(
                 f"- id: place-{n}\n  name: Placetown{n}\n  summary: A town.\n"
                 f"  coordinates: [{n}.5, {n}.25]\n"
                 for n in story.where
-            )
+            ) + "".join(f"- ref: entry-{n}\n" for n in refs)
         if story.what:
             files[f"{folder}/what.yaml"] = f"summary: {story.what}\n"
         events = [(year, [n for n in ids if n in self.entries]) for year, ids in story.background]
@@ -168,6 +171,8 @@ def entry_yaml(number: int, entry: EntryModel) -> str:
         text += f"  facts:\n    - label: Born\n      value: {entry.fact}\n"
     if entry.wikidata:
         text += f"  wikidata: {entry.wikidata}\n"
+    if entry.coordinates and entry.kind == "place":
+        text += f"  coordinates: [{entry.coordinates[0]}, {entry.coordinates[1]}]\n"
     return text
 
 
@@ -187,6 +192,7 @@ def initial_site() -> SiteModel:
         model.entries[n] = EntryModel(
             f"Person{n} Name", f"Alias{n}", f"Person number {n}.", fact=fact
         )
+    model.entries[4] = replace(model.entries[4], kind="place", coordinates=(64.5, -165.4))
     for n in range(5):
         model.stories[f"story-{n}"] = StoryModel(
             title=f"Story {n}",
@@ -196,6 +202,7 @@ def initial_site() -> SiteModel:
             mentions=(n % 5, (n + 1) % 5),
             who=(n % 5,),
             where=(n % 2,),
+            where_refs=(4,) if n == 1 else (),
             what="It happened." if n % 2 else None,
             background=((n, ((n + 2) % 5,)),),
             links=INITIAL_LINKS.get(n, ()),
@@ -253,6 +260,7 @@ edits = st.one_of(
     st.tuples(st.just("in_this_story"), stories, linked_text),
     st.tuples(st.just("links"), stories, linked_pages.map(lambda pages: pages[:2])),
     st.tuples(st.just("where"), stories, st.lists(st.integers(0, 2), max_size=2)),
+    st.tuples(st.just("where_refs"), stories, st.lists(entry_numbers, max_size=2)),
     st.tuples(st.just("what"), stories, maybe_text),
     st.tuples(
         st.just("background"),
@@ -278,6 +286,11 @@ edits = st.one_of(
     st.tuples(st.just("kind"), entry_numbers, st.sampled_from(ENTRY_KINDS)),
     st.tuples(st.just("fact"), entry_numbers, st.sampled_from([None, "1 June 1960", "2 July"])),
     st.tuples(st.just("wikidata"), entry_numbers, st.sampled_from([None, "Q1", "Q42"])),
+    st.tuples(
+        st.just("coordinates"),
+        entry_numbers,
+        st.sampled_from([None, (10.5, 20.25), (64.7, 177.5), (64.5, -165.4)]),
+    ),
     st.tuples(st.just("file"), entry_numbers, st.sampled_from(["people", "more"])),
     st.tuples(st.just("add-entry"), entry_numbers, st.just(None)),
     st.tuples(st.just("remove-entry"), entry_numbers, st.just(None)),
@@ -311,6 +324,8 @@ SINGLE_EDITS = [
     ("who", 1, [3]),
     ("in_this_story", 1, "Spoke first."),
     ("where", 0, [2]),
+    ("where_refs", 0, [4, 3]),  # a glossary place pinned on the story's map
+    ("coordinates", 4, (64.7, 177.5)),  # the place moves: its page's map and the story's
     ("what", 0, "Something happened."),
     ("background", 2, [(5, [0, 1])]),
     ("draft", 3, True),
@@ -338,7 +353,17 @@ SINGLE_EDITS = [
     ("touch", 2, None),
 ]
 
-ENTRY_EDITS = ("add-entry", "remove-entry", "summary", "alias", "kind", "fact", "wikidata", "file")
+ENTRY_EDITS = (
+    "add-entry",
+    "remove-entry",
+    "summary",
+    "alias",
+    "kind",
+    "fact",
+    "wikidata",
+    "file",
+    "coordinates",
+)
 
 
 def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
