@@ -12,8 +12,11 @@ from builder.core.patterns import ID_PATTERN
 SIDECARS = ("who.yaml", "what.yaml", "where.yaml", "background.yaml")
 BUNDLE_FILES = ("article.md", *SIDECARS)
 GLOSSARY_FOLDER = "glossary"
+MEDIA_FOLDER = "media"  # pictures the whole site shares
+# The picture formats published, by file suffix: what browsers and social networks all read.
+SUFFIX_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 # Top-level output names a bundle folder must not take.
-RESERVED_TOP_FOLDERS = (GLOSSARY_FOLDER, "static", "tags", "sections")
+RESERVED_TOP_FOLDERS = (GLOSSARY_FOLDER, MEDIA_FOLDER, "static", "tags", "sections")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class BundleFiles:
     path: str  # below content/, with forward slashes
     location: str  # the folder on disk; a string, as 5,000 Path objects cost a build's time
     sidecars: tuple[str, ...]  # the sidecar file names present
+    images: tuple[str, ...] = ()  # the picture files beside article.md, by name
 
     @property
     def folder(self) -> Path:
@@ -36,6 +40,12 @@ class BundleFiles:
 class SourceFiles:
     glossary: tuple[Path, ...]
     bundles: tuple[BundleFiles, ...]
+    media: tuple[str, ...] = ()  # picture files under content/media/, as media/NAME
+
+
+def is_picture(name: str) -> bool:
+    """True for a file name with the suffix of a picture format the builder publishes."""
+    return os.path.splitext(name)[1].lower() in SUFFIX_FORMATS
 
 
 def relative(site: Path, file: Path) -> str:
@@ -52,8 +62,13 @@ def discover(site: Path, report: Report) -> SourceFiles:
         return SourceFiles((), ())
     glossary: list[Path] = []
     bundles: list[BundleFiles] = []
+    media: list[str] = []
     for folder, below, names in _walk(site, content, report):
-        if below == GLOSSARY_FOLDER:
+        if below == MEDIA_FOLDER or below.startswith(MEDIA_FOLDER + "/"):
+            media.extend(f"{below}/{name}" for name in names if is_picture(name))
+            if "article.md" in names:
+                _bundle_path_ok(site, folder, below, report)  # reports the reserved name
+        elif below == GLOSSARY_FOLDER:
             glossary.extend(Path(folder, n) for n in names if n.endswith((".yaml", ".yml")))
         elif below.startswith(GLOSSARY_FOLDER + "/"):
             if "article.md" in names:
@@ -63,7 +78,7 @@ def discover(site: Path, report: Report) -> SourceFiles:
             found = _bundle_in(site, folder, below, names, report)
             if found is not None:
                 bundles.append(found)
-    return SourceFiles(tuple(glossary), tuple(bundles))
+    return SourceFiles(tuple(glossary), tuple(bundles), tuple(media))
 
 
 def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, list[str]]]:
@@ -139,7 +154,8 @@ def _bundle_in(
         return None
     if not _bundle_path_ok(site, folder, below, report):
         return None
-    return BundleFiles(below, folder, tuple(n for n in SIDECARS if n in names))
+    images = tuple(name for name in names if is_picture(name))
+    return BundleFiles(below, folder, tuple(n for n in SIDECARS if n in names), images)
 
 
 def _bundle_path_ok(site: Path, folder: str, below: str, report: Report) -> bool:
