@@ -25,6 +25,7 @@ from builder.build.workers import Shards
 from builder.content.checks import check_quotes, check_unmentioned
 from builder.content.discover import BundleFiles, SourceFiles
 from builder.content.glossary import GlossaryIndex
+from builder.content.images import story_pictures
 from builder.content.load import load_bundle
 from builder.content.model import Bundle, BundleDetails, BundleSummary, Site, SiteConfig
 from builder.content.source import SourceText
@@ -33,6 +34,7 @@ from builder.core.pickled import Pickled
 from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys, Previous
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.site import pages
+from builder.site.pictures import body_lookup
 from builder.site.templates import PageTarget, PageWriter
 from builder.site.views import Cards, root_of
 from builder.text.linking import PackedMentions, pack_mentions
@@ -106,7 +108,9 @@ class BundleShard:
         check_quotes(bundle, report)
         self.bundles[path] = bundle
         diagnostics = tuple(report.diagnostics)
-        record = BundleRecord(job.signature, texts_digest(read), bundle.summary(), diagnostics)
+        # Its pictures are what it is made from too: a picture saved anew renders its page.
+        made_from = digest(texts_digest(read), bundle.pictures)
+        record = BundleRecord(job.signature, made_from, bundle.summary(), diagnostics)
         return ParsedBundle(path, Pickled.of(record), Pickled.of(bundle.details()))
 
     def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
@@ -193,7 +197,14 @@ class _ArticleRenderer:
     def render(self, bundle: Bundle, related: tuple[str, ...]) -> ArticleResult:
         context = self.context
         body_key = context.keys.body(bundle.path)
-        body = render_body(self.markdown, bundle.body_text(), f"{root_of(bundle.path)}glossary/")
+        root = root_of(bundle.path)
+        files = story_pictures(bundle.pictures)
+        body = render_body(
+            self.markdown,
+            bundle.body_text(),
+            f"{root}glossary/",
+            pictures=body_lookup(files, root),
+        )
         report = Report()
         for problem in body.problems:
             where = Position(bundle.article_path, problem.line, problem.col)
@@ -211,7 +222,8 @@ class _ArticleRenderer:
             record = self.writer.page(
                 f"{bundle.path}/index.html", "article.html", view, report, key
             )
-        article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics))
+        used = tuple(files[src] for src in body.pictures)
+        article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics), used)
         return ArticleResult(bundle.path, article, record, True, pack_mentions(body.mentions))
 
 

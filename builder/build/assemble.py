@@ -3,10 +3,13 @@ the glossary index, what changed since the last build, and the keys of pages."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from builder import __version__
 from builder.build.articles import ParsedBundle
 from builder.build.state import Loaded, Run
 from builder.content.glossary import GlossaryIndex, build_index, check_references
+from builder.content.images import with_entry_images, with_publisher_logo
 from builder.content.model import BundleSummary, Site
 from builder.core.diagnostics import Report
 from builder.incremental.plan import (
@@ -17,6 +20,7 @@ from builder.incremental.plan import (
     find_changes,
     listed_by_changed,
     load_glossary,
+    load_media,
 )
 from builder.incremental.records import digest
 from builder.incremental.store import Store
@@ -41,6 +45,10 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     definitions = [entry for loaded in glossary.values() for entry in loaded.entries]
     never_link = tuple(phrase for loaded in glossary.values() for phrase in loaded.never_link)
     index = build_index(definitions, summaries, report, never_link)
+    media = load_media(options.site, sources.files, sources.signatures, previous.media)
+    pictures = {name: file for name, (_, file) in media.items()}
+    index = replace(index, entries=with_entry_images(index.entries, pictures, report))
+    config = with_publisher_logo(config, pictures, report)
     entry_digests = {entry.id: digest(entry) for entry in index.entries.values()}
     # Everything linking reads of the glossary: forms, who claims them, which are
     # short forms, the phrases never linked, the ids term marks may name.
@@ -53,7 +61,7 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     touched = None if changes.everything else _touched(changes, previous, bundles)
     related = pages.related_articles(site, previous.related, touched)
     keys = Keys(common, claims, {s.path: bundles[s.path].digest for s in summaries}, entry_digests)
-    return Loaded(site, bundles, parsed, index, changes, keys, related, glossary)
+    return Loaded(site, bundles, parsed, index, changes, keys, related, glossary, media)
 
 
 def _touched(

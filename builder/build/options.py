@@ -32,6 +32,7 @@ class BuildResult:
     rendered: int  # pages rendered anew; the rest were reused from the previous build
     report: Report
     outputs: dict[str, OutputRecord] = field(default_factory=dict)  # what the output holds
+    encoded: int = 0  # picture variants encoded, not found in the cache or the output
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from builder.build.articles import (
     render_articles,
 )
 from builder.build.assemble import assemble
+from builder.build.images import PublishedPictures, publish_pictures, wanted_pictures
 from builder.build.options import BuildOptions, BuildResult, Sources, build_date
 from builder.build.output import check_output_folder
 from builder.build.produce import PageResult, render_entry_and_site_pages
@@ -45,7 +46,7 @@ from builder.incremental.plan import (
 from builder.incremental.records import OutputRecord, digest
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
-from builder.site.templates import Templates
+from builder.site.templates import PageWriter, Templates
 
 
 def make(options: BuildOptions, sources: Sources, report: Report) -> BuildResult:
@@ -81,13 +82,29 @@ def stages(run: Run) -> BuildResult:
     _report_found(run, loaded, articles, others)
     if run.report.has_errors:
         raise ContentError(run.report)
-    outputs = publish(run, _pages_written(articles, others), loaded.keys.common)
+    pictures = _publish_pictures(run, loaded, articles)
+    outputs = publish(run, _pages_written(articles, others) + pictures.outputs, loaded.keys.common)
     if run.staging is not None:
         remember(run, loaded, articles, others, outputs)
         run.templates.keep()
     pages = len(articles) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in articles.values()) + sum(p.rendered for p in others)
-    return BuildResult(run.out, pages, rendered, run.report, outputs)
+    return BuildResult(run.out, pages, rendered, run.report, outputs, pictures.encoded)
+
+
+def _publish_pictures(
+    run: Run, loaded: Loaded, articles: dict[str, ArticleResult]
+) -> PublishedPictures:
+    """Every picture the pages show, staged beside them; nothing for `check`."""
+    if run.staging is None:
+        return PublishedPictures([], 0)
+    wanted = wanted_pictures(loaded.site, (result.record for result in articles.values()))
+    writer = PageWriter(run.templates.environment, run.target)
+    site, outputs = run.options.site, run.previous.outputs
+    found = publish_pictures(site, wanted, run.target, writer, outputs, run.report)
+    if run.report.has_errors:
+        raise ContentError(run.report)
+    return found
 
 
 def _stale_bundles(run: Run) -> list[BundleFiles]:

@@ -42,6 +42,7 @@ def remember(
         "config": digest(run.config),
         "related": loaded.related,
         "outputs": outputs,
+        "media": loaded.media,
     }
     store.write("state", state)
     store.commit()

@@ -78,6 +78,7 @@ def look(options: BuildOptions, report: Report) -> Sources:
         signatures.site_yaml,
         sorted(signatures.glossary.items()),
         sorted(signatures.bundles.items()),
+        sorted(signatures.media.items()),
     )
     return Sources(files, signatures, theme, themed, fingerprint)
 

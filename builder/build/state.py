@@ -9,9 +9,10 @@ from builder.build.articles import ParsedBundle
 from builder.build.options import BuildOptions, Sources
 from builder.build.output import Staging
 from builder.content.glossary import GlossaryIndex
-from builder.content.model import Site, SiteConfig
+from builder.content.model import ImageFile, Site, SiteConfig
 from builder.core.diagnostics import Report
 from builder.incremental.plan import BundleRecord, Changes, Keys, LoadedGlossary, Previous
+from builder.incremental.records import Signature
 from builder.incremental.store import Store
 from builder.site.templates import PageTarget, Templates
 
@@ -48,3 +49,4 @@ class Loaded:
     keys: Keys
     related: dict[str, tuple[str, ...]]
     glossary: dict[str, LoadedGlossary]  # by file path
+    media: dict[str, tuple[Signature, ImageFile]]  # the pictures under content/media/, read

@@ -32,8 +32,8 @@ class BundleFiles:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The bundle's files: its article, then its sidecars."""
-        return ("article.md", *self.sidecars)
+        """The bundle's files: its article, its sidecars, then its pictures."""
+        return ("article.md", *self.sidecars, *self.images)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,13 @@ class SourceFiles:
 
 def is_picture(name: str) -> bool:
     """True for a file name with the suffix of a picture format the builder publishes."""
-    return os.path.splitext(name)[1].lower() in SUFFIX_FORMATS
+    return suffix_of(name) in SUFFIX_FORMATS
+
+
+def suffix_of(name: str) -> str:
+    """ "photo.JPG" -> ".jpg"; "" for a name without one."""
+    _, dot, suffix = name.rpartition(".")
+    return f".{suffix.lower()}" if dot and "/" not in suffix else ""
 
 
 def relative(site: Path, file: Path) -> str:

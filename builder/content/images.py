@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
 
 from PIL import Image as PillowImage
 from PIL import UnidentifiedImageError
 
-from builder.content.discover import MEDIA_FOLDER, SUFFIX_FORMATS, is_picture
-from builder.content.model import Image, ImageFile
+from builder.content.discover import MEDIA_FOLDER, SUFFIX_FORMATS, is_picture, suffix_of
+from builder.content.model import Entry, Image, ImageFile, SiteConfig
 from builder.core.diagnostics import Report, did_you_mean
 
 FORMAT_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -36,12 +36,12 @@ _ORIENTATION = 0x0112  # the EXIF tag; values 5 to 8 turn the picture a quarter
 def read_picture(file: str, source: str, name: str) -> ImageFile:
     """What the picture file holds, or what is wrong with it (never an exception)."""
     try:
-        size = os.stat(file).st_size
+        path = Path(file)
+        size = path.stat().st_size
         if size > MAX_IMAGE_BYTES:
             megabytes = f"{size / 1e6:.0f}"
             return _broken(source, name, f"is {megabytes} MB, over the limit of 50 MB")
-        with open(file, "rb") as handle:
-            data = handle.read()
+        data = path.read_bytes()
     except OSError as problem:
         return _broken(source, name, f"cannot be read: {problem.strerror}")
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -49,9 +49,9 @@ def read_picture(file: str, source: str, name: str) -> ImageFile:
         width, height, found = _decode(data)
     except _Unusable as problem:
         return _broken(source, name, str(problem))
-    expected = SUFFIX_FORMATS[os.path.splitext(name)[1].lower()]
+    expected = SUFFIX_FORMATS[suffix_of(name)]
     if found != expected:
-        stem = os.path.splitext(os.path.basename(name))[0]
+        stem = PurePosixPath(name).stem
         return _broken(
             source,
             name,
@@ -114,6 +114,11 @@ class Found:
     warning: str | None = None
 
 
+def story_pictures(files: tuple[ImageFile, ...]) -> dict[str, ImageFile]:
+    """A story's picture files by the name article.md gives them."""
+    return {file.name.rpartition("/")[2]: file for file in files}
+
+
 def story_picture(src: str, pictures: Mapping[str, ImageFile]) -> Found:
     """The picture file a story names, by its name next to article.md."""
     if src.startswith(f"{MEDIA_FOLDER}/"):
@@ -142,11 +147,9 @@ def media_picture(src: str, media: Mapping[str, ImageFile]) -> Found:
     return _found(src, media.get(src), media, "under content/media/")
 
 
-def _found(
-    src: str, file: ImageFile | None, known: Mapping[str, ImageFile], where: str
-) -> Found:
+def _found(src: str, file: ImageFile | None, known: Mapping[str, ImageFile], where: str) -> Found:
     if not is_picture(src):
-        suffix = os.path.splitext(src)[1] or "no suffix"
+        suffix = suffix_of(src) or "no suffix"
         return Found(
             None,
             f"'{src}' has {suffix}, not a picture format the builder publishes; "
@@ -174,3 +177,27 @@ def attach(image: Image, found: Found, report: Report) -> Image:
     if found.warning is not None:
         report.warning(image.position, found.warning)
     return replace(image, file=found.file) if found.file is not None else image
+
+
+def with_entry_images(
+    entries: dict[str, Entry], media: Mapping[str, ImageFile], report: Report
+) -> dict[str, Entry]:
+    """The entries, each image with its file under content/media/."""
+    found = {}
+    for entry_id, entry in entries.items():
+        image = entry.image
+        if image is not None:
+            entry = replace(entry, image=attach(image, media_picture(image.src, media), report))
+        found[entry_id] = entry
+    return found
+
+
+def with_publisher_logo(
+    config: SiteConfig, media: Mapping[str, ImageFile], report: Report
+) -> SiteConfig:
+    """The settings, the publisher's logo with its file under content/media/."""
+    publisher = config.publisher
+    if publisher is None or publisher.logo is None:
+        return config
+    logo = attach(publisher.logo, media_picture(publisher.logo.src, media), report)
+    return replace(config, publisher=replace(publisher, logo=logo))

@@ -9,7 +9,7 @@ from pathlib import Path
 from builder.content.discover import BundleFiles, relative
 from builder.content.field_types import MATCHED_TEXT
 from builder.content.fields import Field
-from builder.content.images import attach, read_picture, story_picture
+from builder.content.images import attach, read_picture, story_picture, story_pictures
 from builder.content.model import (
     Appearance,
     Bundle,
@@ -180,8 +180,7 @@ def _lead_image(
     """The lead image with its file from the bundle's folder; problems reported at its src."""
     if image is None:
         return None
-    by_name = {picture.name.rpartition("/")[2]: picture for picture in pictures}
-    return attach(image, story_picture(image.src, by_name), report)
+    return attach(image, story_picture(image.src, story_pictures(pictures)), report)
 
 
 def _relative_file(site: Path, folder: Path, name: str) -> str:

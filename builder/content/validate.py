@@ -134,14 +134,14 @@ def image_from(fields: FieldValues | None, report: Report) -> Image | None:
     if decorative and alt:
         report.error(
             fields.where("alt"),
-            "a decorative picture has no alt text; write alt: \"\" or remove decorative: true",
+            'a decorative picture has no alt text; write alt: "" or remove decorative: true',
         )
     elif not decorative and not alt:
         where = fields.where("alt") if "alt" in fields.positions else fields.position
         report.error(
             where,
             "the picture needs alt text saying what it shows, for readers who cannot see it; "
-            "only a picture that adds nothing may be decorative: true with alt: \"\"",
+            'only a picture that adds nothing may be decorative: true with alt: ""',
         )
     return Image(
         src=fields.get("src"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,13 +70,16 @@ class SourceSignatures:
     site_yaml: Signature
     glossary: dict[str, Signature]  # by file path below the site
     bundles: dict[str, Signature]  # by bundle path
+    media: dict[str, Signature] = field(default_factory=dict)  # by path below content/
 
 
 def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
+    content = site / "content"
     return SourceSignatures(
         signature([site / "site.yaml"]),
         {f.relative_to(site).as_posix(): signature([f]) for f in files.glossary},
         {b.path: bundle_signature(b) for b in files.bundles},
+        {name: signature([content / name]) for name in files.media},
     )
 
 

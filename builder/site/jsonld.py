@@ -7,11 +7,11 @@ no "</script>" or "<!--" can end it early, and U+2028/U+2029 are escaped too.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from builder.content.model import Bundle, Entry
+from builder.content.model import Bundle, Entry, SiteConfig
 
 SCHEMA_TYPES = {
     "person": "Person",
@@ -45,14 +45,33 @@ def entity(entry: Entry, url: str) -> dict[str, Any]:
     return thing
 
 
+class Logo(NamedTuple):
+    url: str  # absolute
+    width: int
+    height: int
+
+
 def news_article(
     bundle: Bundle,
     url: str,
-    site_title: str,
+    config: SiteConfig,
     about: list[tuple[Entry, str]],
     mentions: list[tuple[Entry, str]],
+    logo: Logo | None = None,
+    images: tuple[str, ...] = (),
 ) -> Markup:
     front = bundle.front
+    publisher: dict[str, Any] = {
+        "@type": "Organization",
+        "name": config.publisher.name if config.publisher else config.title,
+    }
+    if logo is not None:
+        publisher["logo"] = {
+            "@type": "ImageObject",
+            "url": logo.url,
+            "width": logo.width,
+            "height": logo.height,
+        }
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -62,8 +81,10 @@ def news_article(
         "articleSection": front.section,
         "mainEntityOfPage": url,
         "url": url,
-        "publisher": {"@type": "Organization", "name": site_title},
+        "publisher": publisher,
     }
+    if images:
+        data["image"] = list(images)
     if front.dek:
         data["description"] = front.dek
     if front.byline:
@@ -77,8 +98,10 @@ def news_article(
     return script_json(data)
 
 
-def entry_page(entry: Entry, url: str, summary: str | None) -> Markup:
+def entry_page(entry: Entry, url: str, summary: str | None, images: tuple[str, ...] = ()) -> Markup:
     data = {"@context": "https://schema.org", **entity(entry, url)}
     if summary:
         data["description"] = summary
+    if images:
+        data["image"] = list(images)
     return script_json(data)

@@ -27,6 +27,7 @@ from builder.content.model import (
 )
 from builder.content.validate import slugify
 from builder.site import jsonld
+from builder.site.pictures import LEAD_SIZES, crop_urls, picture_view, responsive
 from builder.site.views import (
     ArticlePage,
     Cards,
@@ -148,6 +149,8 @@ def article_page(
     front = bundle.front
     what = bundle.what
     url = f"{config.base_url}{bundle.path}/"
+    lead = front.image
+    shared = crop_urls(lead.file, config.base_url) if lead and lead.file else ()
     return ArticlePage(
         site=site_view(config, root),
         meta=PageMeta(
@@ -155,7 +158,9 @@ def article_page(
             description=front.dek,
             url=url,
             type="article",
-            jsonld=_article_jsonld(config, bundle, body, index, url),
+            jsonld=_article_jsonld(config, bundle, body, index, url, shared),
+            images=shared,
+            image_alt=front.image.alt if shared and front.image else None,
         ),
         url=url,
         title=front.title,
@@ -166,6 +171,7 @@ def article_page(
         updated=display_date(front.updated) if front.updated else None,
         updated_iso=front.updated.isoformat() if front.updated else None,
         byline=front.byline,
+        image=picture_view(lead, root, LEAD_SIZES),
         section_href=f"{root}sections/{section_slug(front.section)}/index.html",
         tags=tuple(
             LinkView(tag, f"{root}tags/{slugify(tag)}/index.html")
@@ -191,7 +197,12 @@ def article_page(
 
 
 def _article_jsonld(
-    config: SiteConfig, bundle: Bundle, body: RenderedBody, index: GlossaryIndex, url: str
+    config: SiteConfig,
+    bundle: Bundle,
+    body: RenderedBody,
+    index: GlossaryIndex,
+    url: str,
+    images: tuple[str, ...],
 ) -> Markup:
     def linked(ids: list[str]) -> list[tuple[Entry, str]]:
         base = config.base_url
@@ -200,7 +211,18 @@ def _article_jsonld(
 
     about = list(dict.fromkeys(item.ref.id for item in (*bundle.who, *bundle.where)))
     mentioned = [m.entry_id for m in body.mentions if m.entry_id not in about]
-    return jsonld.news_article(bundle, url, config.title, linked(about), linked(mentioned))
+    return jsonld.news_article(
+        bundle, url, config, linked(about), linked(mentioned), _logo(config), images
+    )
+
+
+def _logo(config: SiteConfig) -> jsonld.Logo | None:
+    publisher = config.publisher
+    logo = publisher.logo if publisher else None
+    if logo is None or logo.file is None:
+        return None
+    widest = responsive(logo.file)[-1]
+    return jsonld.Logo(f"{config.base_url}{widest.output}", widest.width, widest.height)
 
 
 def _cards(
@@ -250,6 +272,8 @@ def entry_page(
     card = cards.card(entry, root)
     url = f"{config.base_url}glossary/{entry_id}/"
     summary = card.summary.striptags() if card.summary else None
+    portrait = entry.image.file if entry.image else None
+    shared = (f"{config.base_url}{responsive(portrait)[-1].output}",) if portrait else ()
     events = sorted(
         (
             (event, use.bundle)
@@ -266,7 +290,9 @@ def entry_page(
             description=summary,
             url=url,
             type="profile" if entry.kind == "person" else "website",
-            jsonld=jsonld.entry_page(entry, url, summary),
+            jsonld=jsonld.entry_page(entry, url, summary, shared),
+            images=shared,
+            image_alt=entry.image.alt if shared and entry.image else None,
         ),
         url=url,
         id=entry.id,
@@ -275,6 +301,7 @@ def entry_page(
         aliases=entry.aliases,
         summary=card.summary,
         facts=card.facts,
+        portrait=card.portrait,
         wikidata_url=f"https://www.wikidata.org/wiki/{entry.wikidata}" if entry.wikidata else None,
         coordinates=entry.coordinates,
         timeline=tuple(_timeline_item(e, index, root, cards, b) for e, b in events),

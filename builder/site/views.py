@@ -22,6 +22,7 @@ from builder.content.model import (
     SiteConfig,
     display_date,
 )
+from builder.site.pictures import PORTRAIT_SIZES, PictureView, picture_view
 
 InlineRenderer = Callable[[str], Markup]
 
@@ -53,6 +54,8 @@ class PageMeta:
     url: str  # absolute, canonical
     type: str  # Open Graph type: "article" or "website"
     jsonld: Markup | None  # schema.org data, already escaped for a script element
+    images: tuple[str, ...] = ()  # absolute URLs for og:image, the widest first
+    image_alt: str | None = None
 
 
 # The small views that lists repeat by the thousand are named tuples, several
@@ -78,6 +81,7 @@ class EntryCard:
     in_this_story: Markup | None
     said: tuple[str, ...]
     facts: tuple[FactView, ...]
+    portrait: PictureView | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class ArticlePage(Page):
     updated: str | None
     updated_iso: str | None
     byline: str | None
+    image: PictureView | None  # the lead image, under the headline
     section_href: str
     tags: tuple[LinkView, ...]
     related: tuple[ArticleSummary, ...]  # explainers sharing the most entries
@@ -153,6 +158,7 @@ class EntryPage(Page):
     aliases: tuple[str, ...]
     summary: Markup | None
     facts: tuple[FactView, ...]
+    portrait: PictureView | None
     wikidata_url: str | None
     coordinates: tuple[float, float] | None
     timeline: tuple[TimelineItem, ...]
@@ -271,6 +277,7 @@ class Cards:
             in_this_story=self.inline(story) if story else None,
             said=said,
             facts=self.facts(entry),
+            portrait=picture_view(entry.image, root, PORTRAIT_SIZES),
         )
 
 

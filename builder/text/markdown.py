@@ -17,6 +17,7 @@ from builder.text.linking import (
     glossary_plugin,
     new_link_env,
 )
+from builder.text.pictures import PictureLookup, pictures_plugin
 from builder.text.references import LinkTable
 from builder.text.url_policy import url_policy_plugin
 
@@ -32,6 +33,7 @@ def body_parser(table: LinkTable) -> MarkdownIt:
     """The parser of article bodies, linking the surface forms the glossary claims."""
     md = _base_parser()
     md.use(glossary_plugin, table=table)
+    md.use(pictures_plugin)
     return md
 
 
@@ -78,14 +80,20 @@ class RenderedBody:
     mentions: tuple[Mention, ...]  # first mentions, in the order they appear
     problems: tuple[LinkProblem, ...]
     decisions: tuple[Explained, ...] = ()  # every place a glossary form stands, decided
+    pictures: tuple[str, ...] = ()  # the srcs of the pictures it shows, each once
 
 
 def render_body(
-    md: MarkdownIt, bundle: BodyText, glossary_href: str, explain: bool = False
+    md: MarkdownIt,
+    bundle: BodyText,
+    glossary_href: str,
+    explain: bool = False,
+    pictures: PictureLookup | None = None,
 ) -> RenderedBody:
-    """The body's HTML, first mentions and problems; with `explain`, every decision too."""
+    """The body's HTML, first mentions and problems; with `explain`, every decision too.
+    Given the story's pictures, body images are checked and published as pictures."""
     line_offset = bundle.body_line - 1
-    env = new_link_env(glossary_href, bundle.listed, line_offset, bundle.body, explain)
+    env = new_link_env(glossary_href, bundle.listed, line_offset, bundle.body, explain, pictures)
     html = md.render(bundle.body, cast(dict[str, Any], env))
     mentions = list(env["linked"].values())  # dicts keep document order
     problems = list(env["problems"])
@@ -97,5 +105,10 @@ def render_body(
         )
         for line, column, url in env["unsafe_urls"]
     )
+    problems.extend(
+        LinkProblem(bundle.body_line + line, column, message, warning=warning)
+        for line, column, message, warning in env["picture_problems"]
+    )
     decisions = tuple(env["decisions"])
-    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems), decisions)
+    used = tuple(dict.fromkeys(env["pictures_used"]))
+    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems), decisions, used)
