@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -169,7 +170,8 @@ def _cache_name(variant: Variant) -> str:
 def _keep(file: Path, data: bytes) -> None:
     """Write a cache file whole or not at all: a build stopped halfway leaves no half file."""
     file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+    # Two sources may hold the same bytes, encoded at once in two threads.
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_bytes(data)
     temporary.replace(file)
 

@@ -23,6 +23,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
+from builder.text.url_policy import url_scheme
+
 DECORATIVE = "decorative"
 # The body column is 40rem wide at most, the page's gutters aside.
 BODY_SIZES = "(min-width: 44rem) 40rem, calc(100vw - 2rem)"
@@ -91,7 +93,8 @@ def pictures_plugin(md: MarkdownIt) -> None:
             if len(images) == 1 and _alone(block.children) and number > 0:
                 _make_figure(tokens[number - 1], tokens[number + 1], images[0])
 
-    md.core.ruler.push("body_pictures", rule)
+    # Right after parsing: before builder.text.url_policy turns a refused src into "#".
+    md.core.ruler.after("inline", "body_pictures", rule)
     md.add_render_rule("image", _render_image)
 
 
@@ -118,6 +121,15 @@ def _check(
             f"only one that adds nothing is marked ![]({src}){{.{DECORATIVE}}}"
         )
         problems.append(PictureProblem(*where, message, False))
+    scheme = url_scheme(src)
+    if scheme is not None:
+        if scheme in ("http", "https"):
+            message = (
+                "a picture must be a file next to article.md; one from another site is "
+                "neither checked nor published with the story"
+            )
+            problems.append(PictureProblem(*where, message, False))
+        return  # any other scheme is refused by builder.text.url_policy
     found = lookup(src)
     if found.problem is not None:
         problems.append(PictureProblem(*where, found.problem, False))

@@ -331,7 +331,7 @@ def test_http_https_mailto_and_relative_urls_are_published(
 ) -> None:
     body = (
         "Kim. See [a](https://example.org/a?b=1&c=2), [b](http://example.org/b), "
-        "[c](mailto:desk@example.org), [d](../other/), [e](#top), ![f](img.png), "
+        "[c](mailto:desk@example.org), [d](../other/), [e](#top), [f](img.png), "
         "<https://example.org/auto> and [g][r].\n\n[r]: HTTPS://EXAMPLE.ORG/ref\n"
     )
     folder = site(

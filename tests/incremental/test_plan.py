@@ -8,14 +8,17 @@ every edit keeps it valid; hypothesis picks the edits.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from builder.build.options import BuildOptions
 from builder.build.run import build
@@ -37,6 +40,7 @@ class EntryModel:
     fact: str | None = None  # the value of a "Born" fact
     wikidata: str | None = None
     file: str = "people"  # the glossary file that defines it
+    portrait: int | None = None  # which picture content/media/portrait-N.png holds
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class StoryModel:
     what: str | None = None  # what.yaml's summary
     background: tuple[tuple[int, tuple[int, ...]], ...] = ()  # (year offset, mentioned entries)
     draft: bool = False
+    lead: int | None = None  # which picture lead.png, the lead image, holds
+    inline: int | None = None  # which picture inline.png, shown in the body, holds
 
 
 @dataclass
@@ -63,21 +69,37 @@ class SiteModel:
     entries: dict[int, EntryModel] = field(default_factory=dict)
     stories: dict[str, StoryModel] = field(default_factory=dict)
     title: str = "Test site"
+    logo: int | None = None  # which picture the publisher's logo, media/logo.png, is
 
-    def files(self) -> dict[str, str]:
-        found = {"site.yaml": f"title: {self.title}\nbase_url: https://example.org/news/\n"}
+    def files(self) -> dict[str, str | bytes]:
+        settings = f"title: {self.title}\nbase_url: https://example.org/news/\n"
+        if self.logo is not None:
+            settings += "publisher: {name: Desk, logo: media/logo.png}\n"
+            found: dict[str, str | bytes] = {"content/media/logo.png": picture(self.logo)}
+        else:
+            found = {}
+        found["site.yaml"] = settings
         found["content/glossary/people.yaml"] = "[]\n"
         for number, entry in sorted(self.entries.items()):
             path = f"content/glossary/{entry.file}.yaml"
-            found[path] = found.get(path, "[]\n").removeprefix("[]\n") + entry_yaml(number, entry)
+            text = str(found.get(path, "[]\n")).removeprefix("[]\n")
+            found[path] = text + entry_yaml(number, entry)
+            if entry.portrait is not None:
+                found[f"content/media/portrait-{number}.png"] = picture(entry.portrait)
         for slug, story in self.stories.items():
             found.update(self.story_files(slug, story))
         return found
 
-    def story_files(self, slug: str, story: StoryModel) -> dict[str, str]:
+    def story_files(self, slug: str, story: StoryModel) -> dict[str, str | bytes]:
         folder = f"content/{story.folder}/{slug}"
         names = [self.entries[n].name for n in story.mentions if n in self.entries]
         body = " ".join(f"Today {name} spoke, and {name} left." for name in names) or "Quiet."
+        files: dict[str, str | bytes] = {}
+        if story.inline is not None:
+            body += "\n\n![A picture](inline.png)"
+            files[f"{folder}/inline.png"] = picture(story.inline)
+        if story.lead is not None:
+            files[f"{folder}/lead.png"] = picture(story.lead)
         front = (
             f"---\ntitle: {story.title}\nsection: {story.section}\n"
             f"date: 2023-09-{story.day:02d}\ntags: [{', '.join(story.tags)}]\n"
@@ -85,9 +107,14 @@ class SiteModel:
             + (f"updated: 2023-10-{story.updated:02d}\n" if story.updated else "")
             + (f"dek: {story.dek}\n" if story.dek else "")
             + (f"byline: {story.byline}\n" if story.byline else "")
+            + (
+                "image: {src: lead.png, alt: A lead, credit: Desk}\n"
+                if story.lead is not None
+                else ""
+            )
             + "---\n"
         )
-        files = {f"{folder}/article.md": f"{front}{body}\n"}
+        files[f"{folder}/article.md"] = f"{front}{body}\n"
         who = [n for n in story.who if n in self.entries]
         if who:
             said = f"  in_this_story: {story.in_this_story}\n" if story.in_this_story else ""
@@ -119,7 +146,17 @@ def entry_yaml(number: int, entry: EntryModel) -> str:
         text += f"  facts:\n    - label: Born\n      value: {entry.fact}\n"
     if entry.wikidata:
         text += f"  wikidata: {entry.wikidata}\n"
+    if entry.portrait is not None:
+        text += f"  image: {{src: media/portrait-{number}.png, alt: A face, credit: Desk}}\n"
     return text
+
+
+@cache
+def picture(number: int) -> bytes:
+    """A small PNG, different in size and colour for each number."""
+    data = io.BytesIO()
+    Image.new("RGB", (300 + 20 * number, 200), (40 * number % 256, 90, 160)).save(data, "PNG")
+    return data.getvalue()
 
 
 def initial_site() -> SiteModel:
@@ -140,7 +177,12 @@ def initial_site() -> SiteModel:
             where=(n % 2,),
             what="It happened." if n % 2 else None,
             background=((n, ((n + 2) % 5,)),),
+            lead=n % 2 or None,
+            inline=0 if n == 3 else None,
         )
+    for n in (0, 1):
+        model.entries[n] = replace(model.entries[n], portrait=n)
+    model.logo = 1
     return model
 
 
@@ -180,6 +222,10 @@ edits = st.one_of(
     st.tuples(st.just("remove-story"), stories, st.just(None)),
     st.tuples(st.just("site-title"), st.just(0), st.sampled_from(["Test site", "Renamed"])),
     st.tuples(st.just("touch"), stories, st.just(None)),
+    st.tuples(st.just("lead"), stories, st.sampled_from([None, 0, 1])),
+    st.tuples(st.just("inline"), stories, st.sampled_from([None, 0, 1])),
+    st.tuples(st.just("portrait"), entry_numbers, st.sampled_from([None, 0, 1])),
+    st.tuples(st.just("logo"), st.just(0), st.sampled_from([None, 0, 1])),
 )
 
 # One of each kind of edit, each changing something that some page shows.
@@ -213,9 +259,29 @@ SINGLE_EDITS = [
     ("remove-story", 3, None),
     ("site-title", 0, "Renamed"),
     ("touch", 2, None),
+    ("lead", 0, 1),  # a new picture (the first story has one already)
+    ("lead", 1, 0),  # the same name, other bytes
+    ("lead", 1, None),
+    ("inline", 2, 1),
+    ("inline", 3, None),
+    ("portrait", 0, 1),
+    ("portrait", 1, None),
+    ("portrait", 3, 0),
+    ("logo", 0, 0),
+    ("logo", 0, None),
 ]
 
-ENTRY_EDITS = ("add-entry", "remove-entry", "summary", "alias", "kind", "fact", "wikidata", "file")
+ENTRY_EDITS = (
+    "add-entry",
+    "remove-entry",
+    "summary",
+    "alias",
+    "kind",
+    "fact",
+    "wikidata",
+    "file",
+    "portrait",
+)
 
 
 def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
@@ -227,6 +293,8 @@ def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
         _edit_entry(model, kind, number, value)
     elif kind == "site-title":
         model.title = str(value)
+    elif kind == "logo":
+        model.logo = value if isinstance(value, int) else None
     elif kind == "add-story":
         model.stories.setdefault(slug, StoryModel(title=f"Added {number}", day=number + 1))
     elif story is None or kind == "touch":
@@ -257,7 +325,9 @@ def _edit_entry(model: SiteModel, kind: str, number: int, value: object) -> None
         model.entries[number] = replace(entry, **{kind: value})
 
 
-def write_model(site: Path, model: SiteModel, before: dict[str, str]) -> dict[str, str]:
+def write_model(
+    site: Path, model: SiteModel, before: dict[str, str | bytes]
+) -> dict[str, str | bytes]:
     """Write what changed since `before`, remove what went; the files now."""
     files = model.files()
     write_files(site, {path: text for path, text in files.items() if before.get(path) != text})
