@@ -46,7 +46,8 @@ ERROR_CASES = [
         {T: "- nmae: Treaty\n  summary: A pact.\n"},
         [
             f"{T}:1:3: error: glossary entry is missing required field 'name'",
-            f"{T}:1:3: error: unknown field 'nmae' in glossary entry; did you mean 'name' or 'image'?",
+            f"{T}:1:3: error: unknown field 'nmae' in glossary entry; "
+            "did you mean 'name' or 'image'?",
         ],
         id="unknown field suggests the nearest known field",
     ),

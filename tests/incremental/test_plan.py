@@ -259,7 +259,7 @@ SINGLE_EDITS = [
     ("remove-story", 3, None),
     ("site-title", 0, "Renamed"),
     ("touch", 2, None),
-    ("lead", 0, 1),  # a new picture (the first story has one already)
+    ("lead", 0, 1),  # a story without a lead image gets one
     ("lead", 1, 0),  # the same name, other bytes
     ("lead", 1, None),
     ("inline", 2, 1),
