@@ -161,6 +161,7 @@ def article_page(
             jsonld=_article_jsonld(config, bundle, body, index, url, shared),
             images=shared,
             image_alt=front.image.alt if shared and front.image else None,
+            twitter_card="summary_large_image" if shared else "summary",
         ),
         url=url,
         title=front.title,

@@ -56,6 +56,7 @@ class PageMeta:
     jsonld: Markup | None  # schema.org data, already escaped for a script element
     images: tuple[str, ...] = ()  # absolute URLs for og:image, the widest first
     image_alt: str | None = None
+    twitter_card: str = "summary"  # "summary_large_image" for a page led by a wide picture
 
 
 # The small views that lists repeat by the thousand are named tuples, several
