@@ -25,9 +25,6 @@ from builder.core.diagnostics import Report, did_you_mean
 
 FORMAT_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 MAX_IMAGE_BYTES = 50_000_000
-# A camera's largest photo is some 100 megapixels; a file that claims more is
-# most likely a decompression bomb, small on disk and gigabytes once decoded.
-MAX_PIXELS = 120_000_000
 # Narrower than this, a picture looks blurred even at its smallest published width.
 SMALLEST_SENSIBLE_WIDTH = 240
 _ORIENTATION = 0x0112  # the EXIF tag; values 5 to 8 turn the picture a quarter
@@ -67,13 +64,14 @@ class _Unusable(Exception):
 
 def _decode(data: bytes) -> tuple[int, int, str]:
     """Width and height as readers see it, and the format; raises _Unusable."""
+    # Pillow warns of a picture over its limit of pixels (some 89 million, more than
+    # any camera's): most likely a decompression bomb, small on disk and gigabytes
+    # once decoded. Here the warning is an error, raised before decoding.
     with warnings.catch_warnings():
         warnings.simplefilter("error", PillowImage.DecompressionBombWarning)
         try:
             with PillowImage.open(io.BytesIO(data), formats=list(FORMAT_SUFFIXES)) as picture:
                 width, height = picture.size
-                if width * height > MAX_PIXELS:
-                    raise _Unusable(_too_many_pixels(width, height))
                 turned = picture.getexif().get(_ORIENTATION) in (5, 6, 7, 8)
                 found = str(picture.format)
                 if found == "JPEG":
@@ -85,20 +83,14 @@ def _decode(data: bytes) -> tuple[int, int, str]:
                 "is not a picture the builder can read; save it as JPEG, PNG or WebP"
             ) from None
         except (PillowImage.DecompressionBombError, PillowImage.DecompressionBombWarning):
+            limit = (PillowImage.MAX_IMAGE_PIXELS or 0) // 1_000_000
             raise _Unusable(
-                f"has more pixels than the limit of {MAX_PIXELS // 1_000_000} megapixels; "
+                f"has more pixels than the limit of {limit} megapixels; "
                 "scale it down before adding it"
             ) from None
         except (OSError, SyntaxError, ValueError) as problem:
             raise _Unusable(f"is damaged ({problem}); export it again") from None
     return (height, width, found) if turned else (width, height, found)
-
-
-def _too_many_pixels(width: int, height: int) -> str:
-    return (
-        f"is {width}×{height} pixels, over the limit of {MAX_PIXELS // 1_000_000} "
-        "megapixels; scale it down before adding it"
-    )
 
 
 def _broken(source: str, name: str, problem: str) -> ImageFile:

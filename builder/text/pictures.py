@@ -103,12 +103,14 @@ def _check(
 ) -> None:
     src = str(image.attrGet("src") or "")
     attrs = {key: value for key, value in image.attrs.items() if key not in ("src", "alt", "title")}
-    decorative = attrs.pop("class", None) == DECORATIVE
+    decorative = attrs.get("class") == DECORATIVE
+    if decorative:
+        del attrs["class"]
     image.attrs = {k: v for k, v in image.attrs.items() if k in ("src", "alt", "title")}
     problems = env["picture_problems"]
     where = _place(block, src)
     if attrs:
-        marks = ", ".join(sorted(attrs))
+        marks = ", ".join(f".{v}" if k == "class" else k for k, v in sorted(attrs.items()))
         message = f"a picture takes only the mark {{.{DECORATIVE}}}; remove {marks}"
         problems.append(PictureProblem(*where, message, False))
     alt = image.content.strip()
