@@ -8,12 +8,15 @@ Each invalid site must fail with exactly the lines of its expected.txt, from
 from __future__ import annotations
 
 import difflib
+import hashlib
+import io
 import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.conftest import TESTS, Run, snapshot
 
@@ -29,6 +32,10 @@ GOLDEN = "expected"
 SOURCE_DATE_EPOCH = "1711929600"
 # Theme files change whenever the theme is restyled; the golden pages are about content.
 NOT_GOLDEN = ("static/",)
+# Published pictures are compared as one line each in this file of the golden copy:
+# their path, size, format and digest. A diff of text says which picture changed.
+PICTURES = "pictures.txt"
+PICTURE_SUFFIXES = (".jpg", ".png", ".webp")
 
 
 def test_there_are_invalid_sites() -> None:
@@ -69,10 +76,22 @@ def test_there_are_valid_sites() -> None:
 
 
 def golden_files(folder: Path) -> dict[str, bytes]:
-    """Every file below a folder that the golden copy holds, by relative path."""
-    return {
+    """Every file below a folder that the golden copy holds, by relative path; the
+    pictures of a build as lines of PICTURES."""
+    found = {
         path: data for path, data in snapshot(folder).items() if not path.startswith(NOT_GOLDEN)
     }
+    pictures = sorted(path for path in found if path.endswith(PICTURE_SUFFIXES))
+    if pictures:
+        found[PICTURES] = "".join(picture_line(path, found.pop(path)) for path in pictures).encode()
+    return found
+
+
+def picture_line(path: str, data: bytes) -> str:
+    with Image.open(io.BytesIO(data)) as picture:
+        width, height = picture.size
+        kind = picture.format
+    return f"{path} {width}x{height} {kind} {hashlib.sha256(data).hexdigest()[:16]}\n"
 
 
 def rewrite_golden(golden: Path, built: dict[str, bytes]) -> None:

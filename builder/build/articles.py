@@ -26,6 +26,7 @@ from builder.content.authors import authors_of
 from builder.content.checks import check_quotes, check_unmentioned
 from builder.content.discover import BundleFiles, SourceFiles
 from builder.content.glossary import GlossaryIndex
+from builder.content.images import story_pictures
 from builder.content.load import load_bundle
 from builder.content.model import (
     Author,
@@ -41,6 +42,7 @@ from builder.core.pickled import Pickled
 from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys, Previous
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.site import pages
+from builder.site.pictures import body_lookup
 from builder.site.templates import PageTarget, PageWriter
 from builder.site.views import Cards, dates_of, root_of
 from builder.text.linking import PackedMentions, pack_mentions
@@ -115,8 +117,9 @@ class BundleShard:
         check_quotes(bundle, report)
         self.bundles[path] = bundle
         diagnostics, links = tuple(report.diagnostics), tuple(report.links)
-        summary = bundle.summary()
-        record = BundleRecord(job.signature, texts_digest(read), summary, diagnostics, links)
+        # Its pictures are what it is made from too: a picture saved anew renders its page.
+        made_from = digest(texts_digest(read), bundle.pictures)
+        record = BundleRecord(job.signature, made_from, bundle.summary(), diagnostics, links)
         return ParsedBundle(path, Pickled.of(record), Pickled.of(bundle.details()))
 
     def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
@@ -203,7 +206,14 @@ class _ArticleRenderer:
     def render(self, bundle: Bundle, related: tuple[str, ...]) -> ArticleResult:
         context = self.context
         body_key = context.keys.body(bundle.path)
-        body = render_body(self.markdown, bundle.body_text(), f"{root_of(bundle.path)}glossary/")
+        root = root_of(bundle.path)
+        files = story_pictures(bundle.pictures)
+        body = render_body(
+            self.markdown,
+            bundle.body_text(),
+            f"{root}glossary/",
+            pictures=body_lookup(files, root),
+        )
         report = Report()
         for problem in body.problems:
             where = Position(bundle.article_path, problem.line, problem.col)
@@ -229,7 +239,8 @@ class _ArticleRenderer:
             SiteLink(Position(bundle.article_path, line, col), url)
             for line, col, url in body.site_links
         )
-        article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics), links)
+        used = tuple(files[src] for src in body.pictures)
+        article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics), links, used)
         return ArticleResult(bundle.path, article, record, True, pack_mentions(body.mentions))
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from dataclasses import replace
 
 from builder import __version__
 from builder.build.articles import ParsedBundle
 from builder.build.state import Loaded, Run
 from builder.content.authors import check_author_references, index_authors
 from builder.content.glossary import GlossaryIndex, build_index, check_references
+from builder.content.images import with_entry_images, with_publisher_logo
 from builder.content.load import load_authors
 from builder.content.model import Author, BundleSummary, Site
 from builder.content.yaml_errors import is_syntax_error
@@ -23,6 +25,7 @@ from builder.incremental.plan import (
     find_changes,
     listed_by_changed,
     load_glossary,
+    load_media,
 )
 from builder.incremental.records import digest
 from builder.incremental.store import Store
@@ -51,6 +54,10 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     definitions = [entry for loaded in glossary.values() for entry in loaded.entries]
     never_link = tuple(phrase for loaded in glossary.values() for phrase in loaded.never_link)
     index = build_index(definitions, summaries, report, never_link)
+    media = load_media(options.site, sources.files, sources.signatures, previous.media)
+    pictures = {name: file for name, (_, file) in media.items()}
+    index = replace(index, entries=with_entry_images(index.entries, pictures, report))
+    config = with_publisher_logo(config, pictures, report)
     entry_digests = {entry.id: digest(entry) for entry in index.entries.values()}
     # Everything linking reads of the glossary: forms, who claims them, which are
     # short forms, the phrases never linked, the ids term marks may name.
@@ -72,7 +79,17 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     digests = {s.path: bundles[s.path].digest for s in summaries}
     keys = Keys(common, claims, digests, entry_digests, author_digests)
     return Loaded(
-        site, bundles, parsed, index, changes, keys, related, glossary, scheduled, held_back
+        site,
+        bundles,
+        parsed,
+        index,
+        changes,
+        keys,
+        related,
+        glossary,
+        scheduled,
+        held_back,
+        media,
     )
 
 

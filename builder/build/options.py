@@ -47,6 +47,7 @@ class BuildResult:
     # The first time after the build at which its output would differ with no edit:
     # a scheduled story goes live, or a story leaves the news sitemap.
     changes_at: datetime | None = None
+    encoded: int = 0  # picture variants encoded, not found in the cache or the output
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from builder.build.articles import (
 )
 from builder.build.assemble import assemble
 from builder.build.drafts import check_drafts
+from builder.build.images import PublishedPictures, publish_pictures, wanted_pictures
 from builder.build.links import check_site_links
 from builder.build.options import BuildOptions, BuildResult, Scheduled, Sources, build_date
 from builder.build.output import check_output_folder
@@ -49,7 +50,7 @@ from builder.incremental.records import OutputRecord, digest
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 from builder.site.listings import NEWS_WINDOW
-from builder.site.templates import Templates
+from builder.site.templates import PageWriter, Templates
 
 
 def make(options: BuildOptions, sources: Sources, report: Report) -> BuildResult:
@@ -87,7 +88,8 @@ def stages(run: Run) -> BuildResult:
     check_drafts(run, loaded)
     if run.report.has_errors:
         raise ContentError(run.report)
-    outputs = publish(run, _pages_written(articles, others), loaded.keys.common)
+    pictures = _publish_pictures(run, loaded, articles)
+    outputs = publish(run, _pages_written(articles, others) + pictures.outputs, loaded.keys.common)
     if run.staging is not None:
         remember(run, loaded, articles, others, outputs)
         run.templates.keep()
@@ -98,7 +100,14 @@ def stages(run: Run) -> BuildResult:
         for s in loaded.scheduled
     )
     return BuildResult(
-        run.out, pages, rendered, run.report, outputs, scheduled, _changes_at(run, loaded)
+        run.out,
+        pages,
+        rendered,
+        run.report,
+        outputs,
+        scheduled,
+        _changes_at(run, loaded),
+        pictures.encoded,
     )
 
 
@@ -110,6 +119,21 @@ def _changes_at(run: Run, loaded: Loaded) -> datetime | None:
     times.extend(s.front.date.at + NEWS_WINDOW for s in loaded.site.bundles)
     later = [time for time in times if time > now]
     return min(later) if later else None
+
+
+def _publish_pictures(
+    run: Run, loaded: Loaded, articles: dict[str, ArticleResult]
+) -> PublishedPictures:
+    """Every picture the pages show, staged beside them; nothing for `check`."""
+    if run.staging is None:
+        return PublishedPictures([], 0)
+    wanted = wanted_pictures(loaded.site, (result.record for result in articles.values()))
+    writer = PageWriter(run.templates.environment, run.target)
+    site, outputs = run.options.site, run.previous.outputs
+    found = publish_pictures(site, wanted, run.target, writer, outputs, run.report)
+    if run.report.has_errors:
+        raise ContentError(run.report)
+    return found
 
 
 def _stale_bundles(run: Run) -> list[BundleFiles]:

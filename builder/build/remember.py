@@ -44,6 +44,7 @@ def remember(
         "related": loaded.related,
         "outputs": outputs,
         "scheduled": sorted(loaded.held_back),
+        "media": loaded.media,
     }
     store.write("state", state)
     store.commit()

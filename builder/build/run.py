@@ -99,6 +99,7 @@ def look(options: BuildOptions, report: Report) -> Sources:
         sorted(signatures.glossary.items()),
         sorted(signatures.bundles.items()),
         signatures.authors,
+        sorted(signatures.media.items()),
     )
     return Sources(files, signatures, theme, themed, fingerprint, build_time())
 

@@ -9,9 +9,10 @@ from builder.build.articles import ParsedBundle
 from builder.build.options import BuildOptions, Sources
 from builder.build.output import Staging
 from builder.content.glossary import GlossaryIndex
-from builder.content.model import BundleSummary, Site, SiteConfig
+from builder.content.model import BundleSummary, ImageFile, Site, SiteConfig
 from builder.core.diagnostics import Report
 from builder.incremental.plan import BundleRecord, Changes, Keys, LoadedGlossary, Previous
+from builder.incremental.records import Signature
 from builder.incremental.store import Store
 from builder.site.templates import PageTarget, Templates
 
@@ -50,3 +51,4 @@ class Loaded:
     glossary: dict[str, LoadedGlossary]  # by file path
     scheduled: tuple[BundleSummary, ...]  # dated after the build's time, built or not
     held_back: frozenset[str]  # the paths of those left out: all of them, without --future
+    media: dict[str, tuple[Signature, ImageFile]]  # the pictures under content/media/, read

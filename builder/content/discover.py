@@ -16,17 +16,18 @@ BUNDLE_FILES = ("article.md", *SIDECARS)
 GLOSSARY_FOLDER = "glossary"
 AUTHORS_FILE = "authors.yaml"  # directly in content/: the newsroom's authors
 AUTHORS_FOLDER = "authors"  # where the authors' pages are written
-# Top-level output names a bundle folder must not take.
+MEDIA_FOLDER = "media"  # pictures the whole site shares
+# The picture formats published, by file suffix: what browsers and social networks all read.
+SUFFIX_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 # Every top-level folder the builder writes into the output (the search index
-# is "pagefind"; media comes with content/media/): a section of the same name
-# would collide with them.
+# is "pagefind"): a section of the same name would collide with them.
 RESERVED_TOP_FOLDERS = (
     GLOSSARY_FOLDER,
+    MEDIA_FOLDER,
     "static",
     "tags",
     "sections",
     AUTHORS_FOLDER,
-    "media",
     "pagefind",
 )
 
@@ -36,6 +37,7 @@ class BundleFiles:
     path: str  # below content/, with forward slashes
     location: str  # the folder on disk; a string, as 5,000 Path objects cost a build's time
     sidecars: tuple[str, ...]  # the sidecar file names present
+    images: tuple[str, ...] = ()  # the picture files beside article.md, by name
 
     @property
     def folder(self) -> Path:
@@ -43,8 +45,8 @@ class BundleFiles:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The bundle's files: its article, then its sidecars."""
-        return ("article.md", *self.sidecars)
+        """The bundle's files: its article, its sidecars, then its pictures."""
+        return ("article.md", *self.sidecars, *self.images)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,18 @@ class SourceFiles:
     glossary: tuple[Path, ...]
     bundles: tuple[BundleFiles, ...]
     authors: Path | None = None  # content/authors.yaml, when the site has one
+    media: tuple[str, ...] = ()  # picture files under content/media/, as media/NAME
+
+
+def is_picture(name: str) -> bool:
+    """True for a file name with the suffix of a picture format the builder publishes."""
+    return suffix_of(name) in SUFFIX_FORMATS
+
+
+def suffix_of(name: str) -> str:
+    """ "photo.JPG" -> ".jpg"; "" for a name without one."""
+    _, dot, suffix = name.rpartition(".")
+    return f".{suffix.lower()}" if dot and "/" not in suffix else ""
 
 
 def relative(site: Path, file: Path) -> str:
@@ -69,11 +83,16 @@ def discover(site: Path, report: Report) -> SourceFiles:
     glossary: list[Path] = []
     bundles: list[BundleFiles] = []
     authors = None
+    media: list[str] = []
     for folder, below, names in _walk(site, content, report):
         if below == "." and AUTHORS_FILE in names:
             authors = Path(folder, AUTHORS_FILE)
             names = [name for name in names if name != AUTHORS_FILE]
-        if below == GLOSSARY_FOLDER:
+        if below == MEDIA_FOLDER or below.startswith(MEDIA_FOLDER + "/"):
+            media.extend(f"{below}/{name}" for name in names if is_picture(name))
+            if "article.md" in names:
+                _bundle_path_ok(site, folder, below, report)  # reports the reserved name
+        elif below == GLOSSARY_FOLDER:
             glossary.extend(Path(folder, n) for n in names if n.endswith((".yaml", ".yml")))
         elif below.startswith(GLOSSARY_FOLDER + "/"):
             if "article.md" in names:
@@ -83,7 +102,7 @@ def discover(site: Path, report: Report) -> SourceFiles:
             found = _bundle_in(site, folder, below, names, report)
             if found is not None:
                 bundles.append(found)
-    return SourceFiles(tuple(glossary), tuple(bundles), authors)
+    return SourceFiles(tuple(glossary), tuple(bundles), authors, tuple(media))
 
 
 def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, list[str]]]:
@@ -192,7 +211,8 @@ def _bundle_in(
         return None
     if not _bundle_path_ok(site, folder, below, report):
         return None
-    return BundleFiles(below, folder, tuple(n for n in SIDECARS if n in names))
+    images = tuple(name for name in names if is_picture(name))
+    return BundleFiles(below, folder, tuple(n for n in SIDECARS if n in names), images)
 
 
 def _report_misnamed_article(site: Path, folder: str, names: list[str], report: Report) -> None:

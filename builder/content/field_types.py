@@ -328,6 +328,25 @@ class RecordListType(FieldType[tuple[FieldValues, ...]]):
         return {"type": "array", "items": definition_ref(self.item_record)}
 
 
+@dataclass(frozen=True)
+class RecordType(FieldType[FieldValues]):
+    """One record as the value of a field: `image: {src: ..., alt: ...}`."""
+
+    label = "record"
+    note = "A mapping of the record's fields, on one line in braces or indented below the key."
+    of_record: Record
+
+    @property
+    def record(self) -> Record:
+        return self.of_record
+
+    def read(self, node: YamlNode, field: Field, report: Report) -> FieldValues | None:
+        return read_record(node, self.of_record, report)
+
+    def json_schema(self, field: Field) -> JsonObject:
+        return definition_ref(self.of_record)
+
+
 TEXT = TextType()
 # Names and aliases: matched in article bodies.
 MATCHED_TEXT = TextType(matched_in_articles=True)
@@ -376,5 +395,6 @@ FIELD_TYPES: tuple[type[FieldType[Any]], ...] = (
     CorrectionKindType,
     TimeZoneType,
     CountType,
+    RecordType,
     RecordListType,
 )

@@ -9,6 +9,7 @@ from pathlib import Path
 from builder.content.discover import BundleFiles, relative
 from builder.content.field_types import MATCHED_TEXT
 from builder.content.fields import Field
+from builder.content.images import attach, read_picture, story_picture, story_pictures
 from builder.content.model import (
     Appearance,
     Author,
@@ -17,6 +18,9 @@ from builder.content.model import (
     Entry,
     FrontMatter,
     IdRef,
+    Image,
+    ImageFile,
+    Publisher,
     Quote,
     SiteConfig,
     TimelineEvent,
@@ -39,6 +43,7 @@ from builder.content.validate import (
     author_from,
     entry_from,
     facts_from,
+    image_from,
     read_list,
     read_record,
     read_value,
@@ -71,7 +76,17 @@ def load_config(site: Path, report: Report) -> SiteConfig | None:
         max_file_bytes=fields.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
         search=fields.get("search", False),
         timezone=fields.get("timezone", "UTC"),
+        publisher=_publisher(fields.get("publisher")),
     )
+
+
+def _publisher(fields: FieldValues | None) -> Publisher | None:
+    """The publisher; its logo an image named by the publisher, found later under media/."""
+    if fields is None or not fields.get("name"):
+        return None
+    name, logo = fields.get("name"), fields.get("logo")
+    image = Image(logo, name, None, None, False, fields.where("logo")) if logo else None
+    return Publisher(name, image)
 
 
 def _parse_file(
@@ -179,6 +194,11 @@ def load_bundle(
         read.append(source)
     article = _split_article(source, report) if source else None
     front_fields = read_record(article[0], FRONT_MATTER, report) if article else None
+    lead = image_from(front_fields.get("image"), report) if front_fields else None
+    pictures = tuple(
+        read_picture(folder + name, below_site + name, f"{files.path}/{name}")
+        for name in files.images
+    )
     sidecars = {
         name: _parse_file(folder + name, below_site + name, report, max_bytes, read)
         for name in files.sidecars
@@ -189,9 +209,22 @@ def load_bundle(
     background = _timeline(sidecars.get("background.yaml"), report)
     if article is None:
         return None
-    front = _front_matter(front_fields, files.path, config.timezone, report)
+    front = _front_matter(
+        front_fields, files.path, config.timezone, _lead_image(lead, pictures, report), report
+    )
     _, body, body_line = article
-    return Bundle(files.path, article_path, front, body, body_line, who, where, what, background)
+    return Bundle(
+        files.path, article_path, front, body, body_line, who, where, what, background, pictures
+    )
+
+
+def _lead_image(
+    image: Image | None, pictures: tuple[ImageFile, ...], report: Report
+) -> Image | None:
+    """The lead image with its file from the bundle's folder; problems reported at its src."""
+    if image is None:
+        return None
+    return attach(image, story_picture(image.src, story_pictures(pictures)), report)
 
 
 def _relative_file(site: Path, folder: Path, name: str) -> str:
@@ -250,7 +283,9 @@ def _closing_fence(text: str, start: int) -> tuple[int, int, int] | None:
         index += 1
 
 
-def _front_matter(fields: FieldValues | None, path: str, zone: str, report: Report) -> FrontMatter:
+def _front_matter(
+    fields: FieldValues | None, path: str, zone: str, image: Image | None, report: Report
+) -> FrontMatter:
     """The front matter; where a required field is broken (and so already reported),
     a stand-in keeps the bundle in the run, so its sidecars are checked too. Such a
     bundle is never published: the run has errors."""
@@ -269,6 +304,7 @@ def _front_matter(fields: FieldValues | None, path: str, zone: str, report: Repo
         draft=fields.get("draft", False),
         authors=_author_refs(fields),
         corrections=_corrections(fields, zone, report),
+        image=image,
     )
 
 

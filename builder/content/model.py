@@ -62,6 +62,44 @@ class Correction(NamedTuple):
 
 
 @dataclass(frozen=True)
+class ImageFile:
+    """A picture file as the builder found it: what it holds, or what is wrong with it."""
+
+    source: str  # relative to the site folder, for messages: content/world/story/handshake.jpg
+    name: str  # below content/, which names its published files: world/story/handshake.jpg
+    digest: str  # of its bytes
+    format: str  # as Pillow reads it: JPEG, PNG or WEBP
+    width: int  # as readers see it, turned upright as its EXIF orientation says
+    height: int
+    problem: str | None = None  # why it cannot be published; the rest is then empty
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture as an editor placed it: the `image` field of a story or an entry."""
+
+    src: str  # as written: a file next to article.md, or media/... for the site-wide folder
+    alt: str  # "" only when decorative
+    credit: str | None
+    caption: str | None
+    decorative: bool
+    position: Position  # of src, where problems with the file are reported
+    file: ImageFile | None = None  # the file src names, once found and read
+
+    def content(self) -> tuple[object, ...]:
+        """What the image says, wherever it is written."""
+        return (self.src, self.alt, self.credit, self.caption, self.decorative, self.file)
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the site, for JSON-LD: a name and a logo under content/media/."""
+
+    name: str
+    logo: Image | None
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str
     base_url: str
@@ -72,6 +110,7 @@ class SiteConfig:
     max_file_bytes: int
     search: bool
     timezone: str = "UTC"  # an IANA name: for dates and for times written without an offset
+    publisher: Publisher | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +133,7 @@ class Entry:
     wikidata: str | None
     coordinates: tuple[float, float] | None
     position: Position
+    image: Image | None = None
 
     def surface_forms(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
@@ -114,6 +154,7 @@ def _without_positions(entry: Entry) -> tuple[object, ...]:
         facts,
         entry.wikidata,
         entry.coordinates,
+        entry.image.content() if entry.image else None,
     )
 
 
@@ -197,6 +238,8 @@ class FrontMatter(NamedTuple):
         """True when the story is dated after the build's time."""
         return self.date.at > now
 
+    image: Image | None = None  # the lead image, shown under the headline
+
 
 @dataclass(frozen=True)
 class Bundle:
@@ -211,6 +254,7 @@ class Bundle:
     where: tuple[Appearance, ...]
     what: WhatBox | None
     background: tuple[TimelineEvent, ...]
+    pictures: tuple[ImageFile, ...] = ()  # the picture files in the bundle's folder, read
 
     def listed_ids(self) -> set[str]:
         """Entries this bundle's sidecars name: they win ambiguous mentions."""

@@ -33,6 +33,7 @@ from builder.content.field_types import (
     URL,
     WIKIDATA,
     RecordListType,
+    RecordType,
 )
 from builder.content.fields import Field, Record
 from builder.content.model import ENTRY_KINDS
@@ -45,6 +46,43 @@ FACT = Record(
         Field("value", MARKDOWN, "The fact itself.", required=True),
         Field("as_of", DATE, "When the fact was last checked."),
         Field("source", SOURCE, "Where the fact comes from: a URL or plain text."),
+    ),
+)
+
+IMAGE = Record(
+    "image",
+    "A picture: a story's lead image or an entry's portrait, with its alt text and credit.",
+    (
+        Field(
+            "src",
+            TEXT,
+            "The picture file: for a story, a file next to article.md (`handshake.jpg`); "
+            "for an entry, a file under content/media/ (`media/putin.jpg`). "
+            "JPEG, PNG or WebP.",
+            required=True,
+        ),
+        Field(
+            "alt",
+            TEXT,
+            "What the picture shows, for readers who cannot see it. Required; "
+            '`""` only with `decorative: true`.',
+        ),
+        Field("credit", TEXT, "Who made the picture, shown beside it.", required=True),
+        Field("caption", TEXT, "A sentence shown under the picture."),
+        Field(
+            "decorative",
+            BOOL,
+            'True for a picture that adds nothing to the text; its alt is then `""`.',
+        ),
+    ),
+)
+
+PUBLISHER = Record(
+    "publisher",
+    "Who publishes the site, for search engines' structured data.",
+    (
+        Field("name", TEXT, "The newsroom's name.", required=True),
+        Field("logo", TEXT, "The logo, a file under content/media/: `media/logo.png`."),
     ),
 )
 
@@ -75,6 +113,7 @@ _ENTRY_FIELDS = (
     Field("facts", RecordListType(FACT), "Ordered facts."),
     Field("wikidata", WIKIDATA, "Wikidata id such as Q7747; becomes schema.org sameAs."),
     Field("coordinates", COORDINATES, "Places only: [latitude, longitude]."),
+    Field("image", RecordType(IMAGE), "A portrait or picture, under content/media/."),
 )
 
 GLOSSARY_ENTRY = Record(
@@ -170,6 +209,11 @@ FRONT_MATTER = Record(
             RecordListType(CORRECTION),
             "Corrections, clarifications and updates, oldest first.",
         ),
+        Field(
+            "image",
+            RecordType(IMAGE),
+            "The lead image, shown under the headline and in links shared on social media.",
+        ),
     ),
 )
 
@@ -230,5 +274,6 @@ SITE = Record(
             FILE_BYTES,
             "Largest source file accepted, in bytes (default 1000000; 100 to 1,000,000,000).",
         ),
+        Field("publisher", RecordType(PUBLISHER), "Who publishes the site: name and logo."),
     ),
 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder.content.fields import Field, Record
-from builder.content.model import Author, Entry, Fact
+from builder.content.model import Author, Entry, Fact, Image
 from builder.content.yamltree import (
     REFUSED,
     YamlMapping,
@@ -121,6 +121,38 @@ def facts_from(records: tuple[FieldValues, ...]) -> tuple[Fact, ...]:
     )
 
 
+def image_from(fields: FieldValues | None, report: Report) -> Image | None:
+    """An Image from checked fields of an `image` record; None when it has no usable src.
+
+    Alt text is what a reader who cannot see the picture gets instead: required,
+    and empty exactly when the picture is marked decorative.
+    """
+    if fields is None or not fields.get("src"):
+        return None
+    decorative = fields.get("decorative", False)
+    alt = fields.get("alt")
+    if decorative and alt:
+        report.error(
+            fields.where("alt"),
+            'a decorative picture has no alt text; write alt: "" or remove decorative: true',
+        )
+    elif not decorative and not alt:
+        where = fields.where("alt") if "alt" in fields.positions else fields.position
+        report.error(
+            where,
+            "the picture needs alt text saying what it shows, for readers who cannot see it; "
+            'only a picture that adds nothing may be decorative: true with alt: ""',
+        )
+    return Image(
+        src=fields.get("src"),
+        alt="" if decorative else (alt or ""),
+        credit=fields.get("credit"),
+        caption=fields.get("caption"),
+        decorative=decorative,
+        position=fields.where("src"),
+    )
+
+
 def id_from(fields: FieldValues, report: Report) -> str | None:
     """The record's id, or the slug of its name when it gives none; None when
     neither is usable (reported)."""
@@ -162,6 +194,7 @@ def entry_from(fields: FieldValues, default_kind: str, report: Report) -> Entry 
         wikidata=fields.get("wikidata"),
         coordinates=fields.get("coordinates"),
         position=fields.position,
+        image=image_from(fields.get("image"), report),
     )
 
 
@@ -187,6 +220,7 @@ __all__ = [
     "entry_from",
     "facts_from",
     "id_from",
+    "image_from",
     "read_list",
     "read_record",
     "read_value",

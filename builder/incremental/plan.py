@@ -20,14 +20,15 @@ from typing import NamedTuple
 
 from builder import __version__
 from builder.content.discover import BundleFiles, SourceFiles
+from builder.content.images import read_picture
 from builder.content.load import load_glossary_folder_file
-from builder.content.model import BundleSummary, Entry, SiteConfig
+from builder.content.model import BundleSummary, Entry, ImageFile, SiteConfig
 from builder.core.diagnostics import Diagnostic, Report, SiteLink
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 
-CACHE_FORMAT = 9
+CACHE_FORMAT = 10
 
 
 class BundleRecord(NamedTuple):
@@ -54,6 +55,7 @@ class ArticleRecord(NamedTuple):
     mentioned: tuple[str, ...]  # ids of the entries the body links, in order of first mention
     diagnostics: tuple[Diagnostic, ...]  # of linking and of checking what is mentioned
     links: tuple[SiteLink, ...] = ()  # into the site, from the body
+    pictures: tuple[ImageFile, ...] = ()  # the picture files the body shows, to publish
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Previous:
     common: tuple[str, str] = ("", "")  # the digests of everything and of the claims
     config: str = ""  # digest of the site configuration the bundles were parsed with
     scheduled: frozenset[str] = frozenset()  # bundles left out as dated after the build
+    media: dict[str, tuple[Signature, ImageFile]] = field(default_factory=dict)  # by media/NAME
 
 
 def cache_identity(site: Path, out: Path, drafts: bool) -> str:
@@ -106,6 +109,7 @@ def load_previous(store: Store) -> Previous:
         common=common if isinstance(common, tuple) else ("", ""),
         config=state.get("config") or "",
         scheduled=frozenset(state.get("scheduled") or ()),
+        media=state.get("media") or {},
     )
 
 
@@ -136,6 +140,23 @@ def load_glossary(
             )
         loaded[key] = found
         report.extend(found.diagnostics)
+    return loaded
+
+
+def load_media(
+    site: Path,
+    files: SourceFiles,
+    signatures: SourceSignatures,
+    previous: dict[str, tuple[Signature, ImageFile]],
+) -> dict[str, tuple[Signature, ImageFile]]:
+    """Every picture under content/media/, read again only where its signature changed."""
+    loaded = {}
+    for name in files.media:
+        found = previous.get(name)
+        if found is None or found[0] != signatures.media[name]:
+            file = read_picture(str(site / "content" / name), f"content/{name}", name)
+            found = (signatures.media[name], file)
+        loaded[name] = found
     return loaded
 
 

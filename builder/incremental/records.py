@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -71,14 +71,17 @@ class SourceSignatures:
     glossary: dict[str, Signature]  # by file path below the site
     bundles: dict[str, Signature]  # by bundle path
     authors: Signature = ()  # of content/authors.yaml; empty when there is none
+    media: dict[str, Signature] = field(default_factory=dict)  # by path below content/
 
 
 def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
+    content = site / "content"
     return SourceSignatures(
         signature([site / "site.yaml"]),
         {f.relative_to(site).as_posix(): signature([f]) for f in files.glossary},
         {b.path: bundle_signature(b) for b in files.bundles},
         signature([files.authors]) if files.authors is not None else (),
+        {name: signature([content / name]) for name in files.media},
     )
 
 

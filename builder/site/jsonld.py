@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
 
-from builder.content.model import Author, Bundle, Entry
+from builder.content.model import Author, Bundle, Entry, SiteConfig
 
 SCHEMA_TYPES = {
     "person": "Person",
@@ -55,18 +55,37 @@ def person(author: Author, url: str) -> dict[str, Any]:
     return thing
 
 
+class Logo(NamedTuple):
+    url: str  # absolute
+    width: int
+    height: int
+
+
 def news_article(
     bundle: Bundle,
     url: str,
-    site_title: str,
+    config: SiteConfig,
     about: list[tuple[Entry, str]],
     mentions: list[tuple[Entry, str]],
     authors: Sequence[tuple[Author, str]] = (),
     corrections: Sequence[tuple[dt.datetime, str]] = (),
+    logo: Logo | None = None,
+    images: tuple[str, ...] = (),
 ) -> Markup:
     """The story as a NewsArticle; `corrections` are the times and plain texts of
     its corrections and clarifications, oldest first."""
     front = bundle.front
+    publisher: dict[str, Any] = {
+        "@type": "Organization",
+        "name": config.publisher.name if config.publisher else config.title,
+    }
+    if logo is not None:
+        publisher["logo"] = {
+            "@type": "ImageObject",
+            "url": logo.url,
+            "width": logo.width,
+            "height": logo.height,
+        }
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -76,8 +95,10 @@ def news_article(
         "articleSection": front.section,
         "mainEntityOfPage": url,
         "url": url,
-        "publisher": {"@type": "Organization", "name": site_title},
+        "publisher": publisher,
     }
+    if images:
+        data["image"] = list(images)
     if front.dek:
         data["description"] = front.dek
     credited = [person(author, link) for author, link in authors]
@@ -99,10 +120,12 @@ def news_article(
     return script_json(data)
 
 
-def entry_page(entry: Entry, url: str, summary: str | None) -> Markup:
+def entry_page(entry: Entry, url: str, summary: str | None, images: tuple[str, ...] = ()) -> Markup:
     data = {"@context": "https://schema.org", **entity(entry, url)}
     if summary:
         data["description"] = summary
+    if images:
+        data["image"] = list(images)
     return script_json(data)
 
 

@@ -30,6 +30,7 @@ from builder.content.validate import slugify
 from builder.site import jsonld
 from builder.site.authors import article_credits, byline_links
 from builder.site.locator_map import Pin, locator_map
+from builder.site.pictures import LEAD_SIZES, crop_urls, picture_view, responsive
 from builder.site.views import (
     ArticlePage,
     Cards,
@@ -162,6 +163,8 @@ def article_page(
         for c in front.corrections
     )
     where = _numbered(_cards(bundle.where, index, root, cards), index)
+    lead = front.image
+    shared = crop_urls(lead.file, config.base_url) if lead and lead.file else ()
     return ArticlePage(
         site=site_view(config, root),
         meta=PageMeta(
@@ -169,7 +172,10 @@ def article_page(
             description=front.dek,
             url=url,
             type="article",
-            jsonld=_article_jsonld(config, bundle, body, index, url, authors, corrections),
+            jsonld=_article_jsonld(config, bundle, body, index, url, authors, corrections, shared),
+            images=shared,
+            image_alt=front.image.alt if shared and front.image else None,
+            twitter_card="summary_large_image" if shared else "summary",
         ),
         url=url,
         title=front.title,
@@ -183,6 +189,7 @@ def article_page(
         byline=front.byline,
         corrections=corrections,
         corrected=corrections[-1] if corrections else None,
+        image=picture_view(lead, root, LEAD_SIZES),
         section_href=f"{root}sections/{section_slug(front.section)}/index.html",
         tags=tuple(
             LinkView(tag, f"{root}tags/{slugify(tag)}/index.html")
@@ -218,6 +225,7 @@ def _article_jsonld(
     url: str,
     authors: tuple[Author, ...],
     corrections: tuple[CorrectionView, ...],
+    images: tuple[str, ...],
 ) -> Markup:
     def linked(ids: list[str]) -> list[tuple[Entry, str]]:
         base = config.base_url
@@ -234,8 +242,25 @@ def _article_jsonld(
         if view.kind != "update"
     ]
     return jsonld.news_article(
-        bundle, url, config.title, linked(about), linked(mentioned), credits, corrected
+        bundle,
+        url,
+        config,
+        linked(about),
+        linked(mentioned),
+        credits,
+        corrected,
+        _logo(config),
+        images,
     )
+
+
+def _logo(config: SiteConfig) -> jsonld.Logo | None:
+    publisher = config.publisher
+    logo = publisher.logo if publisher else None
+    if logo is None or logo.file is None:
+        return None
+    widest = responsive(logo.file)[-1]
+    return jsonld.Logo(f"{config.base_url}{widest.output}", widest.width, widest.height)
 
 
 def _cards(
@@ -313,6 +338,8 @@ def entry_page(
     card = cards.card(entry, root)
     url = f"{config.base_url}glossary/{entry_id}/"
     summary = card.summary.striptags() if card.summary else None
+    portrait = entry.image.file if entry.image else None
+    shared = (f"{config.base_url}{responsive(portrait)[-1].output}",) if portrait else ()
     events = sorted(
         (
             (event, use.bundle)
@@ -329,7 +356,9 @@ def entry_page(
             description=summary,
             url=url,
             type="profile" if entry.kind == "person" else "website",
-            jsonld=jsonld.entry_page(entry, url, summary),
+            jsonld=jsonld.entry_page(entry, url, summary, shared),
+            images=shared,
+            image_alt=entry.image.alt if shared and entry.image else None,
         ),
         url=url,
         id=entry.id,
@@ -338,6 +367,7 @@ def entry_page(
         aliases=entry.aliases,
         summary=card.summary,
         facts=card.facts,
+        portrait=card.portrait,
         wikidata_url=f"https://www.wikidata.org/wiki/{entry.wikidata}" if entry.wikidata else None,
         coordinates=entry.coordinates,
         map=locator_map(

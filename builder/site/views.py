@@ -22,6 +22,7 @@ from builder.content.model import (
     SiteConfig,
 )
 from builder.site.dates import DateFormat, date_format
+from builder.site.pictures import PORTRAIT_SIZES, PictureView, picture_view
 from builder.text import site_links
 from builder.text.site_links import written_in
 
@@ -57,6 +58,9 @@ class PageMeta:
     url: str  # absolute, canonical
     type: str  # Open Graph type: "article" or "website"
     jsonld: Markup | None  # schema.org data, already escaped for a script element
+    images: tuple[str, ...] = ()  # absolute URLs for og:image, the widest first
+    image_alt: str | None = None
+    twitter_card: str = "summary"  # "summary_large_image" for a page led by a wide picture
 
 
 # The small views that lists repeat by the thousand are named tuples, several
@@ -83,6 +87,7 @@ class EntryCard:
     said: tuple[str, ...]
     facts: tuple[FactView, ...]
     pin: int | None = None  # its number on the story's locator map, in the where box
+    portrait: PictureView | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,7 @@ class ArticlePage(Page):
     # The kind of the newest correction, for the note under the headline: the story
     # "was corrected", "was clarified" or "was updated".
     corrected: CorrectionView | None
+    image: PictureView | None  # the lead image, under the headline
     section_href: str
     tags: tuple[LinkView, ...]
     related: tuple[ArticleSummary, ...]  # explainers sharing the most entries
@@ -171,6 +177,7 @@ class EntryPage(Page):
     aliases: tuple[str, ...]
     summary: Markup | None
     facts: tuple[FactView, ...]
+    portrait: PictureView | None
     wikidata_url: str | None
     coordinates: tuple[float, float] | None
     map: Markup | None  # an inline SVG locator map with the place's one pin
@@ -331,6 +338,7 @@ class Cards:
             in_this_story=self.inline(story, story_base, root) if story else None,
             said=said,
             facts=self.facts(entry, root),
+            portrait=picture_view(entry.image, root, PORTRAIT_SIZES),
         )
 
 

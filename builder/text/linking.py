@@ -27,6 +27,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from builder.core.diagnostics import did_you_mean
 from builder.core.pickled import Pickled
 from builder.text.matcher import FormMatcher
+from builder.text.pictures import PictureLookup, PictureProblem
 from builder.text.references import Decision, LinkTable, Place, Reader
 from builder.text.visible import Mark, VisibleText
 
@@ -84,6 +85,9 @@ class LinkEnv(TypedDict):
     unsafe_urls: list[tuple[int, int, str]]  # (0-based body line, column, URL)
     explain: bool  # keep every decision, with its column, for `links`
     decisions: list[Explained]  # every place a form stands, decided, in order
+    pictures: PictureLookup | None  # the story's picture files, for builder.text.pictures
+    pictures_used: list[str]  # the srcs of the pictures the body shows
+    picture_problems: list[PictureProblem]
 
 
 def new_link_env(
@@ -92,6 +96,7 @@ def new_link_env(
     line_offset: int,
     body: str,
     explain: bool = False,
+    pictures: PictureLookup | None = None,
 ) -> LinkEnv:
     return LinkEnv(
         glossary_href=glossary_href,
@@ -103,6 +108,9 @@ def new_link_env(
         unsafe_urls=[],
         explain=explain,
         decisions=[],
+        pictures=pictures,
+        pictures_used=[],
+        picture_problems=[],
     )
 
 
@@ -110,7 +118,8 @@ def glossary_plugin(md: MarkdownIt, *, table: LinkTable) -> None:
     """Link the first mention of each glossary entry in the article body; let editors
     mark single mentions with `[text]{.nolink}` and `[text]{term=ID}`."""
     matcher = FormMatcher(table.forms())
-    md.use(attrs_plugin, after=(), spans=True)
+    # Spans are editors' marks on names; after an image, `{.decorative}` (builder.text.pictures).
+    md.use(attrs_plugin, after=("image",), spans=True)
 
     def rule(state: StateCore) -> None:
         env = cast(LinkEnv, state.env)

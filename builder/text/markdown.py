@@ -18,6 +18,7 @@ from builder.text.linking import (
     glossary_plugin,
     new_link_env,
 )
+from builder.text.pictures import PictureLookup, pictures_plugin
 from builder.text.references import LinkTable
 from builder.text.site_links import SITE_LINKS, SiteLinkEnv, site_links_plugin
 from builder.text.url_policy import url_policy_plugin
@@ -35,6 +36,7 @@ def body_parser(table: LinkTable) -> MarkdownIt:
     """The parser of article bodies, linking the surface forms the glossary claims."""
     md = _base_parser()
     md.use(glossary_plugin, table=table)
+    md.use(pictures_plugin)
     return md
 
 
@@ -86,14 +88,20 @@ class RenderedBody:
     problems: tuple[LinkProblem, ...]
     decisions: tuple[Explained, ...] = ()  # every place a glossary form stands, decided
     site_links: tuple[tuple[int, int, str], ...] = ()  # links into the site: line, column, URL
+    pictures: tuple[str, ...] = ()  # the srcs of the pictures it shows, each once
 
 
 def render_body(
-    md: MarkdownIt, bundle: BodyText, glossary_href: str, explain: bool = False
+    md: MarkdownIt,
+    bundle: BodyText,
+    glossary_href: str,
+    explain: bool = False,
+    pictures: PictureLookup | None = None,
 ) -> RenderedBody:
-    """The body's HTML, first mentions and problems; with `explain`, every decision too."""
+    """The body's HTML, first mentions and problems; with `explain`, every decision too.
+    Given the story's pictures, body images are checked and published as pictures."""
     line_offset = bundle.body_line - 1
-    env = new_link_env(glossary_href, bundle.listed, line_offset, bundle.body, explain)
+    env = new_link_env(glossary_href, bundle.listed, line_offset, bundle.body, explain, pictures)
     found: list[tuple[int, str]] = []
     rendering = cast(dict[str, Any], env)
     rendering[SITE_LINKS] = SiteLinkEnv(bundle.path, None, found)
@@ -108,10 +116,15 @@ def render_body(
         )
         for line, column, url in env["unsafe_urls"]
     )
+    problems.extend(
+        LinkProblem(bundle.body_line + line, column, message, warning=warning)
+        for line, column, message, warning in env["picture_problems"]
+    )
     decisions = tuple(env["decisions"])
     lines = env["body_lines"]
     links = tuple((bundle.body_line + line, _column(lines, line, url), url) for line, url in found)
-    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems), decisions, links)
+    used = tuple(dict.fromkeys(env["pictures_used"]))
+    return RenderedBody(bundle.path, html, tuple(mentions), tuple(problems), decisions, links, used)
 
 
 def _column(lines: list[str], line: int, url: str) -> int:

@@ -194,19 +194,22 @@ def site_links_plugin(md: MarkdownIt) -> None:
         env = state.env.get(SITE_LINKS) if isinstance(state.env, dict) else None
         if not isinstance(env, SiteLinkEnv):
             return
+        # A body's pictures are published and checked as pictures (text/pictures.py).
+        pictures = isinstance(state.env, dict) and state.env.get("pictures") is not None
+        kinds = {"link_open": "href"} if pictures else {"link_open": "href", "image": "src"}
         for block in state.tokens:
             if block.type == "inline" and block.children:
-                _rebase(block, env)
+                _rebase(block, env, kinds)
 
     md.core.ruler.after("inline", "site_links", rule)
 
 
-def _rebase(block: Token, env: SiteLinkEnv) -> None:
+def _rebase(block: Token, env: SiteLinkEnv, kinds: dict[str, str]) -> None:
     line = block.map[0] if block.map else 0
     for child in block.children or []:
         if child.type in ("softbreak", "hardbreak"):
             line += 1
-        attribute = {"link_open": "href", "image": "src"}.get(child.type)
+        attribute = kinds.get(child.type)
         url = child.attrGet(attribute) if attribute else None
         if attribute is None or not isinstance(url, str):
             continue

@@ -222,6 +222,10 @@ def _watch_page(page: Page, problems: list[Problem]) -> None:
         problems.append(Problem("uncaught exception", str(error), page.url))
 
     def on_request_failed(request: Request) -> None:
+        # A click that leaves the page cancels the pictures still loading (a card's
+        # portrait shown by the hover before it): not a failure of the page.
+        if request.resource_type == "image" and request.failure == "net::ERR_ABORTED":
+            return
         problems.append(Problem("request failed", str(request.failure), request.url))
 
     def on_response(response: Response) -> None:

@@ -203,3 +203,46 @@ def test_the_article_without_javascript(
     page.wait_for_url(ENTRY_PAGE)
     expect(page.locator("h1")).to_have_text(entry_name(site.root, "kim-jong-un"))
     assert tab.errors() == []
+
+
+# -- pictures -------------------------------------------------------------------------
+
+# What moved within the page's main element as it loaded, by Chromium's layout-shift
+# entries. Over http the search box appears in the header once its script runs and moves
+# the whole of main down: main itself is not counted, only what moved inside it, which is
+# what a picture loading without its box reserved would move.
+SHIFTED_IN_MAIN = r"""() => new Promise((resolve) => {
+  const main = document.querySelector("main");
+  const moved = (list) => list.getEntries().flatMap((entry) => entry.sources)
+    .map((source) => source.node)
+    .filter((node) => node && node !== main && main.contains(node))
+    .map((node) => (node.outerHTML || node.nodeName).slice(0, 100));
+  new PerformanceObserver((list, observer) => {
+    observer.disconnect();
+    resolve(moved(list));
+  }).observe({type: "layout-shift", buffered: true});
+  setTimeout(() => resolve([]), 500);
+})"""
+
+PICTURES = r"""() => Array.from(document.images, (img) => ({
+  src: img.currentSrc, sized: img.hasAttribute("width") && img.hasAttribute("height"),
+  loaded: img.complete && img.naturalWidth > 0, lazy: img.loading === "lazy",
+  lead: !!img.closest(".lead-image")}))"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_pictures_load_and_nothing_shifts_as_they_do(
+    site: Site, open_tab: Callable[..., Tab], origin: str, width: int
+) -> None:
+    tab = open_tab(viewport={"width": width, "height": 800})
+    tab.page.goto(site.url(origin, PAGES["article"]), wait_until="networkidle")
+    pictures = tab.page.evaluate(PICTURES)
+    leads = [p for p in pictures if p["lead"]]
+    assert len(leads) == 1 and leads[0]["loaded"] and not leads[0]["lazy"], pictures
+    assert all(p["sized"] for p in pictures), pictures
+    assert tab.page.evaluate(SHIFTED_IN_MAIN) == []
+    tab.page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    tab.page.wait_for_load_state("networkidle")
+    assert all(p["loaded"] for p in tab.page.evaluate(PICTURES) if not p["lazy"])
+    assert tab.errors() == []

@@ -340,7 +340,7 @@ def test_http_https_mailto_and_relative_urls_are_published(
 ) -> None:
     body = (
         "Kim. See [a](https://example.org/a?b=1&c=2), [b](http://example.org/b), "
-        "[c](mailto:desk@example.org), [d](./), [e](#top), ![f](../../static/style.css), "
+        "[c](mailto:desk@example.org), [d](./), [e](#top), [f](../../static/style.css), "
         "<https://example.org/auto> and [g][r].\n\n[r]: HTTPS://EXAMPLE.ORG/ref\n"
     )
     folder = site(

@@ -38,7 +38,7 @@ BROKEN_LINES = [
     f"{TERMS}:1:9: error: 'name' must be text, but YAML reads NO as a yes/no value; "
     'put it in quotes: "NO"',
     f"{TERMS}:3:3: error: glossary entry is missing required field 'name'",
-    f"{TERMS}:3:3: error: unknown field 'nmae' in glossary entry; did you mean 'name'?",
+    f"{TERMS}:3:3: error: unknown field 'nmae' in glossary entry; did you mean 'name' or 'image'?",
     f"{OTHER_ARTICLE}:4:7: error: 'date' must be a date written YYYY-MM-DD, or "
     "YYYY-MM-DDTHH:MM[:SS][±HH:MM] with a time, like 2023-09-15T10:00+09:00; found '15.09.2023'",
     f"{BACKGROUND}:1:9: error: 'date': 2000-13 is not a real date",

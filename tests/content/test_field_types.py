@@ -36,12 +36,14 @@ from builder.content.field_types import (
     URL,
     WIKIDATA,
     RecordListType,
+    RecordType,
 )
 from builder.content.fields import Field, FieldType, Record
 from builder.content.text_types import TextType
 from tests.content.schema_probe import judge
 
 FACTS = RecordListType(schema_module.FACT)
+IMAGE = RecordType(schema_module.IMAGE)
 
 # (type, YAML as an editor writes it after `value: `, accepted). Only values both
 # sides judge alike: tests/content/test_jsonschema.py marks those they cannot.
@@ -150,6 +152,12 @@ SAMPLES: list[tuple[FieldType[Any], str, bool]] = [
     (FACTS, "{label: Born, value: 7 October 1952}", False),
     (FACTS, "[{label: Born}]", False),
     (FACTS, "[{label: Born, value: x, note: y}]", False),
+    (IMAGE, "{src: handshake.jpg, alt: Putin and Kim shake hands, credit: Jane Doe}", True),
+    (IMAGE, '{src: rule.png, alt: "", credit: Desk, decorative: true}', True),
+    (IMAGE, "handshake.jpg", False),
+    (IMAGE, "[{src: handshake.jpg, alt: Handshake, credit: Jane Doe}]", False),
+    (IMAGE, "{src: handshake.jpg, alt: Handshake}", False),
+    (IMAGE, "{src: handshake.jpg, alt: Handshake, credit: Jane Doe, size: 3}", False),
 ]
 
 

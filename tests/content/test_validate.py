@@ -46,7 +46,8 @@ ERROR_CASES = [
         {T: "- nmae: Treaty\n  summary: A pact.\n"},
         [
             f"{T}:1:3: error: glossary entry is missing required field 'name'",
-            f"{T}:1:3: error: unknown field 'nmae' in glossary entry; did you mean 'name'?",
+            f"{T}:1:3: error: unknown field 'nmae' in glossary entry; "
+            "did you mean 'name' or 'image'?",
         ],
         id="unknown field suggests the nearest known field",
     ),
@@ -54,7 +55,7 @@ ERROR_CASES = [
         {T: "- name: Treaty\n  summary: A pact.\n  colour: red\n"},
         [
             f"{T}:3:3: error: unknown field 'colour' in glossary entry; known fields: id, name, "
-            "kind, aliases, summary, facts, wikidata, coordinates"
+            "kind, aliases, summary, facts, wikidata, coordinates, image"
         ],
         id="unknown field with nothing near lists the known fields",
     ),

@@ -8,17 +8,20 @@ every edit keeps it valid; hypothesis picks the edits.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from builder.build.options import BuildOptions
 from builder.build.run import build
@@ -42,6 +45,7 @@ class EntryModel:
     wikidata: str | None = None
     file: str = "people"  # the glossary file that defines it
     coordinates: tuple[float, float] | None = None  # written for places only
+    portrait: int | None = None  # which picture content/media/portrait-N.png holds
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class StoryModel:
     links: tuple[str, ...] = ()
     time: str = ""  # after the day: "", "T10:00" (the site's zone) or with an offset
     corrections: tuple[str, ...] = ()  # their kinds, one a day from 1 October
+    lead: int | None = None  # which picture lead.png, the lead image, holds
+    inline: int | None = None  # which picture inline.png, shown in the body, holds
 
 
 @dataclass
@@ -89,11 +95,18 @@ class SiteModel:
     # and those of the two days before it are news.
     clock: str = "2024-04-01T00:00:00+00:00"
     future: bool = False  # build with --future
+    logo: int | None = None  # which picture the publisher's logo, media/logo.png, is
 
-    def files(self) -> dict[str, str]:
-        found = {"site.yaml": f"title: {self.title}\nbase_url: https://example.org/news/\n"}
+    def files(self) -> dict[str, str | bytes]:
+        settings = f"title: {self.title}\nbase_url: https://example.org/news/\n"
         if self.timezone:
-            found["site.yaml"] += f"timezone: {self.timezone}\n"
+            settings += f"timezone: {self.timezone}\n"
+        if self.logo is not None:
+            settings += "publisher: {name: Desk, logo: media/logo.png}\n"
+            found: dict[str, str | bytes] = {"content/media/logo.png": picture(self.logo)}
+        else:
+            found = {}
+        found["site.yaml"] = settings
         found["content/glossary/people.yaml"] = "[]\n"
         if self.authors:
             found["content/authors.yaml"] = "".join(
@@ -101,17 +114,26 @@ class SiteModel:
             )
         for number, entry in sorted(self.entries.items()):
             path = f"content/glossary/{entry.file}.yaml"
-            found[path] = found.get(path, "[]\n").removeprefix("[]\n") + entry_yaml(number, entry)
+            text = str(found.get(path, "[]\n")).removeprefix("[]\n")
+            found[path] = text + entry_yaml(number, entry)
+            if entry.portrait is not None:
+                found[f"content/media/portrait-{number}.png"] = picture(entry.portrait)
         for slug, story in self.stories.items():
             found.update(self.story_files(slug, story))
         return found
 
-    def story_files(self, slug: str, story: StoryModel) -> dict[str, str]:
+    def story_files(self, slug: str, story: StoryModel) -> dict[str, str | bytes]:
         folder = f"content/{story.folder}/{slug}"
         names = [self.entries[n].name for n in story.mentions if n in self.entries]
         authors = [n for n in story.authors if n in self.authors]
         body = " ".join(f"Today {name} spoke, and {name} left." for name in names) or "Quiet."
         body += "".join(f" See [{page}]({LINKS[page[:5]].format(page)})." for page in story.links)
+        files: dict[str, str | bytes] = {}
+        if story.inline is not None:
+            body += "\n\n![A picture](inline.png)"
+            files[f"{folder}/inline.png"] = picture(story.inline)
+        if story.lead is not None:
+            files[f"{folder}/lead.png"] = picture(story.lead)
         front = (
             f"---\ntitle: {story.title}\nsection: {story.section}\n"
             f"date: 2023-09-{story.day:02d}{story.time}\ntags: [{', '.join(story.tags)}]\n"
@@ -121,9 +143,14 @@ class SiteModel:
             + (f"dek: {story.dek}\n" if story.dek else "")
             + (f"byline: {story.byline}\n" if story.byline else "")
             + f"authors: [{', '.join(f'author-{n}' for n in authors)}]\n"
+            + (
+                "image: {src: lead.png, alt: A lead, credit: Desk}\n"
+                if story.lead is not None
+                else ""
+            )
             + "---\n"
         )
-        files = {f"{folder}/article.md": f"{front}{body}\n"}
+        files[f"{folder}/article.md"] = f"{front}{body}\n"
         who = [n for n in story.who if n in self.entries]
         if who:
             said = f"  in_this_story: {story.in_this_story}\n" if story.in_this_story else ""
@@ -173,6 +200,8 @@ def entry_yaml(number: int, entry: EntryModel) -> str:
         text += f"  wikidata: {entry.wikidata}\n"
     if entry.coordinates and entry.kind == "place":
         text += f"  coordinates: [{entry.coordinates[0]}, {entry.coordinates[1]}]\n"
+    if entry.portrait is not None:
+        text += f"  image: {{src: media/portrait-{number}.png, alt: A face, credit: Desk}}\n"
     return text
 
 
@@ -183,6 +212,14 @@ def author_yaml(number: int, author: AuthorModel) -> str:
         + (f"  bio: {author.bio}\n" if author.bio else "")
         + (f"  url: {author.url}\n" if author.url else "")
     )
+
+
+@cache
+def picture(number: int) -> bytes:
+    """A small PNG, different in size and colour for each number."""
+    data = io.BytesIO()
+    Image.new("RGB", (300 + 20 * number, 200), (40 * number % 256, 90, 160)).save(data, "PNG")
+    return data.getvalue()
 
 
 def initial_site() -> SiteModel:
@@ -207,9 +244,14 @@ def initial_site() -> SiteModel:
             background=((n, ((n + 2) % 5,)),),
             links=INITIAL_LINKS.get(n, ()),
             authors=(n % 3,) if n < 4 else (),
+            lead=n % 2 or None,
+            inline=0 if n == 3 else None,
         )
     for n in range(3):
         model.authors[n] = AuthorModel(f"Writer{n} Surname", role="Reporter" if n else None)
+    for n in (0, 1):
+        model.entries[n] = replace(model.entries[n], portrait=n)
+    model.logo = 1
     return model
 
 
@@ -298,6 +340,10 @@ edits = st.one_of(
     st.tuples(st.just("remove-story"), stories, st.just(None)),
     st.tuples(st.just("site-title"), st.just(0), st.sampled_from(["Test site", "Renamed"])),
     st.tuples(st.just("touch"), stories, st.just(None)),
+    st.tuples(st.just("lead"), stories, st.sampled_from([None, 0, 1])),
+    st.tuples(st.just("inline"), stories, st.sampled_from([None, 0, 1])),
+    st.tuples(st.just("portrait"), entry_numbers, st.sampled_from([None, 0, 1])),
+    st.tuples(st.just("logo"), st.just(0), st.sampled_from([None, 0, 1])),
 )
 
 # One of each kind of edit, each changing something that some page shows.
@@ -351,6 +397,16 @@ SINGLE_EDITS = [
     ("remove-story", 3, None),
     ("site-title", 0, "Renamed"),
     ("touch", 2, None),
+    ("lead", 0, 1),  # a story without a lead image gets one
+    ("lead", 1, 0),  # the same name, other bytes
+    ("lead", 1, None),
+    ("inline", 2, 1),
+    ("inline", 3, None),
+    ("portrait", 0, 1),
+    ("portrait", 1, None),
+    ("portrait", 3, 0),
+    ("logo", 0, 0),
+    ("logo", 0, None),
 ]
 
 ENTRY_EDITS = (
@@ -363,6 +419,7 @@ ENTRY_EDITS = (
     "wikidata",
     "file",
     "coordinates",
+    "portrait",
 )
 
 
@@ -379,6 +436,8 @@ def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
         model.title = str(value)
     elif kind in ("clock", "future", "timezone"):
         setattr(model, kind, value)
+    elif kind == "logo":
+        model.logo = value if isinstance(value, int) else None
     elif kind == "add-story":
         model.stories.setdefault(slug, StoryModel(title=f"Added {number}", day=number + 1))
     elif story is None or kind == "touch":
@@ -419,7 +478,9 @@ def _edit_author(model: SiteModel, kind: str, number: int, value: object) -> Non
         model.authors[number] = replace(author, **{kind.removeprefix("author-"): value})
 
 
-def write_model(site: Path, model: SiteModel, before: dict[str, str]) -> dict[str, str]:
+def write_model(
+    site: Path, model: SiteModel, before: dict[str, str | bytes]
+) -> dict[str, str | bytes]:
     """Write what changed since `before`, remove what went; the files now."""
     files = model.files()
     write_files(site, {path: text for path, text in files.items() if before.get(path) != text})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from builder.content.model import Bundle, Correction, FrontMatter, Moment
+from builder.content.model import Bundle, Correction, FrontMatter, Moment, SiteConfig
 from builder.content.times import parse_time, resolve
 from builder.site.jsonld import news_article
 
 ZONE = "Asia/Vladivostok"
+SITE = SiteConfig("Site", "https://example.org/", "en", "public", None, 365, 1_000_000, False)
 
 
 def moment(text: str) -> Moment:
@@ -27,7 +28,7 @@ def front(**changes: object) -> FrontMatter:
 def data(front: FrontMatter, corrections: tuple[tuple[str, str], ...] = ()) -> dict[str, object]:
     made = [(moment(at).at, text) for at, text in corrections]
     markup = news_article(
-        bundle(front), "https://example.org/world/story/", "Site", [], [], corrections=made
+        bundle(front), "https://example.org/world/story/", SITE, [], [], corrections=made
     )
     found: dict[str, object] = json.loads(str(markup))
     return found
