@@ -12,7 +12,7 @@ from builder.build.articles import ParsedBundle
 from builder.build.state import Loaded, Run
 from builder.content.authors import check_author_references, index_authors
 from builder.content.glossary import GlossaryIndex, build_index, check_references
-from builder.content.images import with_entry_images, with_publisher_logo
+from builder.content.images import with_author_images, with_entry_images, with_publisher_logo
 from builder.content.load import load_authors
 from builder.content.model import Author, BundleSummary, Site
 from builder.content.yaml_errors import is_syntax_error
@@ -66,7 +66,7 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     common = digest(__version__, sources.theme_digest, config, options.drafts)
     if not _yaml_broken(report, bundles.values()):  # a broken file may define the ids
         _check_references(summaries, parsed, previous, index, run.store, report)
-    authors = _authors(run)
+    authors = with_author_images(_authors(run), pictures, report)
     check_author_references(summaries, authors, report)
     author_digests = {author.id: digest(author) for author in (authors or {}).values()}
     shown_authors = None if authors is None else tuple(authors.values())

@@ -64,11 +64,12 @@ class PublishedPictures:
 def wanted_pictures(site: Site, bodies: Iterable[ArticleRecord]) -> list[Wanted]:
     """Each picture the site shows once, in a stable order; lead images with crops.
 
-    Lead images, the pictures in bodies, entries' portraits and the publisher's
-    logo: a picture file that nothing shows is not published.
+    Lead images, the pictures in bodies, entries' and authors' portraits and the
+    publisher's logo: a picture file that nothing shows is not published.
     """
     leads = [bundle.front.image for bundle in site.bundles]
     others = [entry.image for entry in site.entries]
+    others.extend(author.image for author in site.authors or ())
     publisher = site.config.publisher
     others.append(publisher.logo if publisher else None)
     found = {file.source: Wanted(file, False) for body in bodies for file in body.pictures}

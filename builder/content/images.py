@@ -20,7 +20,7 @@ from PIL import Image as PillowImage
 from PIL import UnidentifiedImageError
 
 from builder.content.discover import MEDIA_FOLDER, SUFFIX_FORMATS, is_picture, suffix_of
-from builder.content.model import Entry, Image, ImageFile, SiteConfig
+from builder.content.model import Author, Entry, Image, ImageFile, SiteConfig
 from builder.core.diagnostics import Report, did_you_mean
 
 FORMAT_SUFFIXES = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
@@ -181,6 +181,21 @@ def with_entry_images(
         if image is not None:
             entry = replace(entry, image=attach(image, media_picture(image.src, media), report))
         found[entry_id] = entry
+    return found
+
+
+def with_author_images(
+    authors: dict[str, Author] | None, media: Mapping[str, ImageFile], report: Report
+) -> dict[str, Author] | None:
+    """The authors, each portrait with its file under content/media/."""
+    if authors is None:
+        return None
+    found = {}
+    for author_id, author in authors.items():
+        image = author.image
+        if image is not None:
+            author = replace(author, image=attach(image, media_picture(image.src, media), report))
+        found[author_id] = author
     return found
 
 

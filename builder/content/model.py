@@ -210,6 +210,7 @@ class Author:
     url: str | None
     email: str | None
     position: Position
+    image: Image | None = None  # a portrait under content/media/
 
 
 class FrontMatter(NamedTuple):

@@ -232,6 +232,7 @@ AUTHOR = Record(
         Field("bio", MARKDOWN, "A few sentences about the author."),
         Field("url", LINK, "A web page about the author, such as a profile elsewhere."),
         Field("email", EMAIL, "An address readers may write to."),
+        Field("image", RecordType(IMAGE), "A portrait, under content/media/, as for entries."),
     ),
 )
 

@@ -211,6 +211,7 @@ def author_from(fields: FieldValues, report: Report) -> Author | None:
         url=fields.get("url"),
         email=fields.get("email"),
         position=fields.position,
+        image=image_from(fields.get("image"), report),
     )
 
 

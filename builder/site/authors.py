@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from builder.content.model import Author, FrontMatter, Site
 from builder.site import jsonld
+from builder.site.pictures import PORTRAIT_SIZES, picture_view, responsive
 from builder.site.views import (
     AuthorCard,
     AuthorPage,
@@ -63,6 +64,9 @@ def author_page(site: Site, cards: Cards) -> AuthorPage:
     written = written_in(author.position.path)
     bio = cards.inline(author.bio, written, root) if author.bio else None
     description = bio.striptags() if bio else author.role
+    image = author.image
+    portrait = image.file if image else None
+    shared = (f"{config.base_url}{responsive(portrait)[-1].output}",) if portrait else ()
     return AuthorPage(
         site=site_view(config, root),
         meta=PageMeta(
@@ -70,7 +74,9 @@ def author_page(site: Site, cards: Cards) -> AuthorPage:
             description=description,
             url=url,
             type="profile",
-            jsonld=jsonld.profile_page(author, url, bio.striptags() if bio else None),
+            jsonld=jsonld.profile_page(author, url, bio.striptags() if bio else None, shared),
+            images=shared,
+            image_alt=image.alt if shared and image else None,
         ),
         url=url,
         id=author.id,
@@ -80,6 +86,7 @@ def author_page(site: Site, cards: Cards) -> AuthorPage:
         website=author.url,
         email=author.email,
         articles=tuple(cards.summary(b, root, None) for b in newest_first(list(site.bundles))),
+        portrait=picture_view(image, root, PORTRAIT_SIZES),
     )
 
 

@@ -129,9 +129,11 @@ def entry_page(entry: Entry, url: str, summary: str | None, images: tuple[str, .
     return script_json(data)
 
 
-def profile_page(author: Author, url: str, bio: str | None) -> Markup:
+def profile_page(author: Author, url: str, bio: str | None, images: tuple[str, ...] = ()) -> Markup:
     """An author's page: a ProfilePage whose main entity is the author."""
     main = person(author, url)
+    if images:
+        main["image"] = list(images)
     if author.role:
         main["jobTitle"] = author.role
     if bio:

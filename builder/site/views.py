@@ -196,6 +196,7 @@ class AuthorPage(Page):
     website: str | None  # a page about them elsewhere: authors.yaml's url
     email: str | None
     articles: tuple[ArticleSummary, ...]
+    portrait: PictureView | None = None
 
 
 class AuthorCard(NamedTuple):

@@ -9,6 +9,7 @@ from PIL import Image
 
 from builder.build.options import BuildOptions
 from builder.build.run import build
+from builder.core.diagnostics import ContentError
 from tests.conftest import snapshot, write_files
 
 ARTICLE = "content/world/story/article.md"
@@ -109,3 +110,47 @@ def test_two_builds_in_two_places_write_the_same_bytes(tmp_path: Path) -> None:
         site = make_site(tmp_path / name)
         build(BuildOptions(site=site, out=tmp_path / name / "out", workers=1))
     assert snapshot(tmp_path / "one/out") == snapshot(tmp_path / "two/out")
+
+
+def test_an_author_portrait_is_published_on_the_author_page(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    write_files(
+        site,
+        {
+            "content/authors.yaml": (
+                "- id: jane-doe\n  name: Jane Doe\n"
+                "  image: {src: media/jane.png, alt: Jane Doe at her desk, credit: Desk}\n"
+            ),
+            "content/media/jane.png": png(),
+            ARTICLE: FRONT.replace("---\nimage", "authors: [jane-doe]\nimage")
+            + "A story.\n\n![A map](map.png)\n",
+        },
+    )
+    out = tmp_path / "out"
+    build(BuildOptions(site=site, out=out, workers=1))
+    page = (out / "authors/jane-doe/index.html").read_text(encoding="utf-8")
+    assert 'alt="Jane Doe at her desk"' in page
+    published = [path for path in pictures(out) if path.startswith("media/jane")]
+    assert published, "the portrait's variants are published"
+    assert all(f"../../{path}" in page for path in published if path.endswith(".webp"))
+    assert '"image":["https://example.org/media/jane' in page  # in the ProfilePage's Person
+
+
+def test_an_author_portrait_that_is_missing_is_an_error(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    write_files(
+        site,
+        {
+            "content/authors.yaml": (
+                "- id: jane-doe\n  name: Jane Doe\n"
+                "  image: {src: media/nobody.png, alt: Jane, credit: Desk}\n"
+            )
+        },
+    )
+    try:
+        build(BuildOptions(site=site, out=tmp_path / "out", workers=1))
+    except ContentError as failure:
+        lines = [d.format() for d in failure.report.sorted()]
+    else:
+        raise AssertionError("a missing portrait must fail the build")
+    assert any(line.startswith("content/authors.yaml:3:") for line in lines), lines

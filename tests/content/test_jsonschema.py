@@ -645,8 +645,8 @@ stale_after_days: 1_000
 - name: Kim Min-ji
   email: mailto:kim@example.org
 
-### authors: an image, not built yet
-# refused: unknown field 'image'
+### authors: an image written as a bare path
+# refused: expected an image
 - name: Kim Min-ji
   image: media/kim.jpg
 
