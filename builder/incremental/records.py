@@ -52,12 +52,12 @@ def record_output(file: Path, key: str) -> OutputRecord:
     return OutputRecord(key, info.st_size, info.st_mtime_ns)
 
 
-def reusable(previous: OutputRecord | None, key: str, old_file: Path) -> bool:
+def reusable(previous: OutputRecord | None, key: str, old_file: str) -> bool:
     """True when the previous output of a page was made from the same inputs and is intact."""
     if previous is None or previous.key != key:
         return False
     try:
-        info = old_file.stat()
+        info = os.stat(old_file)  # noqa: PTH116 (a string: called for every page of a rebuild)
     except OSError:
         return False
     return info.st_size == previous.size and info.st_mtime_ns == previous.mtime_ns

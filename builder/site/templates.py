@@ -167,7 +167,8 @@ class PageTarget:
         """
         if self.staging is not None and not self.in_place:
             return False
-        return reusable(record, key, self.old_output / output)
+        # Strings, not Path objects: a warm build asks this of every page.
+        return reusable(record, key, f"{os.fspath(self.old_output)}/{output}")
 
 
 class PageWriter:
