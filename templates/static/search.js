@@ -26,7 +26,10 @@
   var loadEngine = function () {
     if (!engine) {
       engine = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
-        return pagefind.options({ baseUrl: root.pathname, excerptLength: 24 }).then(function () {
+        // Pagefind favours short pages by default, so a name in a headline
+        // would list its two-line glossary entry above the story itself.
+        var options = { baseUrl: root.pathname, excerptLength: 24, ranking: { pageLength: 0 } };
+        return pagefind.options(options).then(function () {
           return pagefind;
         });
       });
