@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.browser.conftest import PAGES, Site, Tab, entry_name, heading
+from tests.browser.conftest import PAGES, Site, Tab, entry_name, heading, require_module
 from tests.conftest import SEED_SITE
 
 pytestmark = pytest.mark.browser
@@ -194,3 +194,33 @@ def test_nothing_moves_when_the_search_box_appears(
     expect(tab.page.locator(SEARCH_INPUT)).to_be_visible()
     assert tab.page.evaluate(LAYOUT_SHIFT) == 0
     assert tab.errors() == []
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two opaque CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(part) / 255 for part in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_open_results_pass_axe_and_the_placeholder_is_legible(
+    site: Site, open_tab: Callable[..., Tab], expect: Any, scheme: str
+) -> None:
+    axe = require_module("axe_playwright_python.sync_playwright", "axe-playwright-python").Axe()
+    tab = open_tab(color_scheme=scheme)
+    tab.page.goto(site.url("http", PAGES["front"]), wait_until="networkidle")
+    box = tab.page.locator(SEARCH_INPUT).first
+    placeholder, background = box.evaluate(
+        "(input) => [getComputedStyle(input, '::placeholder').color,"
+        " getComputedStyle(input).backgroundColor]"
+    )
+    assert contrast(placeholder, background) >= 4.5, (placeholder, background)
+    search(tab, site, expect)
+    violations = axe.run(tab.page, context="search").response["violations"]
+    assert violations == [], violations
