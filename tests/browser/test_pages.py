@@ -208,9 +208,9 @@ def test_the_article_without_javascript(
 # -- pictures -------------------------------------------------------------------------
 
 # What moved within the page's main element as it loaded, by Chromium's layout-shift
-# entries. Over http the search box appears in the header once its script runs and moves
-# the whole of main down: main itself is not counted, only what moved inside it, which is
-# what a picture loading without its box reserved would move.
+# entries: main itself is not counted, only what moved inside it, which is what a picture
+# loading without its box reserved would move. (test_search checks that nothing moves
+# anywhere on the page.)
 SHIFTED_IN_MAIN = r"""() => new Promise((resolve) => {
   const main = document.querySelector("main");
   const moved = (list) => list.getEntries().flatMap((entry) => entry.sources)
