@@ -60,7 +60,7 @@ def stage_seconds(stats: pstats.Stats) -> list[tuple[str, float]]:
             if name == function and file.endswith(path)
         )
         found.append((label, seconds))
-    found.append(("whole process", stats.total_tt))  # type: ignore[attr-defined]
+    found.append(("whole process (profiled calls)", stats.total_tt))  # type: ignore[attr-defined]
     return found
 
 
