@@ -29,11 +29,12 @@ lint: $(TEST_INSTALLED)
 docs: $(INSTALLED)
 	$(PY) -m mkdocs build --strict
 
-# Timings and memory of cold and incremental builds; ARTICLES and ENTRIES set the corpus.
-ARTICLES ?= 5000
-ENTRIES ?= 1000
+# Timings and memory of cold and incremental builds at each of SIZES stories; BENCH_FLAGS=--images
+# adds the lead-image corpus.
+SIZES ?= 5000,50000
+RUNS ?= 3
 bench: $(INSTALLED)
-	$(PY) bench/run.py --articles $(ARTICLES) --entries $(ENTRIES)
+	$(PY) bench/run.py --sizes $(SIZES) --runs $(RUNS) $(BENCH_FLAGS)
 
 # A longer run of the property-based tests than CI's.
 fuzz: $(TEST_INSTALLED)

@@ -1,11 +1,13 @@
 """`make bench`: cold and incremental builds against the bare loop (and Hugo, if installed).
 
-Writes a deterministic corpus, then times whole processes, several runs each,
-and prints medians and ratios measured in the same run; then the nested-alias
-case (bench/nested.py) and the linking cost per body:
+Writes a deterministic corpus per size, then times whole processes, several runs
+each, and prints medians, peak memory of the process tree and ratios measured in
+the same run; then the nested-alias case (bench/nested.py) and the linking cost
+per body:
 
-    python bench/run.py --articles 5000 --entries 1000 --runs 3
-    python bench/run.py --only nested     # the nested-alias case alone
+    python bench/run.py --sizes 5000,50000 --runs 3
+    python bench/run.py --sizes 1000 --images     # also a corpus with a lead image per story
+    python bench/run.py --only nested             # the nested-alias case alone
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import nested
-from corpus import entry_name, write_corpus
+from corpus import CORPUS_VERSION, HOT_ENTRY, entry_name, write_corpus
+from hugo_site import write_hugo_site
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -48,17 +52,66 @@ class Timing:
         return max(self.peak_mb)
 
 
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+SAMPLE_SECONDS = 0.02
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident MB of a process and all its descendants, now (0 once it is gone).
+
+    Forked workers share pages with their parent until either writes them, so
+    the sum counts those pages once per process: an upper bound of what the
+    tree holds, and what a reader of `top` would add up.
+    """
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            statm = Path(f"/proc/{current}/statm").read_text().split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += int(statm[1]) * PAGE_MB
+        pending.extend(int(child) for child in children)
+    return total
+
+
+class TreePeak:
+    """Samples a process tree's resident memory in a thread until stopped; keeps the peak."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0.0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self) -> None:
+        while not self.done.wait(SAMPLE_SECONDS):
+            self.peak = max(self.peak, tree_rss_mb(self.pid))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return self.peak
+
+
 def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of the largest process of the command's tree."""
+    """Wall seconds and peak resident MB of the command's process tree.
+
+    The tree is sampled every 20 ms; a run too short for a sample still counts
+    its largest process, which the kernel reports when it is waited for.
+    """
     os.sync()  # what the last run wrote is on disk before this one starts
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, env=ENVIRONMENT)
+    sampler = TreePeak(process.pid)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
+    tree_peak = sampler.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, max(tree_peak, usage.ru_maxrss / 1024)
 
 
 @dataclass
@@ -119,6 +172,14 @@ class SetAside:
         shutil.rmtree(self.trash, ignore_errors=True)
 
 
+def both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        first()
+        second()
+
+    return run
+
+
 class Toggle:
     """Alternates a file between two texts, so every rebuild sees one real edit."""
 
@@ -136,21 +197,10 @@ class Toggle:
 
 
 def hugo_site(site: Path, target: Path) -> Path | None:
-    """The same article bodies as a Hugo site with a minimal template, if Hugo is installed."""
+    """The corpus as a Hugo site (bench/hugo_site.py), if Hugo is installed."""
     if shutil.which("hugo") is None:
         return None
-    shutil.rmtree(target, ignore_errors=True)
-    (target / "layouts" / "_default").mkdir(parents=True)
-    (target / "hugo.toml").write_text('baseURL = "https://example.org/"\ntitle = "Bench"\n')
-    single = "<!doctype html><title>{{ .Title }}</title><h1>{{ .Title }}</h1>{{ .Content }}\n"
-    (target / "layouts" / "_default" / "single.html").write_text(single)
-    (target / "layouts" / "_default" / "list.html").write_text("<!doctype html><title>x</title>\n")
-    for article in (site / "content").glob("*/*/article.md"):
-        relative = article.parent.relative_to(site / "content")
-        destination = target / "content" / relative.parent / f"{relative.name}.md"
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(article, destination)
-    return target
+    return write_hugo_site(site, target)
 
 
 def linking_cost(sizes: tuple[int, ...]) -> dict[int, float]:
@@ -188,24 +238,58 @@ def linking_cost(sizes: tuple[int, ...]) -> dict[int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=5000)
-    parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument("--sizes", default="5000", help="stories, comma-separated: 5000,50000")
+    parser.add_argument("--entries", type=int, help="glossary entries; default: stories / 5")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmups", type=int, default=1, help="untimed rounds of cold builds")
+    parser.add_argument("--images", action="store_true", help="also a lead image per story")
+    parser.add_argument("--image-stories", type=int, default=500, help="size of that corpus")
     parser.add_argument("--work", type=Path, default=HERE / "corpus")
     parser.add_argument("--only", choices=["nested"], help="run only this part")
+    parser.add_argument("--no-extras", action="store_true", help="skip nested and linking cost")
     arguments = parser.parse_args()
     if arguments.only == "nested":
         nested.report(nested.measure_all())
         return
-    work: Path = arguments.work
-    site = work / f"site-{arguments.articles}-{arguments.entries}"
+    for articles in (int(size) for size in arguments.sizes.split(",")):
+        entries = arguments.entries or max(10, articles // 5)
+        results = measure_size(arguments.work, articles, entries, arguments.runs, arguments.warmups)
+        report(results, articles, entries)
+    if arguments.images:
+        articles = arguments.image_stories
+        entries = arguments.entries or max(10, articles // 5)
+        report_images(measure_images(arguments.work, articles, entries, arguments.runs), articles)
+    if arguments.no_extras:
+        return
+    nested.report(nested.measure_all())  # before linking_cost makes this process large
+    costs = linking_cost((10, 10_000))
+    print(
+        f"\nlinking, ms per article body: 10 entries {costs[10]:.3f}, "
+        f"10,000 entries {costs[10_000]:.3f}, ratio {costs[10_000] / costs[10]:.2f}"
+    )
+
+
+def corpus(work: Path, articles: int, entries: int, images: bool = False) -> Path:
+    """The corpus of this size, written once and kept under work/ for later runs."""
+    kind = "-images" if images else ""
+    site = work / f"site-v{CORPUS_VERSION}-{articles}-{entries}{kind}"
     if not site.exists():
         print(f"writing corpus {site} ...", flush=True)
-        write_corpus(site, arguments.articles, arguments.entries)
-    out = work / "out"
-    runs = arguments.runs
+        partial = site.with_name(site.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        write_corpus(partial, articles, entries, images=images)
+        partial.rename(site)
+    return site
 
-    # Every cold build starts from no output (and ours from no cache), as is
+
+def measure_size(
+    work: Path, articles: int, entries: int, runs: int, warmups: int = 1
+) -> dict[str, Timing]:
+    """Cold builds against the yardsticks, then the three rebuilds, on one corpus."""
+    site = corpus(work, articles, entries)
+    out = work / "out"
+    # Every cold build starts from no output and ours from no cache at all (not even
+    # the encoded pictures or compiled templates that --clean keeps), as is
     # fair to the bare loop and Hugo, which replace nothing.
     aside = SetAside(work / "trash")
     aside.empty()
@@ -215,7 +299,9 @@ def main() -> None:
             aside(work / "bare-out"),
             work / "bare-out",
         ),
-        "cold build": Scenario(build_command(site, out, "--clean"), aside(out), out),
+        "cold build": Scenario(
+            build_command(site, out, "--clean"), both(aside(out), aside(site / ".cache")), out
+        ),
     }
     hugo = hugo_site(site, work / "hugo-site")
     if hugo is not None:
@@ -224,11 +310,12 @@ def main() -> None:
             aside(work / "hugo-out"),
             work / "hugo-out",
         )
-    measure_in_turn(cold, 1)  # a warm-up, not reported: bytecode caches, the disk's cache
+    measure_in_turn(cold, warmups)  # not reported: bytecode caches, the disk's cache
     results = measure_in_turn(cold, runs)
     run_once(build_command(site, out))
     article = next(iter(sorted((site / "content" / "world").glob("*/article.md"))))
     glossary = site / "content" / "glossary" / "part-0000.yaml"
+    hot = f"Synthetic entry number {HOT_ENTRY},"
     warm = {
         "no-change rebuild": Scenario(build_command(site, out)),
         "one article edited": Scenario(
@@ -237,26 +324,50 @@ def main() -> None:
         ),
         "one entry edited": Scenario(
             build_command(site, out),
-            Toggle(glossary, "Synthetic entry number 7,", "Edited entry number 7,"),
+            Toggle(glossary, hot, f"Edited entry number {HOT_ENTRY},"),
         ),
     }
     results.update(measure_in_turn(warm, runs))
     aside.empty()
-    report(results, arguments.articles)
-    nested.report(nested.measure_all())  # before linking_cost makes this process large
-    costs = linking_cost((10, 10_000))
-    print(
-        f"\nlinking, ms per article body: 10 entries {costs[10]:.3f}, "
-        f"10,000 entries {costs[10_000]:.3f}, ratio {costs[10_000] / costs[10]:.2f}"
-    )
+    return results
 
 
-def report(results: dict[str, Timing], articles: int) -> None:
+def measure_images(work: Path, articles: int, entries: int, runs: int) -> dict[str, Timing]:
+    """Cold builds with and without a lead image per story, and the no-change rebuild."""
+    plain, pictured = corpus(work, articles, entries), corpus(work, articles, entries, True)
+    aside = SetAside(work / "trash")
+    aside.empty()
+    out, pictured_out = work / "out", work / "out-images"
+    cold = {
+        "cold build": Scenario(
+            build_command(plain, out, "--clean"), both(aside(out), aside(plain / ".cache")), out
+        ),
+        "cold build, images": Scenario(
+            build_command(pictured, pictured_out, "--clean"),
+            both(aside(pictured_out), aside(pictured / ".cache")),
+            pictured_out,
+        ),
+        # --clean over a cache that holds the encoded pictures, as after a template change
+        "--clean, pictures kept": Scenario(
+            build_command(pictured, pictured_out, "--clean"), aside(pictured_out), pictured_out
+        ),
+    }
+    measure_in_turn(cold, 1)
+    results = measure_in_turn(cold, runs)
+    run_once(build_command(pictured, pictured_out))
+    warm = {"no-change rebuild, images": Scenario(build_command(pictured, pictured_out))}
+    results.update(measure_in_turn(warm, runs))
+    aside.empty()
+    return results
+
+
+def report(results: dict[str, Timing], articles: int, entries: int) -> None:
     cold = results["cold build"].median
     bare = results["bare loop"].median
     hugo = results["hugo cold"].median if "hugo cold" in results else None
+    print(f"\n{articles:,} stories, {entries:,} glossary entries")
     print(
-        f"\n{'scenario':<22}{'median s':>10}{'ms/article':>12}{'pages/s':>9}{'peak MB':>10}"
+        f"{'scenario':<22}{'median s':>10}{'ms/article':>12}{'pages/s':>9}{'peak MB':>10}"
         f"{'÷ cold':>9}{'÷ bare':>9}{'÷ hugo':>9}"
     )
     for name, timing in results.items():
@@ -268,7 +379,21 @@ def report(results: dict[str, Timing], articles: int) -> None:
             + versus_hugo
         )
     written = ", ".join(f"{name} {t.pages:,}" for name, t in results.items() if t.pages)
-    print(f"pages written by the cold builds: {written}")
+    print(f"pages written by the cold builds: {written}", flush=True)
+
+
+def report_images(results: dict[str, Timing], articles: int) -> None:
+    plain = results["cold build"].median
+    pictured = results["cold build, images"].median
+    unchanged = results["no-change rebuild, images"].median
+    print(f"\n{articles:,} stories with a lead image each (medians, peak MB of the tree)")
+    for name, timing in results.items():
+        print(f"{name:<28}{timing.median:>10.2f} s{timing.peak:>10.0f} MB")
+    print(
+        f"cold build's added cost per image: {(pictured - plain) / articles * 1000:.1f} ms; "
+        f"no-change rebuild ÷ cold build with images: {unchanged / pictured:.3f}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
