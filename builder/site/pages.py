@@ -47,7 +47,7 @@ from builder.site.views import (
     site_view,
 )
 from builder.text.linking import Mention
-from builder.text.markdown import RenderedBody
+from builder.text.markdown import RenderedBody, smart_quotes
 from builder.text.site_links import written_in
 
 
@@ -271,7 +271,7 @@ def _cards(
             index.entry(item.ref.id),
             root,
             item.in_this_story,
-            tuple(q.text for q in item.said),
+            tuple(smart_quotes(q.text) for q in item.said),
             written_in(item.ref.position.path),
         )
         for item in items
@@ -317,7 +317,7 @@ def _timeline_item(
     return TimelineItem(
         date=cards.dates.partial(event.date),
         date_iso=event.date.iso(),
-        title=event.title,
+        title=smart_quotes(event.title),
         summary=cards.inline(event.summary, written_in(event.position.path), root)
         if event.summary
         else None,

@@ -24,6 +24,7 @@ from builder.content.model import (
 from builder.site.dates import DateFormat, date_format
 from builder.site.pictures import PORTRAIT_SIZES, PictureView, picture_view
 from builder.text import site_links
+from builder.text.markdown import smart_quotes
 from builder.text.site_links import written_in
 
 # Renders a field of inline Markdown: its text, the folder below content/ of the
@@ -274,7 +275,7 @@ def root_of(page_path: str) -> str:
 
 def fact_view(fact: Fact, inline: InlineRenderer, root: str, dates: DateFormat) -> FactView:
     return FactView(
-        label=fact.label,
+        label=smart_quotes(fact.label),
         value=inline(fact.value, written_in(fact.position.path), root),
         as_of=dates.day(fact.as_of) if fact.as_of else None,
         as_of_iso=fact.as_of.isoformat() if fact.as_of else None,
