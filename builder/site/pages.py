@@ -45,6 +45,7 @@ from builder.site.views import (
     newest_first,
     root_of,
     site_view,
+    tag_name,
 )
 from builder.text.linking import Mention
 from builder.text.markdown import RenderedBody, smart_quotes
@@ -192,7 +193,7 @@ def article_page(
         image=picture_view(lead, root, LEAD_SIZES),
         section_href=f"{root}sections/{section_slug(front.section)}/index.html",
         tags=tuple(
-            LinkView(tag, f"{root}tags/{slugify(tag)}/index.html")
+            LinkView(tag_name(tag), f"{root}tags/{slugify(tag)}/index.html")
             for tag in front.tags
             if slugify(tag)
         ),
