@@ -134,9 +134,21 @@ class Entry:
     coordinates: tuple[float, float] | None
     position: Position
     image: Image | None = None
+    sort_as: str | None = None  # as written; sort_name() says what lists sort by
 
     def surface_forms(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def sort_name(self) -> str:
+        """What the glossary sorts the entry by: `sort_as` when given; for a person,
+        the last word of the name first ("Putin Vladimir"), as readers look people
+        up by family name; otherwise the name."""
+        if self.sort_as:
+            return self.sort_as
+        words = self.name.split()
+        if self.kind == "person" and len(words) > 1:
+            return " ".join([words[-1], *words[:-1]])
+        return self.name
 
     def same_content(self, other: Entry) -> bool:
         """True when two definitions say the same thing, wherever they stand."""
@@ -155,6 +167,7 @@ def _without_positions(entry: Entry) -> tuple[object, ...]:
         entry.wikidata,
         entry.coordinates,
         entry.image.content() if entry.image else None,
+        entry.sort_as,
     )
 
 

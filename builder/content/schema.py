@@ -109,6 +109,11 @@ _ENTRY_FIELDS = (
         "place in where.yaml, term in the glossary.",
     ),
     Field("aliases", MATCHED_TEXT_LIST, "More surface forms to match in article text."),
+    Field(
+        "sort_as",
+        TEXT,
+        "The name the glossary sorts it by; a person's defaults to the last word of the name.",
+    ),
     Field("summary", MARKDOWN, "One or two sentences saying what this is."),
     Field("facts", RecordListType(FACT), "Ordered facts."),
     Field("wikidata", WIKIDATA, "Wikidata id such as Q7747; becomes schema.org sameAs."),

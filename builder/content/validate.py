@@ -195,6 +195,7 @@ def entry_from(fields: FieldValues, default_kind: str, report: Report) -> Entry 
         coordinates=fields.get("coordinates"),
         position=fields.position,
         image=image_from(fields.get("image"), report),
+        sort_as=fields.get("sort_as"),
     )
 
 

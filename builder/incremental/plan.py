@@ -28,7 +28,7 @@ from builder.incremental.records import OutputRecord, Signature, SourceSignature
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 
-CACHE_FORMAT = 10
+CACHE_FORMAT = 11  # 11: sidecar text curls its quotes, so earlier pages are stale
 
 
 class BundleRecord(NamedTuple):

@@ -34,11 +34,11 @@ from builder.site.views import (
     TagIndexPage,
     article_summary,
     dates_of,
-    glossary_groups,
     letter_groups,
     newest_first,
     root_of,
     site_view,
+    tag_name,
 )
 
 
@@ -54,7 +54,6 @@ def glossary_page(site: Site, cards: Cards) -> GlossaryPage:
             jsonld=None,
         ),
         url=f"{site.config.base_url}glossary/",
-        groups=glossary_groups(site, root, cards),
         letters=letter_groups(site, root, cards),
     )
 
@@ -139,7 +138,7 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
     here = _page_folder(spec.folder, spec.number)
     root = root_of(here)
     url = f"{site.config.base_url}{here}/"
-    heading = spec.name if spec.kind == "section" else f"Tagged “{spec.name}”"
+    heading = spec.name if spec.kind == "section" else f"Tagged “{tag_name(spec.name)}”"
     title = heading if spec.number == 1 else f"{heading}, page {spec.number}"
 
     def href(number: int) -> str | None:
@@ -174,7 +173,7 @@ def tag_index(site: Site) -> TagIndexPage:
         meta=PageMeta(f"Tags · {site.config.title}", None, url, "website", None),
         url=url,
         tags=tuple(
-            TagCount(tag, f"{root}tags/{slugify(tag)}/index.html", counts[tag])
+            TagCount(tag_name(tag), f"{root}tags/{slugify(tag)}/index.html", counts[tag])
             for tag in sorted(counts, key=str.casefold)
         ),
     )

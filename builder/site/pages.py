@@ -45,9 +45,10 @@ from builder.site.views import (
     newest_first,
     root_of,
     site_view,
+    tag_name,
 )
 from builder.text.linking import Mention
-from builder.text.markdown import RenderedBody
+from builder.text.markdown import RenderedBody, smart_quotes
 from builder.text.site_links import written_in
 
 
@@ -192,7 +193,7 @@ def article_page(
         image=picture_view(lead, root, LEAD_SIZES),
         section_href=f"{root}sections/{section_slug(front.section)}/index.html",
         tags=tuple(
-            LinkView(tag, f"{root}tags/{slugify(tag)}/index.html")
+            LinkView(tag_name(tag), f"{root}tags/{slugify(tag)}/index.html")
             for tag in front.tags
             if slugify(tag)
         ),
@@ -271,7 +272,7 @@ def _cards(
             index.entry(item.ref.id),
             root,
             item.in_this_story,
-            tuple(q.text for q in item.said),
+            tuple(smart_quotes(q.text) for q in item.said),
             written_in(item.ref.position.path),
         )
         for item in items
@@ -317,7 +318,7 @@ def _timeline_item(
     return TimelineItem(
         date=cards.dates.partial(event.date),
         date_iso=event.date.iso(),
-        title=event.title,
+        title=smart_quotes(event.title),
         summary=cards.inline(event.summary, written_in(event.position.path), root)
         if event.summary
         else None,

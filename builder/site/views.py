@@ -6,6 +6,7 @@ safe HTML and every link already made relative to the page itself.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ from typing import NamedTuple
 from markupsafe import Markup
 
 from builder.content.model import (
-    ENTRY_KINDS,
     BundleSummary,
     Entry,
     Fact,
@@ -24,19 +24,12 @@ from builder.content.model import (
 from builder.site.dates import DateFormat, date_format
 from builder.site.pictures import PORTRAIT_SIZES, PictureView, picture_view
 from builder.text import site_links
+from builder.text.markdown import smart_quotes
 from builder.text.site_links import written_in
 
 # Renders a field of inline Markdown: its text, the folder below content/ of the
 # file it was written in, and the way up to the site's top from the page shown.
 InlineRenderer = Callable[[str, str, str], Markup]
-
-KIND_HEADINGS = {
-    "person": "People",
-    "organization": "Organizations",
-    "place": "Places",
-    "term": "Terms",
-    "event": "Events",
-}
 
 
 @dataclass(frozen=True)
@@ -215,15 +208,14 @@ class AuthorsPage(Page):
 
 @dataclass(frozen=True)
 class GlossaryGroup:
-    kind: str  # an entry kind, or a letter for the A–Z list
+    kind: str  # the id of the letter's section: letter-a, …, letter-other
     heading: str
     entries: tuple[EntryCard, ...]
 
 
 @dataclass(frozen=True)
 class GlossaryPage(Page):
-    groups: tuple[GlossaryGroup, ...]  # by kind
-    letters: tuple[GlossaryGroup, ...]  # A–Z, every kind together
+    letters: tuple[GlossaryGroup, ...]  # A–Z, every kind together: the one list
 
 
 @dataclass(frozen=True)
@@ -267,6 +259,14 @@ def site_view(config: SiteConfig, root: str) -> SiteView:
     )
 
 
+def tag_name(tag: str) -> str:
+    """How a tag reads to readers: as written when it has capitals ("UN vote");
+    a slug ("north-korea") as words, each capitalised ("North Korea")."""
+    if tag != tag.lower():
+        return tag
+    return " ".join(word[:1].upper() + word[1:] for word in re.split(r"[-_\s]+", tag) if word)
+
+
 def root_of(page_path: str) -> str:
     """Relative URL of the site root from a page folder such as "world/story"."""
     return site_links.root_of(page_path)
@@ -274,7 +274,7 @@ def root_of(page_path: str) -> str:
 
 def fact_view(fact: Fact, inline: InlineRenderer, root: str, dates: DateFormat) -> FactView:
     return FactView(
-        label=fact.label,
+        label=smart_quotes(fact.label),
         value=inline(fact.value, written_in(fact.position.path), root),
         as_of=dates.day(fact.as_of) if fact.as_of else None,
         as_of_iso=fact.as_of.isoformat() if fact.as_of else None,
@@ -360,20 +360,19 @@ def article_summary(
 
 
 def letter_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup, ...]:
-    """Every entry under the letter its name starts with; '#' for the rest."""
-    by_letter: dict[str, list[Entry]] = {}
+    """Every entry under the letter it sorts by (a person's family name: see
+    Entry.sort_name); '#' for the rest."""
+    by_letter: dict[str, list[tuple[str, str, Entry]]] = {}
     for entry in site.entries:
-        first = unicodedata.normalize("NFKD", entry.name[:1]).upper()[:1]
+        sort_name = entry.sort_name()
+        first = unicodedata.normalize("NFKD", sort_name[:1]).upper()[:1]
         letter = first if "A" <= first <= "Z" else "#"
-        by_letter.setdefault(letter, []).append(entry)
+        by_letter.setdefault(letter, []).append((sort_name.casefold(), entry.id, entry))
     return tuple(
         GlossaryGroup(
             f"letter-{letter.lower() if letter != '#' else 'other'}",
             letter,
-            tuple(
-                cards.card(e, root)
-                for e in sorted(by_letter[letter], key=lambda e: (e.name.casefold(), e.id))
-            ),
+            tuple(cards.card(entry, root) for _, _, entry in sorted(by_letter[letter])),
         )
         for letter in sorted(by_letter)
     )
@@ -382,18 +381,6 @@ def letter_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup, .
 def newest_first(bundles: list[BundleSummary]) -> list[BundleSummary]:
     """By the instant of publication, whatever offset each was written with."""
     return sorted(bundles, key=lambda b: (b.front.date.at, b.path), reverse=True)
-
-
-def glossary_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup, ...]:
-    groups = []
-    for kind in ENTRY_KINDS:
-        members = sorted(
-            (e for e in site.entries if e.kind == kind), key=lambda e: (e.name.casefold(), e.id)
-        )
-        if members:
-            made = tuple(cards.card(e, root) for e in members)
-            groups.append(GlossaryGroup(kind, KIND_HEADINGS[kind], made))
-    return tuple(groups)
 
 
 class FeedAuthor(NamedTuple):

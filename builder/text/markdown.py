@@ -3,6 +3,7 @@ inline fields such as summaries. Raw HTML is never passed through."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, cast
@@ -40,8 +41,34 @@ def body_parser(table: LinkTable) -> MarkdownIt:
     return md
 
 
-# Text without any of these characters renders to itself, escaped.
-_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\n]")
+# Text without any of these characters renders to itself, escaped; straight
+# quotes go through the parser, which curls them.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~\n'\"]")
+
+
+def _inline_parser() -> MarkdownIt:
+    """Inline fields curl their quotes ("Workers' Party" becomes "Workers’ Party"),
+    as editors type them in stories; the other typographic replacements, such as
+    "(c)" to "©", stay off: they would change what an editor meant literally."""
+    md = _base_parser()
+    md.options["typographer"] = True
+    md.enable("smartquotes")
+    return md
+
+
+@functools.cache
+def _quotes_parser() -> MarkdownIt:
+    # No Markdown at all ("zero"): the text comes back as it was, quotes curled.
+    return MarkdownIt("zero", {"typographer": True}).enable("smartquotes")
+
+
+def smart_quotes(text: str) -> str:
+    """Plain text (a label, a title) with its straight quotes curled, by the same
+    rule as inline fields, so that the two read alike side by side."""
+    if "'" not in text and '"' not in text:
+        return text
+    paragraph = _quotes_parser().parseInline(text)[0]
+    return "".join(child.content for child in paragraph.children or ())
 
 
 class InlineMarkdown:
@@ -55,7 +82,7 @@ class InlineMarkdown:
     """
 
     def __init__(self) -> None:
-        self._md = _base_parser()
+        self._md = _inline_parser()
         self._rendered: dict[tuple[str, str, str], Markup] = {}
 
     def __call__(self, text: str, base: str = "", root: str = "") -> Markup:

@@ -1,5 +1,6 @@
-"""Glossary links in the seed article: the pop-over card on focus and on hover, closed by
-Escape, and the link itself, which leads to the entry page that lists the story."""
+"""Glossary links in the seed article: the pop-over card on focus, on hover (after a
+delay) and on a tap, closed by Escape, turned off by the reader, and the link itself,
+which leads to the entry page that lists the story."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def test_card_opens_on_keyboard_focus_and_closes_on_escape(
     card = page.locator(f"#term-{term}")
     expect(card).to_be_visible()
     expect(card).to_contain_text(entry_name(site.root, term))
-    expect(first).to_have_attribute("aria-describedby", f"term-{term}")
+    # Described by the card's kind ("Person"), not by the whole card.
+    expect(first).to_have_attribute("aria-describedby", f"term-{term}-kind")
     card_inside_viewport(tab, f"term-{term}")
 
     page.keyboard.press("Escape")
@@ -108,4 +110,82 @@ def test_glossary_link_leads_to_the_entry_that_lists_the_story(
     page.wait_for_url(
         lambda url: url.removesuffix("index.html") == article.removesuffix("index.html")
     )
+    assert tab.errors() == []
+
+
+def test_hover_waits_before_opening_the_card(
+    site: Site, open_tab: Callable[..., Tab], expect: Any
+) -> None:
+    """A pointer passing over a mention opens nothing; one that rests there does."""
+    tab = open_tab()
+    page = tab.page
+    page.goto(site.url("http", PAGES["article"]))
+    link = page.locator(f'{TERM_LINKS}[data-term="kim-jong-un"]')
+    card = page.locator("#term-kim-jong-un")
+
+    link.hover()
+    page.wait_for_timeout(150)
+    expect(card).to_be_hidden()
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(500)
+    expect(card).to_be_hidden()
+
+    link.hover()
+    expect(card).to_be_visible()
+    assert tab.errors() == []
+
+
+@pytest.mark.parametrize("origin", ORIGINS)
+def test_a_tap_opens_the_card_and_its_link_leads_on(
+    site: Site, open_tab: Callable[..., Tab], expect: Any, origin: str
+) -> None:
+    tab = open_tab(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
+    page = tab.page
+    article = site.url(origin, PAGES["article"])
+    page.goto(article)
+    link = page.locator(f'{TERM_LINKS}[data-term="kim-jong-un"]')
+    card = page.locator("#term-kim-jong-un")
+
+    link.tap()
+    expect(card).to_be_visible()
+    assert page.url == article, "the tap left the article instead of opening the card"
+    card_inside_viewport(tab, "term-kim-jong-un")
+
+    # A tap elsewhere closes it.
+    page.locator("h1").tap()
+    expect(card).to_be_hidden()
+
+    link.tap()
+    card.get_by_role("link", name="Open entry").tap()
+    page.wait_for_url(re.compile(r".*/glossary/kim-jong-un/(index\.html)?$"))
+    expect(page.locator("h1")).to_have_text(entry_name(site.root, "kim-jong-un"))
+    assert tab.errors() == []
+
+
+def test_cards_can_be_turned_off_and_stay_off(
+    site: Site, open_tab: Callable[..., Tab], expect: Any
+) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.goto(site.url("http", PAGES["article"]))
+    link = page.locator(f'{TERM_LINKS}[data-term="kim-jong-un"]')
+    card = page.locator("#term-kim-jong-un")
+
+    page.get_by_role("button", name="Turn cards off").click()
+    link.focus()
+    link.hover()
+    page.wait_for_timeout(700)
+    expect(card).to_be_hidden()
+    expect(link).not_to_have_attribute("aria-describedby", re.compile("."))
+
+    page.reload()
+    switch = page.get_by_role("button", name="Turn cards on")
+    expect(switch).to_be_visible()
+    link.hover()
+    page.wait_for_timeout(700)
+    expect(card).to_be_hidden()
+
+    switch.click()
+    link.hover()
+    expect(card).to_be_visible()
     assert tab.errors() == []

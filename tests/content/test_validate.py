@@ -55,7 +55,7 @@ ERROR_CASES = [
         {T: "- name: Treaty\n  summary: A pact.\n  colour: red\n"},
         [
             f"{T}:3:3: error: unknown field 'colour' in glossary entry; known fields: id, name, "
-            "kind, aliases, summary, facts, wikidata, coordinates, image"
+            "kind, aliases, sort_as, summary, facts, wikidata, coordinates, image"
         ],
         id="unknown field with nothing near lists the known fields",
     ),

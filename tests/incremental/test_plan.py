@@ -46,6 +46,7 @@ class EntryModel:
     file: str = "people"  # the glossary file that defines it
     coordinates: tuple[float, float] | None = None  # written for places only
     portrait: int | None = None  # which picture content/media/portrait-N.png holds
+    sort_as: str | None = None  # moves the entry in the glossary's A to Z list
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,8 @@ def entry_yaml(number: int, entry: EntryModel) -> str:
         text += f"  facts:\n    - label: Born\n      value: {entry.fact}\n"
     if entry.wikidata:
         text += f"  wikidata: {entry.wikidata}\n"
+    if entry.sort_as:
+        text += f"  sort_as: {entry.sort_as}\n"
     if entry.coordinates and entry.kind == "place":
         text += f"  coordinates: [{entry.coordinates[0]}, {entry.coordinates[1]}]\n"
     if entry.portrait is not None:
@@ -328,6 +331,7 @@ edits = st.one_of(
     st.tuples(st.just("kind"), entry_numbers, st.sampled_from(ENTRY_KINDS)),
     st.tuples(st.just("fact"), entry_numbers, st.sampled_from([None, "1 June 1960", "2 July"])),
     st.tuples(st.just("wikidata"), entry_numbers, st.sampled_from([None, "Q1", "Q42"])),
+    st.tuples(st.just("sort_as"), entry_numbers, st.sampled_from([None, "Aardvark", "Zulu"])),
     st.tuples(
         st.just("coordinates"),
         entry_numbers,
@@ -390,6 +394,7 @@ SINGLE_EDITS = [
     ("fact", 1, "1 June 1960"),  # shown on the glossary index's cards too
     ("fact", 2, "2 July"),
     ("wikidata", 3, "Q42"),
+    ("sort_as", 1, "Aardvark"),  # moves entry-1 to the top of the glossary's list
     ("file", 2, "more"),  # the entry moves to another glossary file, unchanged
     ("add-entry", 5, None),
     ("remove-entry", 4, None),
@@ -417,6 +422,7 @@ ENTRY_EDITS = (
     "kind",
     "fact",
     "wikidata",
+    "sort_as",
     "file",
     "coordinates",
     "portrait",

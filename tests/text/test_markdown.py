@@ -1,11 +1,15 @@
 """Article bodies: CommonMark, raw HTML never passed through, and unsafe link
-targets refused with an error at their line in article.md."""
+targets refused with an error at their line in article.md; sidecar text with its
+quotes curled, inline Markdown and plain fields alike."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from builder.text.markdown import InlineMarkdown, smart_quotes
 from tests.conftest import ARTICLE, MINIMAL_SITE, Run
 
 FRONT = "---\ntitle: A story\nsection: World\ndate: 2023-09-15\ntags: [russia]\n---\n"
@@ -45,3 +49,40 @@ def test_safe_links_are_kept(
     page = (tmp_path / "out/world/story/index.html").read_text(encoding="utf-8")
     assert '<a href="https://example.com/kim">Kim</a>' in page
     assert '<a href="mailto:a@example.com">wrote</a>' in page
+
+
+# -- quotes in sidecar text ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("the Workers' Party of Korea", "the Workers’ Party of Korea"),
+        ('He said "no" *twice*', "He said “no” <em>twice</em>"),
+        ("'rifle' & 3 > 2", "‘rifle’ &amp; 3 &gt; 2"),
+        ('[the "deal"](https://example.org/?q=it\'s)', '<a href="https://example.org/?q=it\'s">'),
+        ("(c) -- and ...", "(c) -- and ..."),
+    ],
+    ids=[
+        "an apostrophe curls",
+        "double quotes curl around markup",
+        "quotes curl in text that is escaped",
+        "quotes in a URL stay straight",
+        "no other typographic replacement",
+    ],
+)
+def test_inline_fields_curl_their_quotes(written: str, shown: str) -> None:
+    assert shown in InlineMarkdown()(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("Kim's onward trip", "Kim’s onward trip"),
+        ('"Highest quality" <rifle> & *gift*', "“Highest quality” <rifle> & *gift*"),
+        ("No quotes at all", "No quotes at all"),
+    ],
+    ids=["an apostrophe curls", "nothing else changes, not even markup", "nothing to do"],
+)
+def test_plain_fields_curl_their_quotes_alike(written: str, shown: str) -> None:
+    assert smart_quotes(written) == shown

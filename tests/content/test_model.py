@@ -1,0 +1,46 @@
+"""What the plain data says of itself: the name the glossary sorts an entry by."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.content.model import Entry
+from builder.core.diagnostics import Position
+
+
+def entry(name: str, kind: str, sort_as: str | None = None) -> Entry:
+    return Entry(
+        id="x",
+        name=name,
+        kind=kind,
+        aliases=(),
+        summary=None,
+        facts=(),
+        wikidata=None,
+        coordinates=None,
+        position=Position("content/glossary/people.yaml"),
+        sort_as=sort_as,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "sort_as", "sorted_by"),
+    [
+        ("Vladimir Putin", "person", None, "Putin Vladimir"),
+        ("Jean-Yves Le Drian", "person", "Le Drian, Jean-Yves", "Le Drian, Jean-Yves"),
+        ("Kim Jong Un", "person", "Kim Jong Un", "Kim Jong Un"),
+        ("Madonna", "person", None, "Madonna"),
+        ("Workers' Party of Korea", "organization", None, "Workers' Party of Korea"),
+        ("The Hague", "place", "Hague, The", "Hague, The"),
+    ],
+    ids=[
+        "a person by the last word of the name",
+        "sort_as wins over the last word",
+        "sort_as keeps a family name that comes first",
+        "a one-word name is itself",
+        "anything else by its name",
+        "sort_as for any kind",
+    ],
+)
+def test_sort_name(name: str, kind: str, sort_as: str | None, sorted_by: str) -> None:
+    assert entry(name, kind, sort_as).sort_name() == sorted_by
