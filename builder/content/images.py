@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from PIL import Image as PillowImage
 from PIL import UnidentifiedImageError
@@ -171,31 +172,33 @@ def attach(image: Image, found: Found, report: Report) -> Image:
     return replace(image, file=found.file) if found.file is not None else image
 
 
+# Records that may carry a portrait under content/media/.
+Portrayed = TypeVar("Portrayed", Entry, Author)
+
+
 def with_entry_images(
     entries: dict[str, Entry], media: Mapping[str, ImageFile], report: Report
 ) -> dict[str, Entry]:
     """The entries, each image with its file under content/media/."""
-    found = {}
-    for entry_id, entry in entries.items():
-        image = entry.image
-        if image is not None:
-            entry = replace(entry, image=attach(image, media_picture(image.src, media), report))
-        found[entry_id] = entry
-    return found
+    return _with_portraits(entries, media, report)
 
 
 def with_author_images(
     authors: dict[str, Author] | None, media: Mapping[str, ImageFile], report: Report
 ) -> dict[str, Author] | None:
     """The authors, each portrait with its file under content/media/."""
-    if authors is None:
-        return None
+    return None if authors is None else _with_portraits(authors, media, report)
+
+
+def _with_portraits(
+    records: dict[str, Portrayed], media: Mapping[str, ImageFile], report: Report
+) -> dict[str, Portrayed]:
     found = {}
-    for author_id, author in authors.items():
-        image = author.image
+    for key, record in records.items():
+        image = record.image
         if image is not None:
-            author = replace(author, image=attach(image, media_picture(image.src, media), report))
-        found[author_id] = author
+            record = replace(record, image=attach(image, media_picture(image.src, media), report))
+        found[key] = record
     return found
 
 
