@@ -64,10 +64,10 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     table = index.link_table()
     claims = digest(sorted(table.claims.items()), sorted(table.never), sorted(table.ids))
     common = digest(__version__, sources.theme_digest, config, options.drafts)
+    authors = with_author_images(_authors(run), pictures, report)
     if not _yaml_broken(report, bundles.values()):  # a broken file may define the ids
         _check_references(summaries, parsed, previous, index, run.store, report)
-    authors = with_author_images(_authors(run), pictures, report)
-    check_author_references(summaries, authors, report)
+        check_author_references(summaries, authors, report)
     author_digests = {author.id: digest(author) for author in (authors or {}).values()}
     shown_authors = None if authors is None else tuple(authors.values())
     site = Site(config, tuple(index.entries.values()), tuple(summaries), shown_authors)

@@ -137,3 +137,20 @@ def test_any_broken_text_is_at_most_one_error_inside_the_file(text: str) -> None
         line, col = diagnostic.position.line, diagnostic.position.col
         assert 1 <= line <= len(lines) + 1, diagnostic
         assert 1 <= col <= max(len(lines[line - 1]) if line <= len(lines) else 0, 0) + 1, diagnostic
+
+
+def test_a_broken_authors_file_does_not_flood_the_run_with_errors_about_its_ids(
+    make_site: Callable[..., Path], cli: Callable[..., Run]
+) -> None:
+    site = make_site(
+        {
+            "content/authors.yaml": '- id: jane-doe\n  name: "Jane\n',
+            "content/world/story/article.md": MINIMAL_SITE[
+                "content/world/story/article.md"
+            ].replace("date:", "authors: [jane-doe]\ndate:"),
+        }
+    )
+    result = cli("check", "--site", site)
+    assert result.code == 1
+    assert result.err.splitlines()[-1] == "1 error, 0 warnings in 1 file"
+    assert result.err.startswith("content/authors.yaml:2:9: error: invalid YAML: ")
