@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from builder.content.model import Author, FrontMatter, Site
 from builder.site import jsonld
-from builder.site.pictures import PORTRAIT_SIZES, picture_view, responsive
+from builder.site.pictures import PORTRAIT_SIZES, picture_view, portrait_urls
 from builder.site.views import (
     AuthorCard,
     AuthorPage,
@@ -65,8 +65,7 @@ def author_page(site: Site, cards: Cards) -> AuthorPage:
     bio = cards.inline(author.bio, written, root) if author.bio else None
     description = bio.striptags() if bio else author.role
     image = author.image
-    portrait = image.file if image else None
-    shared = (f"{config.base_url}{responsive(portrait)[-1].output}",) if portrait else ()
+    shared = portrait_urls(image, config.base_url)
     return AuthorPage(
         site=site_view(config, root),
         meta=PageMeta(

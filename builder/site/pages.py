@@ -30,7 +30,7 @@ from builder.content.validate import slugify
 from builder.site import jsonld
 from builder.site.authors import article_credits, byline_links
 from builder.site.locator_map import Pin, locator_map
-from builder.site.pictures import LEAD_SIZES, crop_urls, picture_view, responsive
+from builder.site.pictures import LEAD_SIZES, crop_urls, picture_view, portrait_urls, responsive
 from builder.site.views import (
     ArticlePage,
     Cards,
@@ -339,8 +339,7 @@ def entry_page(
     card = cards.card(entry, root)
     url = f"{config.base_url}glossary/{entry_id}/"
     summary = card.summary.striptags() if card.summary else None
-    portrait = entry.image.file if entry.image else None
-    shared = (f"{config.base_url}{responsive(portrait)[-1].output}",) if portrait else ()
+    shared = portrait_urls(entry.image, config.base_url)
     events = sorted(
         (
             (event, use.bundle)

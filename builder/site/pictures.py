@@ -134,6 +134,14 @@ def picture_view(image: Image | None, root: str, sizes: str) -> PictureView | No
     return PictureView(picture(image.file, root), image.alt, image.credit, image.caption, sizes)
 
 
+def portrait_urls(image: Image | None, base_url: str) -> tuple[str, ...]:
+    """A portrait's widest variant as an absolute URL, for og:image and JSON-LD; none
+    without one."""
+    if image is None or image.file is None:
+        return ()
+    return (f"{base_url}{responsive(image.file)[-1].output}",)
+
+
 def crop_urls(file: ImageFile, base_url: str) -> tuple[str, ...]:
     """The crops' absolute URLs, widest aspect first, for og:image and JSON-LD."""
     return tuple(f"{base_url}{variant.output}" for variant in crops(file))
