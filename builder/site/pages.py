@@ -29,7 +29,8 @@ from builder.content.model import (
 from builder.content.validate import slugify
 from builder.site import jsonld
 from builder.site.authors import article_credits, byline_links
-from builder.site.locator_map import Pin, locator_map
+from builder.site.locator_map import locator_map
+from builder.site.map_frame import Pin
 from builder.site.pictures import LEAD_SIZES, crop_urls, picture_view, portrait_urls, responsive
 from builder.site.views import (
     ArticlePage,

@@ -6,19 +6,16 @@ import re
 
 import pytest
 
-from builder.site.locator_map import (
+from builder.site.land import ring_path
+from builder.site.locator_map import Pin, locator_map, pixel, place_badges
+from builder.site.map_frame import (
     HEIGHT,
     MIN_SPAN,
     PADDING,
     WIDTH,
-    Pin,
     central_longitude,
     frame,
-    locator_map,
-    pixel,
-    place_badges,
     project,
-    ring_path,
     unwrap,
 )
 
