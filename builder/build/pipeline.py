@@ -34,6 +34,7 @@ from builder.build.produce import PageResult, render_entry_and_site_pages
 from builder.build.publish import publish, staged
 from builder.build.remember import remember
 from builder.build.state import Loaded, Run
+from builder.build.warm import Warm
 from builder.build.workers import Shards, workers_for
 from builder.content import checks
 from builder.content.discover import BundleFiles
@@ -53,8 +54,12 @@ from builder.site.listings import NEWS_WINDOW
 from builder.site.templates import PageWriter, Templates
 
 
-def make(options: BuildOptions, sources: Sources, report: Report) -> BuildResult:
-    """Set the build up (settings, the last build's store, templates, staging), then run it."""
+def make(
+    options: BuildOptions, sources: Sources, report: Report, warm: Warm | None = None
+) -> BuildResult:
+    """Set the build up (settings, the last build's store, templates, staging), then run it.
+    `warm`: a running builder's memory of its last build, used in place of the store's
+    while the store is as that build left it, and updated."""
     config = load_config(options.site, report)
     if config is None:
         raise ContentError(report)
@@ -62,14 +67,32 @@ def make(options: BuildOptions, sources: Sources, report: Report) -> BuildResult
     if options.write:
         check_output_folder(out, options.site)
     with _store(options, out) as store:
-        previous = load_previous(store) if store is not None else Previous()
+        previous = _previous(store, warm)
         templates = Templates(sources.theme, _template_cache(options))
         templates.compile_all()  # before any worker starts: each inherits them compiled
         with staged(options, out, bool(previous.outputs)) as (staging, target):
             run = Run(
-                options, sources, config, out, previous, store, report, templates, staging, target
+                options,
+                sources,
+                config,
+                out,
+                previous,
+                store,
+                report,
+                templates,
+                staging,
+                target,
+                warm,
             )
             return stages(run)
+
+
+def _previous(store: Store | None, warm: Warm | None) -> Previous:
+    """What the last build left: in this process's memory, else in the store."""
+    if store is None:
+        return Previous()
+    kept = warm.previous_for(store.file) if warm is not None else None
+    return kept if kept is not None else load_previous(store)
 
 
 def stages(run: Run) -> BuildResult:
@@ -91,7 +114,9 @@ def stages(run: Run) -> BuildResult:
     pictures = _publish_pictures(run, loaded, articles)
     outputs = publish(run, _pages_written(articles, others) + pictures.outputs, loaded.keys.common)
     if run.staging is not None:
-        remember(run, loaded, articles, others, outputs)
+        kept = remember(run, loaded, articles, others, outputs)
+        if run.warm is not None and run.store is not None:
+            run.warm.remember(kept, run.store.file)
         run.templates.keep()
     pages = len(articles) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in articles.values()) + sum(p.rendered for p in others)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from builder.build.articles import ArticleResult
 from builder.build.produce import PageResult
 from builder.build.state import Loaded, Run
+from builder.incremental.plan import Previous
 from builder.incremental.records import OutputRecord, digest
 
 
@@ -15,11 +16,25 @@ def remember(
     results: dict[str, ArticleResult],
     others: list[PageResult],
     outputs: dict[str, OutputRecord],
-) -> None:
-    """Write what changed since the last build into the store, in one transaction."""
+) -> Previous:
+    """Write what changed since the last build into the store, in one transaction;
+    what the store then holds, as the next build would load it."""
     store, previous = run.store, run.previous
+    kept = Previous(
+        glossary=loaded.glossary,
+        bundles=loaded.bundles,
+        articles={path: result.record for path, result in results.items()},
+        outputs=outputs,
+        entries=loaded.keys.entries,
+        authors=loaded.keys.authors,
+        related=loaded.related,
+        common=(loaded.keys.common, loaded.keys.claims),
+        config=digest(run.config),
+        scheduled=frozenset(loaded.held_back),
+        media=loaded.media,
+    )
     if store is None:
-        return
+        return kept
     parsed = {path: item for path, (item, _) in loaded.parsed.items()}
     gone = previous.bundles.keys() - loaded.bundles.keys()
     store.write("bundle", payloads={p: i.record for p, i in parsed.items()}, removed=gone)
@@ -48,3 +63,4 @@ def remember(
     }
     store.write("state", state)
     store.commit()
+    return kept

@@ -8,6 +8,7 @@ from pathlib import Path
 from builder.build.articles import ParsedBundle
 from builder.build.options import BuildOptions, Sources
 from builder.build.output import Staging
+from builder.build.warm import Warm
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import BundleSummary, ImageFile, Site, SiteConfig
 from builder.core.diagnostics import Report
@@ -22,7 +23,8 @@ class Run:
     """One build's settings and surroundings, set before the first stage.
 
     Every stage takes it; what a stage makes it returns, for the next ones.
-    The report is the one mutable part: stages add the problems they find.
+    The report is mutable: stages add the problems they find. So is `warm`,
+    a running builder's memory, which the build updates once it succeeded.
     """
 
     options: BuildOptions
@@ -35,6 +37,7 @@ class Run:
     templates: Templates  # compiled before any worker starts: each inherits them
     staging: Staging | None  # None for `check`
     target: PageTarget
+    warm: Warm | None = None  # None for a build in a process of its own
 
 
 @dataclass(frozen=True)

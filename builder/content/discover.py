@@ -147,6 +147,24 @@ def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, lis
     return sorted(found, key=lambda item: "" if item[1] == "." else item[1])
 
 
+def rescan_bundle(site: Path, bundle: BundleFiles, report: Report) -> BundleFiles | None:
+    """A known bundle's files listed again, as discover() would list them; None
+    when the folder is gone, or now holds a folder, a link or a special file:
+    then only a whole walk says what the site holds."""
+    names: list[str] = []
+    try:
+        with os.scandir(bundle.location) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_symlink() or not entry.is_file():
+                    return None
+                names.append(entry.name)
+    except OSError:
+        return None
+    return _bundle_in(site, bundle.location, bundle.path, sorted(names), report)
+
+
 def _named_as_a_file(site: Path, path: str, name: str, report: Report) -> bool:
     """False, after saying so, for a folder named like a file the builder reads."""
     if name != "article.md" and name not in SIDECARS:

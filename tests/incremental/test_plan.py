@@ -25,6 +25,7 @@ from PIL import Image
 
 from builder.build.options import BuildOptions
 from builder.build.run import build
+from builder.build.warm import Warm
 from builder.content.model import ENTRY_KINDS
 from builder.core.diagnostics import ContentError
 from tests.conftest import snapshot, write_files
@@ -530,41 +531,65 @@ def clock_at(when: str) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def build_model(site: Path, out: Path, model: SiteModel, clean: bool = False) -> int:
+def build_model(
+    site: Path, out: Path, model: SiteModel, clean: bool = False, warm: Warm | None = None
+) -> int:
     """Build at the model's clock, with its flags; the pages rendered."""
     with clock_at(model.clock):
         options = BuildOptions(site=site, out=out, future=model.future, workers=1, clean=clean)
-        return build(options).rendered
+        return build(options, warm).rendered
 
 
-def built(site: Path, out: Path, model: SiteModel, clean: bool = False) -> list[str]:
+def built(
+    site: Path, out: Path, model: SiteModel, clean: bool = False, warm: Warm | None = None
+) -> list[str]:
     """Build at the model's clock, with its flags; every problem reported, as the
     editor reads them, whether the build succeeded or failed ("failed" last)."""
     options = BuildOptions(site=site, out=out, future=model.future, workers=1, clean=clean)
     with clock_at(model.clock):
         try:
-            result = build(options)
+            result = build(options, warm)
         except ContentError as failure:
             return [d.format() for d in failure.report.sorted()] + ["failed"]
     return [d.format() for d in result.report.sorted()]
 
 
-def rebuild_after(work: Path, steps: list[list[tuple[str, int, object]]], theme: str) -> None:
+def report_changes(
+    warm: Warm | None, site: Path, before: dict[str, str | bytes], after: dict[str, str | bytes]
+) -> None:
+    """Tell a running builder what changed, as a file watcher would: each file
+    written or removed, and a folder made or removed as an event it cannot name."""
+    if warm is None:
+        return
+    folders = {str(Path(path).parent) for path in before}
+    if folders != {str(Path(path).parent) for path in after}:
+        warm.changes.lose_track()
+    for path in sorted(before.keys() | after.keys()):
+        if before.get(path) != after.get(path):
+            warm.changes.add(str(site / path))
+
+
+def rebuild_after(
+    work: Path, steps: list[list[tuple[str, int, object]]], theme: str, running: bool = False
+) -> None:
     """Build, then after each step of edits rebuild and build clean: the same problems
     and, when they are no errors, the same bytes. A last rebuild, with nothing
-    changed, renders nothing."""
+    changed, renders nothing. `running`: the rebuilds are made by a builder that
+    stays running, told of each change, as `build --watch` and `serve` are."""
     shutil.rmtree(work, ignore_errors=True)
     site, model = work / "site", initial_site()
+    warm = Warm() if running else None
     write_files(site, THEMES[theme])
     files = write_model(site, model, {})
-    problems = built(site, work / "out", model)
+    problems = built(site, work / "out", model, warm=warm)
     assert "failed" not in problems
     for step in steps:
         for edit in step:
             apply(model, edit)
-        files = write_model(site, model, files)
+        files, before_files = write_model(site, model, files), files
+        report_changes(warm, site, before_files, files)
         before = snapshot(work / "out")
-        problems = built(site, work / "out", model)
+        problems = built(site, work / "out", model, warm=warm)
         shutil.rmtree(work / "clean", ignore_errors=True)
         assert problems == built(site, work / "clean", model, clean=True), step
         if "failed" in problems:  # a link broken: nothing written, the last output stays
@@ -575,7 +600,9 @@ def rebuild_after(work: Path, steps: list[list[tuple[str, int, object]]], theme:
         return
     for article in sorted(site.glob("content/*/*/article.md"))[:1]:  # any the edits left
         article.touch()  # saved again, unchanged
-    assert build_model(site, work / "out", model) == 0
+        if warm is not None:
+            warm.changes.add(str(article))
+    assert build_model(site, work / "out", model, warm=warm) == 0
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -596,11 +623,19 @@ def test_a_rebuild_after_an_edit_equals_a_clean_build(
 @given(
     steps=st.lists(st.lists(edits, min_size=1, max_size=3), min_size=1, max_size=3),
     theme=st.sampled_from(list(THEMES)),
+    running=st.booleans(),
 )
 def test_a_rebuild_after_any_edits_equals_a_clean_build(
-    steps: list[list[tuple[str, int, object]]], theme: str, tmp_path: Path
+    steps: list[list[tuple[str, int, object]]], theme: str, running: bool, tmp_path: Path
 ) -> None:
-    rebuild_after(tmp_path / "work", steps, theme)
+    rebuild_after(tmp_path / "work", steps, theme, running)
+
+
+@pytest.mark.parametrize("edit", SINGLE_EDITS, ids=lambda edit: f"{edit[0]}-{edit[1]}")
+def test_a_running_builder_told_of_an_edit_equals_a_clean_build(
+    edit: tuple[str, int, object], tmp_path: Path
+) -> None:
+    rebuild_after(tmp_path / "work", [[edit]], "everything", running=True)
 
 
 def test_a_rebuild_in_worker_processes_equals_a_clean_build(tmp_path: Path) -> None:

@@ -1,0 +1,146 @@
+"""What a builder that stays running (`build --watch`, `serve`) keeps between builds.
+
+A build in a new process finds its sources by walking content/ and signing
+every file, then loads the last build's records from the store: at 5,000
+stories that is a third of a second before anything is parsed. A builder
+that stays running already holds both. It is told which files changed (by
+the file watcher), signs only those again, and starts from the records the
+last build left in memory, which are those the store holds: the store is
+trusted only while its file is as this process left it, so a build from
+another process in between sends it back to the store.
+
+Anything the watcher reports that is not a file of a known bundle, a
+glossary file, authors.yaml, a shared picture or site.yaml (a new or
+removed folder, a renamed bundle, an event it could not name) makes the next
+build walk the whole site again, as a new process would.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from builder.build.options import Sources
+from builder.content.discover import BundleFiles, rescan_bundle
+from builder.core.diagnostics import Report
+from builder.incremental.plan import Previous
+from builder.incremental.records import bundle_signature, signature
+
+FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of the store's file
+
+
+@dataclass
+class Changes:
+    """The paths the watcher reported since the last build; thread-safe, as the
+    watcher reports from its own thread."""
+
+    paths: set[str] = field(default_factory=set)
+    unknown: bool = True  # until a build has looked at everything
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, path: str) -> None:
+        with self.lock:
+            self.paths.add(os.path.abspath(path))  # noqa: PTH100 (compared as strings)
+
+    def lose_track(self) -> None:
+        """Something happened the watcher cannot name: look at everything next time."""
+        with self.lock:
+            self.unknown = True
+
+    def take(self) -> set[str] | None:
+        """The changed paths, now forgotten; None when everything must be looked at."""
+        with self.lock:
+            found = None if self.unknown else set(self.paths)
+            self.paths.clear()
+            self.unknown = False
+            return found
+
+
+@dataclass
+class Warm:
+    """A running builder's memory: the last build's sources and records."""
+
+    changes: Changes = field(default_factory=Changes)
+    sources: Sources | None = None  # None until a build found no problem in discovering
+    previous: Previous | None = None  # what the store holds after the last build
+    stamp: FileStamp | None = None  # of the store's file as the last build left it
+
+    def previous_for(self, store_file: Path) -> Previous | None:
+        """The last build's records, if the store is still as this process left it."""
+        if self.previous is None or self.stamp is None or file_stamp(store_file) != self.stamp:
+            return None
+        return self.previous
+
+    def remember(self, previous: Previous, store_file: Path) -> None:
+        self.previous = previous
+        self.stamp = file_stamp(store_file)
+
+
+def file_stamp(file: Path) -> FileStamp | None:
+    try:
+        info = file.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def sign_again(
+    site: Path, before: Sources, changed: Iterable[str], report: Report
+) -> Sources | None:
+    """The sources of the last build with the changed files signed again, and
+    their bundles listed again; None when a change may have added, removed or
+    moved a bundle or a file the builder reads on its own."""
+    # Paths are compared as absolute strings, as the watcher reports them;
+    # strings, not pathlib, as there is one per bundle of the site.
+    absolute = os.path.abspath
+    files, signatures = before.files, before.signatures
+    bundles = {absolute(b.location): b for b in files.bundles}
+    content = absolute(site / "content")
+    glossary = {absolute(f): f.relative_to(site).as_posix() for f in files.glossary}
+    media = {f"{content}/{name}": name for name in files.media}
+    authors = absolute(files.authors) if files.authors is not None else None
+    theme = absolute(site / "templates") + os.sep
+    listed: dict[str, BundleFiles] = {}
+    new_glossary, new_media = dict(signatures.glossary), dict(signatures.media)
+    new_authors, site_yaml = signatures.authors, signatures.site_yaml
+    for path in changed:
+        folder = path if path in bundles else path.rpartition(os.sep)[0]
+        if folder in bundles:
+            found = rescan_bundle(site, bundles[folder], report)
+            if found is None:
+                return None
+            listed[found.path] = found
+        elif path in glossary:
+            new_glossary[glossary[path]] = signature([Path(path)])
+        elif path in media:
+            new_media[media[path]] = signature([Path(path)])
+        elif path == authors:
+            new_authors = signature([Path(path)])
+        elif path == absolute(site / "site.yaml"):
+            site_yaml = signature([Path(path)])
+        elif path != content and not path.startswith(theme):
+            # content/ itself "changes" with every file created in it, which is
+            # reported on its own; the theme is signed again by every build.
+            return None
+    if not site_yaml or any(not sig for sig in (*new_glossary.values(), *new_media.values())):
+        return None  # a file read on its own was removed
+    if authors is not None and not new_authors:
+        return None
+    all_bundles = tuple(listed.get(b.path, b) for b in files.bundles)
+    bundle_signatures = dict(signatures.bundles)
+    bundle_signatures.update({path: bundle_signature(found) for path, found in listed.items()})
+    return replace(
+        before,
+        files=replace(files, bundles=all_bundles),
+        signatures=replace(
+            signatures,
+            site_yaml=site_yaml,
+            glossary=new_glossary,
+            bundles=bundle_signatures,
+            authors=new_authors,
+            media=new_media,
+        ),
+    )

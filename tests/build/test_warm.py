@@ -1,0 +1,114 @@
+"""A builder that stays running: told which files changed, it signs only those
+again and starts from its last build's records, with the same output as a
+clean build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from builder.build.options import BuildOptions
+from builder.build.run import build
+from builder.build.warm import Warm
+from builder.incremental.plan import store_file
+from tests.conftest import snapshot
+
+LINDMOUTH = Path(__file__).parents[1] / "sites" / "valid" / "lindmouth"
+STORY = "content/city/old-mill-bridge-closure"
+
+
+def copied_site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(LINDMOUTH, site, ignore=shutil.ignore_patterns("expected"))
+    return site
+
+
+def edit(site: Path, name: str, old: str, new: str) -> Path:
+    file = site / name
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return file
+
+
+def same_as_clean(site: Path, out: Path, tmp_path: Path) -> bool:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build(BuildOptions(site=site, out=clean, clean=True, workers=1))
+    return snapshot(out) == snapshot(clean)
+
+
+def test_an_edit_reported_signs_only_its_bundle_again(tmp_path: Path) -> None:
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    build(BuildOptions(site=site, out=out, workers=1), warm)
+    before = warm.sources
+    assert before is not None and warm.previous is not None
+    changed = edit(site, f"{STORY}/article.md", 'title: "', 'title: "Edited ')
+    warm.changes.add(str(changed))
+    result = build(BuildOptions(site=site, out=out, workers=1), warm)
+    after = warm.sources
+    assert after is not None and after is not before
+    assert result.rendered > 0
+    edited = [b for b in after.files.bundles if b.path == STORY.removeprefix("content/")]
+    others = [b for b in after.files.bundles if b not in edited]
+    assert edited and others
+    # The bundles not reported are the very objects the last build found.
+    assert all(any(b is old for old in before.files.bundles) for b in others)
+    assert after.signatures.bundles[edited[0].path] != before.signatures.bundles[edited[0].path]
+    assert same_as_clean(site, out, tmp_path)
+
+
+def test_a_glossary_edit_reported_is_built(tmp_path: Path) -> None:
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    build(BuildOptions(site=site, out=out, workers=1), warm)
+    glossary = site / "content/glossary/places.yaml"
+    text = glossary.read_text(encoding="utf-8")
+    glossary.write_text(text.replace('summary: "', 'summary: "Newly, ', 1), encoding="utf-8")
+    warm.changes.add(str(glossary))
+    assert build(BuildOptions(site=site, out=out, workers=1), warm).rendered > 0
+    assert same_as_clean(site, out, tmp_path)
+
+
+def test_a_new_bundle_makes_the_builder_walk_the_site_again(tmp_path: Path) -> None:
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    build(BuildOptions(site=site, out=out, workers=1), warm)
+    copy = site / "content/city/old-mill-bridge-again"
+    shutil.copytree(site / STORY, copy)
+    warm.changes.add(str(copy / "article.md"))  # a file of a folder the build never saw
+    build(BuildOptions(site=site, out=out, workers=1), warm)
+    assert warm.sources is not None
+    assert "city/old-mill-bridge-again" in {b.path for b in warm.sources.files.bundles}
+    assert (out / "city/old-mill-bridge-again/index.html").is_file()
+    assert same_as_clean(site, out, tmp_path)
+
+
+def test_a_build_by_another_process_sends_the_builder_back_to_the_store(tmp_path: Path) -> None:
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    options = BuildOptions(site=site, out=out, workers=1)
+    build(options, warm)
+    kept = warm.previous
+    assert kept is not None
+    edit(site, f"{STORY}/article.md", 'title: "', 'title: "First ')
+    assert warm.previous_for(store_file(site, out)) is kept
+    build(options)  # another process: the store and the output change under the builder
+    assert warm.previous_for(store_file(site, out)) is None
+    second = edit(site, f"{STORY}/article.md", 'title: "First ', 'title: "Second ')
+    warm.changes.add(str(second))
+    build(options, warm)
+    assert warm.previous is not kept
+    assert same_as_clean(site, out, tmp_path)
+    assert "Second Old Mill" in (out / STORY.removeprefix("content/") / "index.html").read_text()
+
+
+def test_a_change_the_watcher_cannot_name_is_found_by_a_walk(tmp_path: Path) -> None:
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    build(BuildOptions(site=site, out=out, workers=1), warm)
+    edit(site, f"{STORY}/article.md", 'title: "', 'title: "Unnamed ')
+    warm.changes.lose_track()
+    build(BuildOptions(site=site, out=out, workers=1), warm)
+    assert same_as_clean(site, out, tmp_path)
