@@ -50,6 +50,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--clean", action="store_true", help="ignore the cache of the last build: a cold build"
     )
+    build_cmd.add_argument(
+        "--watch", action="store_true", help="build again after every save, until Ctrl+C"
+    )
     _add_verbosity(build_cmd)
 
     check_cmd = commands.add_parser("check", help="validate the content; write nothing")
@@ -170,6 +173,8 @@ def _run(arguments: argparse.Namespace) -> int:
         if arguments.command == "build"
         else Silent(),
     )
+    if getattr(arguments, "watch", False):
+        return _watch(options, arguments.quiet)
     result = build(options)
     output_format = getattr(arguments, "format", "text")
     _print_report(result.report, output_format)
@@ -177,6 +182,24 @@ def _run(arguments: argparse.Namespace) -> int:
         _print_scheduled(result)
         _print_success(arguments.command, result)
     return EXIT_OK
+
+
+def _watch(options: BuildOptions, quiet: bool) -> int:
+    from builder.commands.watch import watch
+
+    def built(result: BuildResult, seconds: float) -> None:
+        _print_report(result.report, "text")
+        if not quiet:
+            _print_scheduled(result)
+            _print_success("build", result, seconds)
+
+    def failed(report: Report) -> None:
+        _print_report(report, "text")
+        print("not published: the output folder was left as it was", file=sys.stderr, flush=True)
+
+    if not quiet:
+        print("watching content/, templates/ and site.yaml (Ctrl+C to stop)", flush=True)
+    return watch(options, built, failed)
 
 
 def _new(site: Path, bundle: str) -> int:
@@ -208,13 +231,15 @@ def _print_scheduled(result: BuildResult) -> None:
         print(f"{story.article_path}: scheduled for {story.goes_live}, {outcome}")
 
 
-def _print_success(command: str, result: BuildResult) -> None:
+def _print_success(command: str, result: BuildResult, seconds: float | None = None) -> None:
+    took = f" in {seconds:.2f} s" if seconds is not None else ""
     if command == "build" and result.rendered == 0:
-        print(f"up to date: nothing changed in the {result.pages} pages in {result.out}")
+        print(f"up to date: nothing changed in the {result.pages} pages in {result.out}{took}")
     elif command == "build":
-        print(f"built {result.pages} pages ({result.rendered} rendered) into {result.out}")
+        print(f"built {result.pages} pages ({result.rendered} rendered) into {result.out}{took}")
     else:
         print(f"checked {result.pages} pages: no errors")
+    sys.stdout.flush()
 
 
 def _print_report(report: Report, output_format: str) -> None:

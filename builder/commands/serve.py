@@ -22,6 +22,8 @@ from mkdocs.livereload import LiveReloadServer
 
 from builder.build.options import BuildOptions
 from builder.build.run import build
+from builder.build.warm import Warm
+from builder.commands.watch import Recorder
 from builder.core.diagnostics import ContentError, Severity, UsageError
 
 HOST = "127.0.0.1"
@@ -147,12 +149,20 @@ def _with_banner(content: bytes, problems: list[str], nonce: bytes) -> bytes:
 def serve(site: Path, port: int) -> int:
     """Preview the site, drafts and scheduled stories included, until Ctrl+C."""
     preview = Path(tempfile.mkdtemp(prefix="explainer-preview-"))
+    site, warm = site.resolve(), Warm()  # resolved, as the watcher names paths
     server = PreviewServer(builder=lambda: None, host=HOST, port=port, root=str(preview))
-    server.builder = lambda: rebuild(site, preview, server)
-    rebuild(site, preview, server)
+    server.builder = lambda: rebuild(site, preview, server, warm)
     for watched in (site / "content", site / "site.yaml", site / "templates"):
         if watched.exists():
             server.watch(str(watched))
+            # Beside the server's own handler, on the same watcher thread: each
+            # change is noted before the server's build starts, which waits for
+            # the changes to stop for a tenth of a second.
+            only = str(watched) if watched.is_file() else None
+            recorder = Recorder(warm.changes, threading.Event(), only)
+            folder = watched.parent if watched.is_file() else watched
+            server.observer.schedule(recorder, str(folder), recursive=watched.is_dir())
+    rebuild(site, preview, server, warm)
     print(f"Serving a preview on http://{HOST}:{port}/ (Ctrl+C to stop)", flush=True)
     try:
         server.serve()
@@ -164,12 +174,13 @@ def serve(site: Path, port: int) -> int:
     return 0
 
 
-def rebuild(site: Path, preview: Path, server: PreviewServer) -> None:
-    """One build into the preview folder; never raises, so the server stays up."""
+def rebuild(site: Path, preview: Path, server: PreviewServer, warm: Warm | None = None) -> None:
+    """One build into the preview folder; never raises, so the server stays up.
+    `warm`: the server's memory of its last build and of the changes since."""
     warnings: list[str] = []
     errors: list[str] = []
     try:
-        result = build(BuildOptions(site=site, out=preview, drafts=True, future=True))
+        result = build(BuildOptions(site=site, out=preview, drafts=True, future=True), warm)
         warnings = [d.format() for d in result.report.sorted()]
         print(f"rebuilt {result.pages} pages", flush=True)
     except ContentError as problem:

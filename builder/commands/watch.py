@@ -1,0 +1,104 @@
+"""`build --watch`: build, then build again after every save, until Ctrl+C.
+
+The desk's loop on deadline. The builder stays running, so each build after
+the first starts from the last one (builder.build.warm): the watcher says
+which files changed, only those are signed again, and only the pages that
+show what changed are rendered. A build with errors leaves the output as it
+was and the loop goes on; the next save that fixes them publishes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from builder.build.options import BuildOptions, BuildResult
+from builder.build.run import build
+from builder.build.warm import Changes, Warm
+from builder.core.diagnostics import ContentError, Report
+
+QUIET_SECONDS = 0.1  # a save is often several events: build once they stop
+# What an editor's save does to a file; opening and reading one (the build
+# itself reads every changed file) is not a change.
+FILE_CHANGES = ("created", "modified", "deleted", "moved", "closed")
+
+
+class Recorder(FileSystemEventHandler):
+    """Notes each change the watcher reports, then wakes the loop."""
+
+    def __init__(self, changes: Changes, wake: threading.Event, only: str | None = None) -> None:
+        self.changes = changes
+        self.wake = wake
+        self.only = only  # watching the site folder itself: only site.yaml matters there
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        paths = [_text(event.src_path), _text(getattr(event, "dest_path", "") or "")]
+        paths = [path for path in paths if path]
+        if self.only is not None and self.only not in paths:
+            return
+        if event.is_directory and event.event_type != "modified":
+            self.changes.lose_track()  # a folder made, removed or moved: walk the site
+        elif not event.is_directory and event.event_type not in FILE_CHANGES:
+            return
+        for path in paths:
+            self.changes.add(path)
+        self.wake.set()
+
+
+def _text(path: str | bytes) -> str:
+    return path.decode() if isinstance(path, bytes) else path
+
+
+def watch(
+    options: BuildOptions,
+    built: Callable[[BuildResult, float], None],
+    failed: Callable[[Report], None],
+) -> int:
+    """Build now and after every change under content/, templates/ or to
+    site.yaml; `built` and `failed` tell the editor how each build went."""
+    # Resolved, as the watcher names the paths it reports.
+    options = replace(options, site=options.site.resolve())
+    site, warm, wake = options.site, Warm(), threading.Event()
+    observer = Observer()
+    for folder in (site / "content", site / "templates"):
+        if folder.is_dir():
+            observer.schedule(Recorder(warm.changes, wake), str(folder), recursive=True)
+    site_yaml = str(site / "site.yaml")
+    observer.schedule(Recorder(warm.changes, wake, site_yaml), str(site), recursive=False)
+    observer.start()  # before the first build: a save during it is built next
+    try:
+        while True:
+            _build_once(options, warm, built, failed)
+            wake.wait()
+            _wait_until_quiet(wake)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        observer.stop()
+        observer.join()
+
+
+def _wait_until_quiet(wake: threading.Event) -> None:
+    wake.clear()
+    while wake.wait(QUIET_SECONDS):
+        wake.clear()
+
+
+def _build_once(
+    options: BuildOptions,
+    warm: Warm,
+    built: Callable[[BuildResult, float], None],
+    failed: Callable[[Report], None],
+) -> None:
+    start = time.perf_counter()
+    try:
+        result = build(options, warm)
+    except ContentError as problem:
+        failed(problem.report)
+        return
+    built(result, time.perf_counter() - start)

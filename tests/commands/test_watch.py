@@ -1,0 +1,106 @@
+"""`build --watch`: builds, then builds again after each save, as a clean build
+would; a broken save is reported and publishes nothing, and the fix publishes."""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from builder.build.options import BuildOptions
+from builder.build.run import build
+from tests.conftest import snapshot
+
+REPO = Path(__file__).resolve().parents[2]
+WHO = "content/world/putin-kim-rifles/who.yaml"
+PAGE = "world/putin-kim-rifles/index.html"
+
+
+class Watcher:
+    """`build --watch` in a process of its own, its output read line by line."""
+
+    def __init__(self, site: Path, out: Path) -> None:
+        command = [sys.executable, "-m", "builder", "build", "--watch"]
+        self.process = subprocess.Popen(
+            [*command, "--site", str(site), "--out", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def until(self, *starts: str, seconds: float = 60) -> list[str]:
+        """The lines printed up to and including one that starts with one of `starts`."""
+        deadline, seen = time.monotonic() + seconds, []
+        while True:
+            line = self.lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            seen.append(line)
+            if line.startswith(starts):
+                return seen
+
+    def stop(self) -> str:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        rest = []
+        while not self.lines.empty():
+            rest.append(self.lines.get())
+        return "\n".join(rest)
+
+
+@pytest.fixture
+def watched(tmp_path: Path) -> Iterator[tuple[Watcher, Path, Path]]:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    out = tmp_path / "out"
+    watcher = Watcher(site, out)
+    try:
+        watcher.until("built ")
+        yield watcher, site, out
+    finally:
+        assert "Traceback" not in watcher.stop()
+
+
+def edit(site: Path, old: str, new: str) -> None:
+    file = site / WHO
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_save_is_built_as_a_clean_build_would_build_it(
+    watched: tuple[Watcher, Path, Path], tmp_path: Path
+) -> None:
+    watcher, site, out = watched
+    edit(site, "in_this_story: ", "in_this_story: Relayed the news from the Kremlin. ")
+    lines = watcher.until("built ")
+    assert " rendered) into " in lines[-1] and lines[-1].endswith(" s")
+    assert "Relayed the news from the Kremlin." in (out / PAGE).read_text(encoding="utf-8")
+    build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_a_broken_save_publishes_nothing_and_the_fix_publishes(
+    watched: tuple[Watcher, Path, Path],
+) -> None:
+    watcher, site, out = watched
+    before = snapshot(out)
+    edit(site, "- ref: ", "- rfe: ")
+    lines = watcher.until("not published")
+    assert any("who.yaml" in line and "unknown field" in line for line in lines)
+    assert snapshot(out) == before
+    edit(site, "- rfe: ", "- ref: ")
+    assert watcher.until("built ", "up to date")[-1]
