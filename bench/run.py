@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -328,8 +329,47 @@ def measure_size(
         ),
     }
     results.update(measure_in_turn(warm, runs))
+    edits = {name: scenario.before for name, scenario in warm.items() if scenario.before}
+    results.update(measure_watch(site, out, edits, runs))
     aside.empty()
     return results
+
+
+def measure_watch(
+    site: Path, out: Path, edits: dict[str, Callable[[], None]], runs: int
+) -> dict[str, Timing]:
+    """The same edits inside `build --watch`, in turn, round after round: the
+    seconds each build took, as the builder prints them (from the end of the
+    tenth of a second it waits for a save's events to stop, to the output in
+    place), and the peak memory of the watching process over all of them."""
+    command = [PYTHON, "-m", "builder", "build", "--watch", "--site", str(site), "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=ENVIRONMENT)
+    assert process.stdout is not None
+    sampler = TreePeak(process.pid)
+    timings = {f"watch: {name}": Timing([], [], None) for name in edits}
+    try:
+        _built_line(process.stdout)  # the first build, from the store
+        for _ in range(runs):
+            for name, edit in edits.items():
+                edit()
+                line = _built_line(process.stdout)
+                seconds = float(line.rsplit(" in ", 1)[1].removesuffix(" s"))
+                timings[f"watch: {name}"].seconds.append(seconds)
+    finally:
+        process.terminate()
+        process.wait()
+        peak = sampler.stop()
+    for timing in timings.values():
+        timing.peak_mb.append(peak)
+    return timings
+
+
+def _built_line(stdout: IO[str]) -> str:
+    """The next line a build prints when it is done; the watcher's other lines are skipped."""
+    for line in stdout:
+        if line.startswith(("built ", "up to date")):
+            return line.rstrip("\n")
+    raise SystemExit("build --watch stopped")
 
 
 def measure_images(work: Path, articles: int, entries: int, runs: int) -> dict[str, Timing]:
@@ -367,14 +407,14 @@ def report(results: dict[str, Timing], articles: int, entries: int) -> None:
     hugo = results["hugo cold"].median if "hugo cold" in results else None
     print(f"\n{articles:,} stories, {entries:,} glossary entries")
     print(
-        f"{'scenario':<22}{'median s':>10}{'ms/article':>12}{'pages/s':>9}{'peak MB':>10}"
+        f"{'scenario':<28}{'median s':>10}{'ms/article':>12}{'pages/s':>9}{'peak MB':>10}"
         f"{'÷ cold':>9}{'÷ bare':>9}{'÷ hugo':>9}"
     )
     for name, timing in results.items():
         versus_hugo = f"{timing.median / hugo:>9.2f}" if hugo else f"{'-':>9}"
         rate = f"{timing.pages / timing.median:>9.0f}" if timing.pages else f"{'-':>9}"
         print(
-            f"{name:<22}{timing.median:>10.2f}{timing.median / articles * 1000:>12.2f}{rate}"
+            f"{name:<28}{timing.median:>10.2f}{timing.median / articles * 1000:>12.2f}{rate}"
             f"{timing.peak:>10.0f}{timing.median / cold:>9.2f}{timing.median / bare:>9.2f}"
             + versus_hugo
         )

@@ -96,3 +96,18 @@ def test_the_memory_sampler_counts_the_children_of_a_process() -> None:
     finally:
         process.kill()
         process.wait()
+
+
+def test_the_watch_scenario_times_each_edit_inside_build_watch(tmp_path: Path) -> None:
+    corpus, run = _module("corpus"), _module("run")
+    site, out = tmp_path / "site", tmp_path / "out"
+    corpus.write_corpus(site, 12, 10)
+    run.run_once(run.build_command(site, out))
+    article = next(iter(sorted((site / "content" / "world").glob("*/article.md"))))
+    edit = run.Toggle(article, "title: Synthetic", "title: Edited synthetic")
+    timings = run.measure_watch(site, out, {"one article edited": edit}, 2)
+    timing = timings["watch: one article edited"]
+    assert len(timing.seconds) == 2 and all(0 < s < 60 for s in timing.seconds)
+    assert timing.peak > 0
+    page = out / article.parent.relative_to(site / "content") / "index.html"
+    assert "Edited synthetic" not in page.read_text(encoding="utf-8")  # toggled back
