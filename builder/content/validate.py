@@ -8,6 +8,7 @@ matched to its record, and the values become entries and facts.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -107,6 +108,9 @@ def with_article(noun: str) -> str:
     return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
+# Listings slug every story's tags and section on every build: a few hundred
+# distinct names, asked for tens of thousands of times.
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
     """ASCII slug of a name: "Kim Jong-il" -> "kim-jong-il"; empty if no letters."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
