@@ -60,6 +60,7 @@ class Sources:
     theme_digest: str
     fingerprint: str  # of all the above, the builder's version, the flags and today
     now: datetime  # the build's time, aware: what is scheduled and what is news
+    bundles_sum: int = 0  # signatures_sum of the bundles' signatures, part of the fingerprint
 
 
 def build_time() -> datetime:

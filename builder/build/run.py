@@ -25,7 +25,12 @@ from builder.build.options import (
 from builder.build.warm import Warm, sign_again
 from builder.content.discover import SourceFiles, discover
 from builder.core.diagnostics import ContentError, Position, Report
-from builder.incremental.records import SourceSignatures, digest, source_signatures
+from builder.incremental.records import (
+    SourceSignatures,
+    digest,
+    signatures_sum,
+    source_signatures,
+)
 from builder.incremental.uptodate import (
     Summary,
     output_times,
@@ -90,7 +95,8 @@ def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
 def look(options: BuildOptions, report: Report) -> Sources:
     """Find the site's files and take their signatures."""
     files = discover(options.site, report)
-    return _with_theme(options, files, source_signatures(options.site, files))
+    signatures = source_signatures(options.site, files)
+    return _with_theme(options, files, signatures, signatures_sum(signatures.bundles))
 
 
 def _look_warm(options: BuildOptions, warm: Warm, report: Report) -> Sources:
@@ -104,14 +110,16 @@ def _look_warm(options: BuildOptions, warm: Warm, report: Report) -> Sources:
         signed = sign_again(options.site, warm.sources, sorted(changed), seen)
         if signed is not None:
             report.extend(seen.diagnostics)
-            found = _with_theme(options, signed.files, signed.signatures)
+            found = _with_theme(options, signed.files, signed.signatures, signed.bundles_sum)
     if found is None:
         found = look(options, report)
     warm.sources = None if report.diagnostics else found
     return found
 
 
-def _with_theme(options: BuildOptions, files: SourceFiles, signatures: SourceSignatures) -> Sources:
+def _with_theme(
+    options: BuildOptions, files: SourceFiles, signatures: SourceSignatures, bundles_sum: int
+) -> Sources:
     """The sources with the theme, the fingerprint of it all and the build's time."""
     theme = theme_for(options.site)
     themed = theme_digest(theme)
@@ -123,11 +131,11 @@ def _with_theme(options: BuildOptions, files: SourceFiles, signatures: SourceSig
         build_date(),
         signatures.site_yaml,
         sorted(signatures.glossary.items()),
-        sorted(signatures.bundles.items()),
+        bundles_sum,
         signatures.authors,
         sorted(signatures.media.items()),
     )
-    return Sources(files, signatures, theme, themed, fingerprint, build_time())
+    return Sources(files, signatures, theme, themed, fingerprint, build_time(), bundles_sum)
 
 
 def _unchanged(

@@ -27,7 +27,7 @@ from builder.build.options import Sources
 from builder.content.discover import BundleFiles, rescan_bundle
 from builder.core.diagnostics import Report
 from builder.incremental.plan import Previous
-from builder.incremental.records import bundle_signature, signature
+from builder.incremental.records import SET_MODULUS, bundle_signature, signature, signed_item
 
 FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of the store's file
 
@@ -131,9 +131,14 @@ def sign_again(
         return None
     all_bundles = tuple(listed.get(b.path, b) for b in files.bundles)
     bundle_signatures = dict(signatures.bundles)
-    bundle_signatures.update({path: bundle_signature(found) for path, found in listed.items()})
+    total = before.bundles_sum
+    for path, found in listed.items():
+        total -= signed_item(path, signatures.bundles[path])
+        bundle_signatures[path] = bundle_signature(found)
+        total += signed_item(path, bundle_signatures[path])
     return replace(
         before,
+        bundles_sum=total % SET_MODULUS,
         files=replace(files, bundles=all_bundles),
         signatures=replace(
             signatures,

@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 from builder.build.options import BuildOptions
-from builder.build.run import build
+from builder.build.run import build, look
 from builder.build.warm import Warm
+from builder.core.diagnostics import Report
 from builder.incremental.plan import store_file
 from tests.conftest import snapshot
 
@@ -56,6 +57,10 @@ def test_an_edit_reported_signs_only_its_bundle_again(tmp_path: Path) -> None:
     # The bundles not reported are the very objects the last build found.
     assert all(any(b is old for old in before.files.bundles) for b in others)
     assert after.signatures.bundles[edited[0].path] != before.signatures.bundles[edited[0].path]
+    # What a new process would find: the same files, signatures and fingerprint.
+    walked = look(BuildOptions(site=site, out=out, workers=1), Report())
+    assert walked.files == after.files and walked.signatures == after.signatures
+    assert walked.fingerprint == after.fingerprint
     assert same_as_clean(site, out, tmp_path)
 
 
