@@ -107,12 +107,14 @@ def _look_warm(options: BuildOptions, warm: Warm, report: Report) -> Sources:
     found = None
     if warm.sources is not None and changed is not None:
         seen = Report()  # kept only if used: a walk after it would say the same again
-        signed = sign_again(options.site, warm.sources, sorted(changed), seen)
+        folders = warm.bundle_folders(warm.sources)
+        signed = sign_again(options.site, warm.sources, sorted(changed), folders, seen)
         if signed is not None:
             report.extend(seen.diagnostics)
             found = _with_theme(options, signed.files, signed.signatures, signed.bundles_sum)
     if found is None:
         found = look(options, report)
+        warm.folders = None
     warm.sources = None if report.diagnostics else found
     return found
 

@@ -67,6 +67,16 @@ class Warm:
     sources: Sources | None = None  # None until a build found no problem in discovering
     previous: Previous | None = None  # what the store holds after the last build
     stamp: FileStamp | None = None  # of the store's file as the last build left it
+    # Each bundle's absolute folder -> its place in sources.files.bundles, which
+    # signing files again never changes; made again after every walk.
+    folders: dict[str, int] | None = None
+
+    def bundle_folders(self, sources: Sources) -> dict[str, int]:
+        if self.folders is None:
+            absolute = os.path.abspath
+            bundles = sources.files.bundles
+            self.folders = {absolute(bundle.location): n for n, bundle in enumerate(bundles)}
+        return self.folders
 
     def previous_for(self, store_file: Path) -> Previous | None:
         """The last build's records, if the store is still as this process left it."""
@@ -88,16 +98,16 @@ def file_stamp(file: Path) -> FileStamp | None:
 
 
 def sign_again(
-    site: Path, before: Sources, changed: Iterable[str], report: Report
+    site: Path, before: Sources, changed: Iterable[str], folders: dict[str, int], report: Report
 ) -> Sources | None:
     """The sources of the last build with the changed files signed again, and
     their bundles listed again; None when a change may have added, removed or
-    moved a bundle or a file the builder reads on its own."""
-    # Paths are compared as absolute strings, as the watcher reports them;
-    # strings, not pathlib, as there is one per bundle of the site.
+    moved a bundle or a file the builder reads on its own. `folders`: each
+    bundle's absolute folder and its place among the sources' bundles."""
+    # Paths are compared as absolute strings, as the watcher reports them.
     absolute = os.path.abspath
     files, signatures = before.files, before.signatures
-    bundles = {absolute(b.location): b for b in files.bundles}
+    bundles = list(files.bundles)
     content = absolute(site / "content")
     glossary = {absolute(f): f.relative_to(site).as_posix() for f in files.glossary}
     media = {f"{content}/{name}": name for name in files.media}
@@ -107,11 +117,12 @@ def sign_again(
     new_glossary, new_media = dict(signatures.glossary), dict(signatures.media)
     new_authors, site_yaml = signatures.authors, signatures.site_yaml
     for path in changed:
-        folder = path if path in bundles else path.rpartition(os.sep)[0]
-        if folder in bundles:
-            found = rescan_bundle(site, bundles[folder], report)
+        folder = path if path in folders else path.rpartition(os.sep)[0]
+        if folder in folders:
+            found = rescan_bundle(site, bundles[folders[folder]], report)
             if found is None:
                 return None
+            bundles[folders[folder]] = found
             listed[found.path] = found
         elif path in glossary:
             new_glossary[glossary[path]] = signature([Path(path)])
@@ -129,7 +140,6 @@ def sign_again(
         return None  # a file read on its own was removed
     if authors is not None and not new_authors:
         return None
-    all_bundles = tuple(listed.get(b.path, b) for b in files.bundles)
     bundle_signatures = dict(signatures.bundles)
     total = before.bundles_sum
     for path, found in listed.items():
@@ -139,7 +149,7 @@ def sign_again(
     return replace(
         before,
         bundles_sum=total % SET_MODULUS,
-        files=replace(files, bundles=all_bundles),
+        files=replace(files, bundles=tuple(bundles)),
         signatures=replace(
             signatures,
             site_yaml=site_yaml,
