@@ -78,7 +78,11 @@ class Staging:
         return _files_below(self.folder)
 
     def commit(
-        self, keep: Iterable[str] = (), keep_folder: str | None = None, folder: Path | None = None
+        self,
+        keep: Iterable[str] = (),
+        keep_folder: str | None = None,
+        folder: Path | None = None,
+        listing: Iterable[str] | None = None,
     ) -> None:
         """Make the staged files the output.
 
@@ -86,7 +90,8 @@ class Staging:
         `keep` (the pages reused from the last build) or under `keep_folder`,
         so the result is what a cold build would have swapped in; `folder`, a
         finished folder beside the output, replaces `keep_folder` in the same
-        journal.
+        journal. `listing`: the output's files, when the caller knows them
+        without listing the folder.
         """
         if not self.in_place:
             (self.folder / MARKER).write_bytes(MARKER_TEXT)
@@ -97,9 +102,10 @@ class Staging:
         staged = self.staged_files()
         wanted = set(staged) | set(keep) | {MARKER}
         inside = f"{keep_folder}/" if keep_folder else None
+        found = _files_below(self.out) if listing is None else sorted(listing)
         removed = [
             relative
-            for relative in _files_below(self.out)
+            for relative in found
             if relative not in wanted and not (inside and relative.startswith(inside))
         ]
         journal = Journal(

@@ -68,9 +68,10 @@ def make(
         check_output_folder(out, options.site)
     with _store(options, out) as store:
         previous = _previous(store, warm)
+        trusted = warm is not None and warm.trusts(previous, out)
         templates = Templates(sources.theme, _template_cache(options))
         templates.compile_all()  # before any worker starts: each inherits them compiled
-        with staged(options, out, bool(previous.outputs)) as (staging, target):
+        with staged(options, out, bool(previous.outputs), trusted) as (staging, target):
             run = Run(
                 options,
                 sources,
@@ -116,7 +117,7 @@ def stages(run: Run) -> BuildResult:
     if run.staging is not None:
         kept = remember(run, loaded, articles, others, outputs)
         if run.warm is not None and run.store is not None:
-            run.warm.remember(kept, run.store.file)
+            run.warm.remember(kept, run.store.file, run.out)
         run.templates.keep()
     pages = len(articles) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in articles.values()) + sum(p.rendered for p in others)

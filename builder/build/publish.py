@@ -20,16 +20,17 @@ from builder.site.theme import static_files
 
 @contextmanager
 def staged(
-    options: BuildOptions, out: Path, warm: bool
+    options: BuildOptions, out: Path, warm: bool, trusted: bool = False
 ) -> Iterator[tuple[Staging | None, PageTarget]]:
-    """The staging folder of a build that writes, discarded whatever happens; or none."""
+    """The staging folder of a build that writes, discarded whatever happens; or none.
+    `trusted`: the output is as this process's last build left it (builder.build.warm)."""
     if not options.write:
         yield None, PageTarget(options.site, None, out)
         return
     in_place = warm and (out / MARKER).is_file()
     staging = Staging(out, in_place)
     try:
-        yield staging, PageTarget(options.site, staging.folder, out, in_place)
+        yield staging, PageTarget(options.site, staging.folder, out, in_place, in_place and trusted)
     finally:
         staging.discard()
 
@@ -42,7 +43,9 @@ def publish(
     if run.staging is None:
         return {}
     outputs = dict(pages + _write_static(run, common))
-    _commit(run.staging, run.config, set(outputs), run.report)
+    # A trusted output holds what the last build wrote and nothing else: no need to list it.
+    listing = set(run.previous.outputs) if run.target.trusted else None
+    _commit(run.staging, run.config, set(outputs), run.report, listing)
     return outputs
 
 
@@ -55,11 +58,18 @@ def _write_static(run: Run, common: str) -> list[tuple[str, OutputRecord]]:
     return [writer.write(name, data, common) for name, data in files.items()]
 
 
-def _commit(staging: Staging, config: SiteConfig, outputs: set[str], report: Report) -> None:
+def _commit(
+    staging: Staging,
+    config: SiteConfig,
+    outputs: set[str],
+    report: Report,
+    listing: set[str] | None = None,
+) -> None:
     """Index for search, then make the staged files the output: nothing in the
-    output changes before the index is made."""
+    output changes before the index is made. `listing`: the output's files, when
+    known without listing the folder."""
     if not config.search:
-        staging.commit(outputs)
+        staging.commit(outputs, listing=listing)
     elif not staging.in_place:
         index_site(staging.folder, config.language, report)
         if report.has_errors:
@@ -71,7 +81,7 @@ def _commit(staging: Staging, config: SiteConfig, outputs: set[str], report: Rep
             index_site(view, config.language, report, into=fresh)
             if report.has_errors:
                 raise ContentError(report)
-            staging.commit(outputs, keep_folder=SEARCH_FOLDER, folder=fresh)
+            staging.commit(outputs, keep_folder=SEARCH_FOLDER, folder=fresh, listing=listing)
 
 
 def _link_new_site(staging: Staging, kept: set[str], view: Path) -> None:

@@ -67,6 +67,7 @@ class Warm:
     sources: Sources | None = None  # None until a build found no problem in discovering
     previous: Previous | None = None  # what the store holds after the last build
     stamp: FileStamp | None = None  # of the store's file as the last build left it
+    out_stamp: tuple[str, FileStamp | None] | None = None  # the output folder's, likewise
     # Each bundle's absolute folder -> its place in sources.files.bundles, which
     # signing files again never changes; made again after every walk.
     folders: dict[str, int] | None = None
@@ -84,9 +85,19 @@ class Warm:
             return None
         return self.previous
 
-    def remember(self, previous: Previous, store_file: Path) -> None:
+    def remember(self, previous: Previous, store_file: Path, out: Path) -> None:
         self.previous = previous
         self.stamp = file_stamp(store_file)
+        self.out_stamp = (str(out), file_stamp(out))
+
+    def trusts(self, previous: Previous, out: Path) -> bool:
+        """Whether the output is as the last build left it, which wrote these records:
+        it is this process's, and no file or folder was added or removed at its top.
+        Then a page whose key is the same stays without a look at its file, and
+        the output is not listed to find what to delete. A page edited or deleted
+        by hand further down is not noticed until its key changes: a build in a
+        new process checks every page."""
+        return previous is self.previous and self.out_stamp == (str(out), file_stamp(out))
 
 
 def file_stamp(file: Path) -> FileStamp | None:

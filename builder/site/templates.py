@@ -158,6 +158,9 @@ class PageTarget:
     staging: Path | None  # None when checking: render, write nothing
     old_output: Path
     in_place: bool = False  # staging holds only what changed; the rest stays in old_output
+    # The old output is as this process's last build left it (builder.build.warm):
+    # a page whose key is the same stays without a look at its file.
+    trusted: bool = False
 
     def keeps(self, record: OutputRecord, output: str, key: str) -> bool:
         """True when the last build's page was made from the same inputs and can stay.
@@ -167,6 +170,8 @@ class PageTarget:
         """
         if self.staging is not None and not self.in_place:
             return False
+        if self.trusted:
+            return record.key == key
         # Strings, not Path objects: a warm build asks this of every page.
         return reusable(record, key, f"{os.fspath(self.old_output)}/{output}")
 

@@ -117,3 +117,23 @@ def test_a_change_the_watcher_cannot_name_is_found_by_a_walk(tmp_path: Path) -> 
     warm.changes.lose_track()
     build(BuildOptions(site=site, out=out, workers=1), warm)
     assert same_as_clean(site, out, tmp_path)
+
+
+def test_a_running_builder_checks_every_page_once_the_output_was_touched(
+    tmp_path: Path,
+) -> None:
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    options = BuildOptions(site=site, out=out, workers=1)
+    build(options, warm)
+    assert warm.previous is not None and warm.trusts(warm.previous, out)
+    (out / "stray.html").write_text("left here by hand", encoding="utf-8")
+    page = out / STORY.removeprefix("content/") / "index.html"
+    page.unlink()  # deep down: noticed only because the top of the output changed too
+    assert not warm.trusts(warm.previous, out)
+    other = "content/environment/tidal-lagoon-plan/article.md"  # an edit elsewhere
+    warm.changes.add(str(edit(site, other, 'title: "', 'title: "Edited ')))
+    build(options, warm)
+    assert not (out / "stray.html").exists()
+    assert page.is_file()
+    assert same_as_clean(site, out, tmp_path)
