@@ -8,11 +8,11 @@ handed, which its key digests whole.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 
 from builder.content.model import Author, BundleSummary, Site
 from builder.content.validate import slugify
@@ -93,29 +93,48 @@ class ListSpec:
     bundles: tuple[BundleSummary, ...]
 
 
+@lru_cache(maxsize=4096)
+def _group_folder(kind: str, name: str) -> str | None:
+    """sections/SLUG or tags/SLUG; None for a name without a letter or digit.
+    Thousands of stories share a few sections and tags: each is worked out once."""
+    slug = section_slug(name) if kind == "section" else slugify(name)
+    return f"{kind}s/{slug}" if slug else None
+
+
+def _groups_of(bundle: BundleSummary) -> Iterator[str]:
+    """The folder of each section and tag list the story is on."""
+    front = bundle.front
+    for kind, name in [("section", front.section), *(("tag", tag) for tag in front.tags)]:
+        folder = _group_folder(kind, name)
+        if folder is not None:
+            yield folder
+
+
 def _list_groups(site: Site) -> dict[str, tuple[str, str, list[BundleSummary]]]:
     """Each section and tag by folder, sections/SLUG and tags/SLUG: (kind, name,
     its stories newest first)."""
     groups: dict[str, tuple[str, str, list[BundleSummary]]] = {}
-    # Thousands of stories share a few sections and tags: each name is
-    # turned into its folder once.
-    folders: dict[tuple[str, str], str | None] = {}
-
-    def folder_of(kind: str, name: str) -> str | None:
-        key = (kind, name)
-        if key not in folders:
-            slug = section_slug(name) if kind == "section" else slugify(name)
-            folders[key] = f"{kind}s/{slug}" if slug else None
-        return folders[key]
-
     for bundle in newest_first(list(site.bundles)):
         front = bundle.front
         named = [("section", front.section)] + [("tag", tag) for tag in front.tags]
         for kind, name in named:
-            folder = folder_of(kind, name)
+            folder = _group_folder(kind, name)
             if folder is not None:
                 groups.setdefault(folder, (kind, name, []))[2].append(bundle)
     return dict(sorted(groups.items()))
+
+
+def list_page_paths(site: Site) -> list[str]:
+    """The output path of every page of every section and tag, as list_pages has
+    them, from the number of stories in each: nothing is sorted."""
+    counts: Counter[str] = Counter()
+    for bundle in site.bundles:
+        counts.update(_groups_of(bundle))
+    return [
+        f"{_page_folder(folder, number)}/index.html"
+        for folder in sorted(counts)
+        for number in range(1, max(1, -(-counts[folder] // LIST_PAGE_SIZE)) + 1)
+    ]
 
 
 def list_pages(site: Site) -> dict[str, ListSpec]:
@@ -227,7 +246,7 @@ def site_page_paths(site: Site) -> list[str]:
     without making a view of any."""
     people = () if site.authors is None else (f"{authors.FOLDER}/index.html",)
     pages = (f"{authors.FOLDER}/{author.id}/index.html" for author in site.authors or ())
-    return [*SITE_WIDE_PAGES, *list_pages(site), *people, *pages]
+    return [*SITE_WIDE_PAGES, *list_page_paths(site), *people, *pages]
 
 
 def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:

@@ -8,7 +8,14 @@ import pytest
 
 from builder.content.model import BundleSummary, FrontMatter, Site, SiteConfig
 from builder.content.times import parse_time, resolve
-from builder.site.listings import news, news_language, news_sitemap
+from builder.site.listings import (
+    LIST_PAGE_SIZE,
+    list_page_paths,
+    list_pages,
+    news,
+    news_language,
+    news_sitemap,
+)
 
 NOW = dt.datetime(2024, 4, 1, tzinfo=dt.UTC)
 CONFIG = SiteConfig("Site", "https://example.org/", "en", "public", None, 365, 10**6, False)
@@ -53,3 +60,20 @@ def test_each_item_has_its_publication_date_and_title() -> None:
 )
 def test_language_is_the_iso_639_code_google_news_asks_for(tag: str, code: str) -> None:
     assert news_language(tag) == code
+
+
+def tagged(path: str, section: str, tags: tuple[str, ...]) -> BundleSummary:
+    found = story(path, "2024-03-01T00:00Z")
+    front = FrontMatter(path, None, section, found.front.date, None, None, tags, False)
+    return BundleSummary(path, found.article_path, front, (), ())
+
+
+def test_the_list_page_paths_are_those_of_the_list_pages() -> None:
+    bundles = tuple(
+        tagged(f"a/s{n}", ["World", "Asia", "!!"][n % 3], (f"tag {n % 7}", "All", "—"))
+        for n in range(LIST_PAGE_SIZE * 2 + 5)
+    )
+    site = Site(CONFIG, (), bundles)
+    paths = list_page_paths(site)
+    assert paths == list(list_pages(site))
+    assert "tags/all/page/3/index.html" in paths and "tags/all/page/4/index.html" not in paths
