@@ -270,9 +270,7 @@ def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:
             feed,
             replace(site, entries=(), bundles=in_feed, authors=_authors_of(site, in_feed)),
         ),
-        "sitemap.xml": SitePage(
-            "sitemap.xml", partial(sitemap, lists=list(lists)), site, list(lists)
-        ),
+        "sitemap.xml": _sitemap_page(site, list(lists)),
         NEWS_SITEMAP: SitePage(
             "news-sitemap.xml", news_sitemap, replace(stories, bundles=news(site, now))
         ),
@@ -332,25 +330,38 @@ def feed(site: Site) -> FeedPage:
     return FeedPage(site_view(site.config, ""), f"{base}feed.xml", base, latest, items)
 
 
-def sitemap(site: Site, lists: list[str]) -> SitemapPage:
+def _sitemap_page(site: Site, lists: list[str]) -> SitePage:
+    """The sitemap shows addresses and dates alone, and is made from them alone:
+    a story's new title or an entry's new summary does not render it again."""
+    urls = sitemap_urls(site, lists)
+    alone = replace(site, bundles=(), entries=(), authors=None)
+    return SitePage("sitemap.xml", lambda _: sitemap(urls), alone, urls)
+
+
+def sitemap_urls(site: Site, lists: list[str]) -> tuple[tuple[str, str | None], ...]:
+    """(address, last modified or None) of every page: the home page, the stories
+    by path, the glossary, tag and list pages, the entries and the authors."""
     base = site.config.base_url
-    bundles = newest_first(list(site.bundles))
-    modified = [b.front.modified() for b in bundles]
-    latest = max(modified, key=lambda m: m.at).iso() if modified else None
-    urls = [SitemapUrl(base, latest)]
+    dated = sorted((b.path, b.front.modified()) for b in site.bundles)
+    # The newest; of two at the same instant, written with other offsets, the one
+    # the lists show first.
+    newest = max(dated, key=lambda item: (item[1].at, item[0]), default=None)
+    latest = newest[1].iso() if newest is not None else None
+    urls: list[tuple[str, str | None]] = [(base, latest)]
+    urls.extend((f"{base}{path}/", modified.iso()) for path, modified in dated)
     urls.extend(
-        SitemapUrl(f"{base}{b.path}/", b.front.modified().iso())
-        for b in sorted(bundles, key=lambda b: b.path)
-    )
-    urls.extend(
-        SitemapUrl(f"{base}{path.removesuffix('index.html')}", None)
+        (f"{base}{path.removesuffix('index.html')}", None)
         for path in ["glossary/index.html", "tags/index.html", *lists]
     )
-    urls.extend(SitemapUrl(f"{base}glossary/{e.id}/", None) for e in site.entries)
+    urls.extend((f"{base}glossary/{e.id}/", None) for e in site.entries)
     if site.authors is not None:
-        urls.append(SitemapUrl(f"{base}{authors.FOLDER}/", None))
-        urls.extend(SitemapUrl(authors.author_url(a, base), None) for a in site.authors)
-    return SitemapPage(tuple(urls))
+        urls.append((f"{base}{authors.FOLDER}/", None))
+        urls.extend((authors.author_url(a, base), None) for a in site.authors)
+    return tuple(urls)
+
+
+def sitemap(urls: tuple[tuple[str, str | None], ...]) -> SitemapPage:
+    return SitemapPage(tuple(SitemapUrl(loc, lastmod) for loc, lastmod in urls))
 
 
 # The Google News sitemap protocol lists the articles of the last two days.
