@@ -74,7 +74,7 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     changes = find_changes(
         previous, bundles, entry_digests, common, claims, author_digests, held_back
     )
-    touched = None if changes.everything else _touched(changes, previous, bundles)
+    touched = None if changes.everything else _touched(changes, previous, bundles, site)
     related = pages.related_articles(site, previous.related, touched)
     digests = {s.path: bundles[s.path].digest for s in summaries}
     keys = Keys(common, claims, digests, entry_digests, author_digests)
@@ -110,11 +110,27 @@ def _authors(run: Run) -> dict[str, Author] | None:
 
 
 def _touched(
-    changes: Changes, previous: Previous, bundles: dict[str, BundleRecord]
+    changes: Changes, previous: Previous, bundles: dict[str, BundleRecord], site: Site
 ) -> pages.Touched:
-    """The bundles that changed, with what they listed before and list now."""
-    listed = listed_by_changed(changes, previous, bundles)
-    return pages.Touched(changes.bundles, frozenset(listed))
+    """The changed bundles whose related stories may change, with what they listed
+    before and list now: those published or withdrawn since, and those whose
+    listed entries or date changed. A new title or body relates nothing anew."""
+    published = {bundle.path for bundle in site.bundles}
+    moved = frozenset(
+        path
+        for path in changes.bundles
+        if (path in published) != (path in previous.related)
+        or _relating(previous.bundles.get(path)) != _relating(bundles.get(path))
+    )
+    narrowed = replace(changes, bundles=moved)
+    return pages.Touched(moved, frozenset(listed_by_changed(narrowed, previous, bundles)))
+
+
+def _relating(record: BundleRecord | None) -> object:
+    """What of a bundle decides which stories are related to it, and to which it is."""
+    if record is None or record.summary is None:
+        return None
+    return record.summary.listed, record.summary.front.date.at
 
 
 def _check_references(
