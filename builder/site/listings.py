@@ -9,7 +9,7 @@ handed, which its key digests whole.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
@@ -101,15 +101,6 @@ def _group_folder(kind: str, name: str) -> str | None:
     return f"{kind}s/{slug}" if slug else None
 
 
-def _groups_of(bundle: BundleSummary) -> Iterator[str]:
-    """The folder of each section and tag list the story is on."""
-    front = bundle.front
-    for kind, name in [("section", front.section), *(("tag", tag) for tag in front.tags)]:
-        folder = _group_folder(kind, name)
-        if folder is not None:
-            yield folder
-
-
 def _list_groups(site: Site) -> dict[str, tuple[str, str, list[BundleSummary]]]:
     """Each section and tag by folder, sections/SLUG and tags/SLUG: (kind, name,
     its stories newest first)."""
@@ -127,9 +118,13 @@ def _list_groups(site: Site) -> dict[str, tuple[str, str, list[BundleSummary]]]:
 def list_page_paths(site: Site) -> list[str]:
     """The output path of every page of every section and tag, as list_pages has
     them, from the number of stories in each: nothing is sorted."""
+    named: Counter[tuple[str, str]] = Counter(("section", b.front.section) for b in site.bundles)
+    named.update(("tag", tag) for b in site.bundles for tag in b.front.tags)
     counts: Counter[str] = Counter()
-    for bundle in site.bundles:
-        counts.update(_groups_of(bundle))
+    for (kind, name), count in named.items():
+        folder = _group_folder(kind, name)
+        if folder is not None:
+            counts[folder] += count
     return [
         f"{_page_folder(folder, number)}/index.html"
         for folder in sorted(counts)
