@@ -13,6 +13,10 @@ Anything the watcher reports that is not a file of a known bundle, a
 glossary file, authors.yaml, a shared picture or site.yaml (a new or
 removed folder, a renamed bundle, an event it could not name) makes the next
 build walk the whole site again, as a new process would.
+
+The output is trusted too, while it is the one this process's last build
+left (see `Warm.trusts`): a page whose key did not change stays without a
+look at its file, and the output is not listed to find what to delete.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from builder.core.diagnostics import Report
 from builder.incremental.plan import Previous
 from builder.incremental.records import SET_MODULUS, bundle_signature, signature, signed_item
 
-FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of the store's file
+FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of a file or folder
 
 
 @dataclass
