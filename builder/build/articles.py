@@ -44,9 +44,9 @@ from builder.incremental.records import OutputRecord, Signature, SourceSignature
 from builder.site import pages
 from builder.site.pictures import body_lookup
 from builder.site.templates import PageTarget, PageWriter
-from builder.site.views import Cards, dates_of, root_of
+from builder.site.views import Cards, root_of
 from builder.text.linking import PackedMentions, pack_mentions
-from builder.text.markdown import InlineMarkdown, body_parser, render_body
+from builder.text.markdown import body_parser, render_body
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ class _ArticleRenderer:
     def __init__(self, context: ArticleContext, templates: jinja2.Environment) -> None:
         self.context = context
         self.markdown = body_parser(context.index.link_table())
-        self.cards = Cards(InlineMarkdown(), dates_of(context.config))
+        self.cards = Cards.of_site(context.config)
         self.writer = PageWriter(templates, context.target)
 
     def render(self, bundle: Bundle, related: tuple[str, ...]) -> ArticleResult:
@@ -213,6 +213,7 @@ class _ArticleRenderer:
             bundle.body_text(),
             f"{root}glossary/",
             pictures=body_lookup(files, root),
+            folders=context.config.directory_urls,
         )
         report = Report()
         for problem in body.problems:

@@ -77,6 +77,7 @@ def load_config(site: Path, report: Report) -> SiteConfig | None:
         search=fields.get("search", False),
         timezone=fields.get("timezone", "UTC"),
         publisher=_publisher(fields.get("publisher")),
+        directory_urls=fields.get("directory_urls", False),
     )
 
 

@@ -111,6 +111,9 @@ class SiteConfig:
     search: bool
     timezone: str = "UTC"  # an IANA name: for dates and for times written without an offset
     publisher: Publisher | None = None
+    # Links to pages as their folders ("glossary/kim/") rather than their
+    # index.html, which only a web server resolves: one form throughout the site.
+    directory_urls: bool = False
 
 
 @dataclass(frozen=True)

@@ -276,6 +276,12 @@ SITE = Record(
             "Index the built site with Pagefind and show a search box on every page.",
         ),
         Field(
+            "directory_urls",
+            BOOL,
+            "Link to pages as folders (glossary/kim-jong-un/) rather than their index.html, "
+            "for a site served by a web server (default false).",
+        ),
+        Field(
             "max_file_bytes",
             FILE_BYTES,
             "Largest source file accepted, in bytes (default 1000000; 100 to 1,000,000,000).",

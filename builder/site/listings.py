@@ -40,6 +40,7 @@ from builder.site.views import (
     site_view,
     tag_name,
 )
+from builder.text.site_links import page_href
 
 
 def glossary_page(site: Site, cards: Cards) -> GlossaryPage:
@@ -70,7 +71,8 @@ def front_page(site: Site) -> FrontPage:
         ),
         url=site.config.base_url,
         articles=tuple(
-            article_summary(b, "", dates_of(site.config)) for b in newest(site, FRONT_PAGE_SIZE)
+            article_summary(b, "", dates_of(site.config), folders=site.config.directory_urls)
+            for b in newest(site, FRONT_PAGE_SIZE)
         ),
     )
 
@@ -144,7 +146,7 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
     def href(number: int) -> str | None:
         if not 1 <= number <= spec.count:
             return None
-        return f"{root}{_page_folder(spec.folder, number)}/index.html"
+        return page_href(root, _page_folder(spec.folder, number), site.config.directory_urls)
 
     return ListPage(
         site=site_view(site.config, root),
@@ -152,7 +154,10 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
         url=url,
         kind=spec.kind,
         heading=heading,
-        articles=tuple(article_summary(b, root, dates_of(site.config)) for b in site.bundles),
+        articles=tuple(
+            article_summary(b, root, dates_of(site.config), folders=site.config.directory_urls)
+            for b in site.bundles
+        ),
         number=spec.number,
         count=spec.count,
         newer=href(spec.number - 1),
@@ -167,13 +172,14 @@ def tag_index(site: Site) -> TagIndexPage:
             if slugify(tag):
                 counts[tag] += 1
     root = root_of("tags")
+    folders = site.config.directory_urls
     url = f"{site.config.base_url}tags/"
     return TagIndexPage(
         site=site_view(site.config, root),
         meta=PageMeta(f"Tags · {site.config.title}", None, url, "website", None),
         url=url,
         tags=tuple(
-            TagCount(tag_name(tag), f"{root}tags/{slugify(tag)}/index.html", counts[tag])
+            TagCount(tag_name(tag), page_href(root, f"tags/{slugify(tag)}", folders), counts[tag])
             for tag in sorted(counts, key=str.casefold)
         ),
     )

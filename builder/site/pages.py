@@ -49,7 +49,7 @@ from builder.site.views import (
 )
 from builder.text.linking import Mention
 from builder.text.markdown import RenderedBody, smart_quotes
-from builder.text.site_links import written_in
+from builder.text.site_links import page_href, written_in
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,7 @@ def article_page(
     authors: tuple[Author, ...] = (),
 ) -> ArticlePage:
     root = root_of(bundle.path)
+    folders = config.directory_urls
     front = bundle.front
     what = bundle.what
     url = f"{config.base_url}{bundle.path}/"
@@ -186,14 +187,14 @@ def article_page(
         date_iso=front.date.html(),
         updated=dates.moment(front.updated) if front.updated else None,
         updated_iso=front.updated.html() if front.updated else None,
-        authors=byline_links(authors, root),
+        authors=byline_links(authors, root, config.directory_urls),
         byline=front.byline,
         corrections=corrections,
         corrected=corrections[-1] if corrections else None,
         image=picture_view(lead, root, LEAD_SIZES),
-        section_href=f"{root}sections/{section_slug(front.section)}/index.html",
+        section_href=page_href(root, f"sections/{section_slug(front.section)}", folders),
         tags=tuple(
-            LinkView(tag_name(tag), f"{root}tags/{slugify(tag)}/index.html")
+            LinkView(tag_name(tag), page_href(root, f"tags/{slugify(tag)}", folders))
             for tag in front.tags
             if slugify(tag)
         ),
@@ -310,7 +311,7 @@ def _timeline_item(
     article: BundleSummary | None,
 ) -> TimelineItem:
     mentions = tuple(
-        LinkView(index.entry(ref.id).name, f"{root}glossary/{ref.id}/index.html")
+        LinkView(index.entry(ref.id).name, page_href(root, f"glossary/{ref.id}", cards.folders))
         for ref in event.mentions
         if ref.id in index.entries
     )
@@ -325,7 +326,7 @@ def _timeline_item(
         mentions=mentions,
         source=source,
         source_is_url=bool(source and source.startswith(("http://", "https://"))),
-        article=LinkView(article.front.title, f"{root}{article.path}/index.html")
+        article=LinkView(article.front.title, page_href(root, article.path, cards.folders))
         if article
         else None,
     )

@@ -24,7 +24,7 @@ from builder.content.model import (
 from builder.site.dates import DateFormat, date_format
 from builder.site.pictures import PORTRAIT_SIZES, PictureView, picture_view
 from builder.text import site_links
-from builder.text.markdown import smart_quotes
+from builder.text.markdown import InlineMarkdown, smart_quotes
 from builder.text.site_links import written_in
 
 # Renders a field of inline Markdown: its text, the folder below content/ of the
@@ -40,6 +40,12 @@ class SiteView:
     description: str | None
     root: str  # relative URL of the site root from the current page, "" or ending in "/"
     search: bool  # whether the site has a Pagefind index and search box
+    directory_urls: bool  # links to pages are their folders, not their index.html
+
+    def href(self, folder: str) -> str:
+        """The link from this page to the page of `folder` ("glossary"; "" for the
+        front page), in the site's one form."""
+        return site_links.page_href(self.root, folder, self.directory_urls)
 
 
 @dataclass(frozen=True)
@@ -255,7 +261,13 @@ def dates_of(config: SiteConfig) -> DateFormat:
 
 def site_view(config: SiteConfig, root: str) -> SiteView:
     return SiteView(
-        config.title, config.language, config.base_url, config.description, root, config.search
+        config.title,
+        config.language,
+        config.base_url,
+        config.description,
+        root,
+        config.search,
+        config.directory_urls,
     )
 
 
@@ -287,15 +299,23 @@ class Cards:
     """Entry cards and fact views, each made once per entry and page depth.
 
     An entry's card looks the same on every page at the same depth: an article
-    shows twenty, the glossary index every one, each entry page its own.
+    shows twenty, the glossary index every one, each entry page its own. Its
+    links take the site's one form (`folders`: see site_links.page_href).
     """
 
-    def __init__(self, inline: InlineRenderer, dates: DateFormat) -> None:
+    def __init__(self, inline: InlineRenderer, dates: DateFormat, folders: bool = False) -> None:
         self.inline = inline
         self.dates = dates
+        self.folders = folders
         self._facts: dict[tuple[str, str], tuple[FactView, ...]] = {}
         self._cards: dict[tuple[str, str], EntryCard] = {}
         self._summaries: dict[tuple[str, str], ArticleSummary] = {}
+
+    @classmethod
+    def of_site(cls, config: SiteConfig) -> Cards:
+        """The cards of a site: its dates, and links in its one form, text's too."""
+        folders = config.directory_urls
+        return cls(InlineMarkdown(folders), dates_of(config), folders)
 
     def facts(self, entry: Entry, root: str) -> tuple[FactView, ...]:
         found = self._facts.get((entry.id, root))
@@ -315,7 +335,7 @@ class Cards:
         pages that list a story differ only in the sentence quoted from it."""
         found = self._summaries.get((bundle.path, root))
         if found is None:
-            made = article_summary(bundle, root, self.dates)
+            made = article_summary(bundle, root, self.dates, folders=self.folders)
             found = self._summaries[bundle.path, root] = made
         return found if sentence is None else ArticleSummary(*found[:-1], sentence)
 
@@ -334,7 +354,7 @@ class Cards:
             id=entry.id,
             name=entry.name,
             kind=entry.kind,
-            href=f"{root}glossary/{entry.id}/index.html",
+            href=site_links.page_href(root, f"glossary/{entry.id}", self.folders),
             summary=self.inline(entry.summary, written, root) if entry.summary else None,
             in_this_story=self.inline(story, story_base, root) if story else None,
             said=said,
@@ -344,9 +364,14 @@ class Cards:
 
 
 def article_summary(
-    bundle: BundleSummary, root: str, dates: DateFormat, sentence: str | None = None
+    bundle: BundleSummary,
+    root: str,
+    dates: DateFormat,
+    sentence: str | None = None,
+    folders: bool = False,
 ) -> ArticleSummary:
-    """A story as lists show it: the day it was published, in the site's time zone."""
+    """A story as lists show it: the day it was published, in the site's time zone;
+    its link in the site's one form (`folders`)."""
     front = bundle.front
     return ArticleSummary(
         title=front.title,
@@ -354,7 +379,7 @@ def article_summary(
         section=front.section,
         date=dates.local_day(front.date),
         date_iso=front.date.html(),
-        href=f"{root}{bundle.path}/index.html",
+        href=site_links.page_href(root, bundle.path, folders),
         sentence=sentence,
     )
 

@@ -97,11 +97,14 @@ class SiteModel:
     clock: str = "2024-04-01T00:00:00+00:00"
     future: bool = False  # build with --future
     logo: int | None = None  # which picture the publisher's logo, media/logo.png, is
+    directory_urls: bool = False  # links to pages are their folders
 
     def files(self) -> dict[str, str | bytes]:
         settings = f"title: {self.title}\nbase_url: https://example.org/news/\n"
         if self.timezone:
             settings += f"timezone: {self.timezone}\n"
+        if self.directory_urls:
+            settings += "directory_urls: true\n"
         if self.logo is not None:
             settings += "publisher: {name: Desk, logo: media/logo.png}\n"
             found: dict[str, str | bytes] = {"content/media/logo.png": picture(self.logo)}
@@ -322,6 +325,7 @@ edits = st.one_of(
     st.tuples(st.just("clock"), st.just(0), st.sampled_from(CLOCKS)),
     st.tuples(st.just("future"), st.just(0), st.booleans()),
     st.tuples(st.just("timezone"), st.just(0), st.sampled_from(ZONES)),
+    st.tuples(st.just("directory_urls"), st.just(0), st.booleans()),
     st.tuples(
         st.just("summary"),
         entry_numbers,
@@ -388,6 +392,7 @@ SINGLE_EDITS = [
     ("clock", 0, "2023-09-03T12:00:00+00:00"),  # stories 3 and 4 are scheduled
     ("future", 0, True),
     ("timezone", 0, "America/New_York"),  # every day-only date moves by 4 hours
+    ("directory_urls", 0, True),  # every link to a page changes form, on every page
     ("summary", 2, "Changed."),
     ("alias", 1, "Nickname"),  # a new surface form: every body is linked again
     ("kind", 2, "organization"),
@@ -440,7 +445,7 @@ def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
         _edit_author(model, kind, number, value)
     elif kind == "site-title":
         model.title = str(value)
-    elif kind in ("clock", "future", "timezone"):
+    elif kind in ("clock", "future", "timezone", "directory_urls"):
         setattr(model, kind, value)
     elif kind == "logo":
         model.logo = value if isinstance(value, int) else None
