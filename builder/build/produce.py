@@ -242,6 +242,7 @@ def render_pages(
             [bundle.path for bundle in shows.bundles],
             page.extra,
             None if shows.authors is None else [author.id for author in shows.authors],
+            [tag.id for tag in shows.tags],
         )
         kept = renderer.reuse(output, key)
         if kept is not None:

@@ -100,6 +100,7 @@ def look(options: BuildOptions, report: Report) -> Sources:
         sorted(signatures.bundles.items()),
         signatures.authors,
         sorted(signatures.media.items()),
+        signatures.tags,
     )
     return Sources(files, signatures, theme, themed, fingerprint, build_time())
 

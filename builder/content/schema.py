@@ -241,6 +241,22 @@ AUTHOR = Record(
     ),
 )
 
+TAG = Record(
+    "tag",
+    "One of the site's tags, in content/tags.yaml: the name readers see for it.",
+    (
+        Field(
+            "id",
+            ID,
+            "The tag as the stories' tags make it: its slug, e.g. north-korea for "
+            "north-korea or North Korea.",
+            required=True,
+        ),
+        Field("name", TEXT, "The tag's name, as readers see it, e.g. North Korea.", required=True),
+        Field("description", TEXT, "A sentence or two shown at the top of the tag's page."),
+    ),
+)
+
 SITE = Record(
     "site.yaml",
     "Site settings.",

@@ -140,7 +140,8 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
     here = _page_folder(spec.folder, spec.number)
     root = root_of(here)
     url = f"{site.config.base_url}{here}/"
-    heading = spec.name if spec.kind == "section" else f"Tagged “{tag_name(spec.name)}”"
+    named = site.tags  # the tag's own record, if content/tags.yaml has one
+    heading = spec.name if spec.kind == "section" else f"Tagged “{tag_name(spec.name, named)}”"
     title = heading if spec.number == 1 else f"{heading}, page {spec.number}"
 
     def href(number: int) -> str | None:
@@ -148,9 +149,10 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
             return None
         return page_href(root, _page_folder(spec.folder, number), site.config.directory_urls)
 
+    description = named[0].description if spec.kind == "tag" and named else None
     return ListPage(
         site=site_view(site.config, root),
-        meta=PageMeta(f"{title} · {site.config.title}", None, url, "website", None),
+        meta=PageMeta(f"{title} · {site.config.title}", description, url, "website", None),
         url=url,
         kind=spec.kind,
         heading=heading,
@@ -162,6 +164,7 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
         count=spec.count,
         newer=href(spec.number - 1),
         older=href(spec.number + 1),
+        description=description,
     )
 
 
@@ -179,7 +182,11 @@ def tag_index(site: Site) -> TagIndexPage:
         meta=PageMeta(f"Tags · {site.config.title}", None, url, "website", None),
         url=url,
         tags=tuple(
-            TagCount(tag_name(tag), page_href(root, f"tags/{slugify(tag)}", folders), counts[tag])
+            TagCount(
+                tag_name(tag, site.tags),
+                page_href(root, f"tags/{slugify(tag)}", folders),
+                counts[tag],
+            )
             for tag in sorted(counts, key=str.casefold)
         ),
     )
@@ -241,8 +248,8 @@ def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:
     the build's time, which decides what the news sitemap lists."""
     latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))
     lists = list_pages(site)
-    stories = replace(site, entries=(), authors=None)
-    entries = replace(site, bundles=(), authors=None)
+    stories = replace(site, entries=(), authors=None, tags=())
+    entries = replace(site, bundles=(), authors=None, tags=())
     in_feed = latest[:FEED_SIZE]
     wanted = {
         "index.html": SitePage(
@@ -251,14 +258,14 @@ def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:
         "glossary/index.html": SitePage(
             "glossary.html", partial(glossary_page, cards=cards), entries
         ),
-        "tags/index.html": SitePage("tags.html", tag_index, stories),
+        "tags/index.html": SitePage("tags.html", tag_index, replace(stories, tags=site.tags)),
         "feed.xml": SitePage(
             "feed.xml",
             feed,
-            replace(site, entries=(), bundles=in_feed, authors=_authors_of(site, in_feed)),
+            replace(stories, bundles=in_feed, authors=_authors_of(site, in_feed)),
         ),
         "sitemap.xml": SitePage(
-            "sitemap.xml", partial(sitemap, lists=list(lists)), site, list(lists)
+            "sitemap.xml", partial(sitemap, lists=list(lists)), replace(site, tags=()), list(lists)
         ),
         NEWS_SITEMAP: SitePage(
             "news-sitemap.xml", news_sitemap, replace(stories, bundles=news(site, now))
@@ -267,7 +274,8 @@ def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:
     wanted.update(author_pages(site, cards))
     for path, spec in lists.items():
         bare = replace(spec, bundles=())  # the view takes its stories from `shows`
-        shows = replace(stories, bundles=spec.bundles)
+        named = tuple(t for t in site.tags if spec.kind == "tag" and t.id == slugify(spec.name))
+        shows = replace(stories, bundles=spec.bundles, tags=named)
         wanted[path] = SitePage("list.html", partial(_list_page, spec=bare), shows, bare)
     return wanted
 
@@ -277,14 +285,14 @@ def author_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
     if site.authors is None:
         return {}
     folder = authors.FOLDER
-    everyone = replace(site, entries=(), bundles=())
+    everyone = replace(site, entries=(), bundles=(), tags=())
     wanted = {f"{folder}/index.html": SitePage("authors.html", authors.authors_index, everyone)}
     by_author: dict[str, list[BundleSummary]] = {author.id: [] for author in site.authors}
     for bundle in newest_first(list(site.bundles)):
         for ref in bundle.front.authors:
             by_author.get(ref.id, []).append(bundle)
     for author in site.authors:
-        shows = replace(site, entries=(), bundles=tuple(by_author[author.id]), authors=(author,))
+        shows = replace(everyone, bundles=tuple(by_author[author.id]), authors=(author,))
         view = partial(authors.author_page, cards=cards)
         wanted[f"{folder}/{author.id}/index.html"] = SitePage("author.html", view, shows)
     return wanted

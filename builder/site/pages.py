@@ -24,6 +24,7 @@ from builder.content.model import (
     Entry,
     Site,
     SiteConfig,
+    Tag,
     TimelineEvent,
 )
 from builder.content.validate import slugify
@@ -152,7 +153,9 @@ def article_page(
     cards: Cards,
     related: tuple[BundleSummary, ...] = (),
     authors: tuple[Author, ...] = (),
+    tags: tuple[Tag, ...] = (),
 ) -> ArticlePage:
+    """A story's page; `tags` are those of its tags that content/tags.yaml names."""
     root = root_of(bundle.path)
     folders = config.directory_urls
     front = bundle.front
@@ -194,7 +197,7 @@ def article_page(
         image=picture_view(lead, root, LEAD_SIZES),
         section_href=page_href(root, f"sections/{section_slug(front.section)}", folders),
         tags=tuple(
-            LinkView(tag_name(tag), page_href(root, f"tags/{slugify(tag)}", folders))
+            LinkView(tag_name(tag, tags), page_href(root, f"tags/{slugify(tag)}", folders))
             for tag in front.tags
             if slugify(tag)
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -20,7 +20,9 @@ from builder.content.model import (
     Fact,
     Site,
     SiteConfig,
+    Tag,
 )
+from builder.content.validate import slugify
 from builder.site.dates import DateFormat, date_format
 from builder.site.pictures import PORTRAIT_SIZES, PictureView, picture_view
 from builder.text import site_links
@@ -235,6 +237,7 @@ class ListPage(Page):
     count: int  # of pages in all
     newer: str | None  # relative URL of the page before, with newer stories
     older: str | None
+    description: str | None = None  # a tag's, from content/tags.yaml
 
 
 @dataclass(frozen=True)
@@ -271,9 +274,15 @@ def site_view(config: SiteConfig, root: str) -> SiteView:
     )
 
 
-def tag_name(tag: str) -> str:
-    """How a tag reads to readers: as written when it has capitals ("UN vote");
-    a slug ("north-korea") as words, each capitalised ("North Korea")."""
+def tag_name(tag: str, named: Iterable[Tag] = ()) -> str:
+    """How a tag reads to readers: the name content/tags.yaml gives it among the
+    `named` tags; else as written when it has capitals ("UN vote"), a slug
+    ("north-korea") as words, each capitalised ("North Korea")."""
+    if named:
+        slug = slugify(tag)
+        for found in named:
+            if found.id == slug:
+                return found.name
     if tag != tag.lower():
         return tag
     return " ".join(word[:1].upper() + word[1:] for word in re.split(r"[-_\s]+", tag) if word)
