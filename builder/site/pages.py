@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from builder.content.checks import quoted_passage
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import (
     Appearance,
@@ -40,6 +41,7 @@ from builder.site.views import (
     EntryPage,
     LinkView,
     PageMeta,
+    Quotation,
     TimelineItem,
     WhatView,
     fact_view,
@@ -167,7 +169,7 @@ def article_page(
         CorrectionView(c.kind, dates.moment(c.at), c.at.html(), cards.inline(c.text, written, root))
         for c in front.corrections
     )
-    where = _numbered(_cards(bundle.where, index, root, cards), index)
+    where = _numbered(_cards(bundle.where, index, root, cards, bundle.body), index)
     lead = front.image
     shared = crop_urls(lead.file, config.base_url) if lead and lead.file else ()
     return ArticlePage(
@@ -203,7 +205,7 @@ def article_page(
         ),
         related=tuple(cards.summary(other, root, None) for other in related),
         body=Markup(body.html),
-        who=_cards(bundle.who, index, root, cards),
+        who=_cards(bundle.who, index, root, cards, bundle.body),
         what=WhatView(
             summary=cards.inline(what.summary, written_in(what.position.path), root),
             when=dates.day(what.when) if what.when else None,
@@ -269,19 +271,33 @@ def _logo(config: SiteConfig) -> jsonld.Logo | None:
 
 
 def _cards(
-    items: tuple[Appearance, ...], index: GlossaryIndex, root: str, cards: Cards
+    items: tuple[Appearance, ...], index: GlossaryIndex, root: str, cards: Cards, body: str
 ) -> tuple[EntryCard, ...]:
     return tuple(
         cards.story_card(
             index.entry(item.ref.id),
             root,
             item.in_this_story,
-            tuple(smart_quotes(q.text) for q in item.said),
+            tuple(_quotation(quote.text, body) for quote in item.said),
             written_in(item.ref.position.path),
         )
         for item in items
         if item.ref.id in index.entries
     )
+
+
+def _quotation(quote: str, body: str) -> Quotation:
+    """The quotation in the sentence of the story that holds it, its quotes
+    curled as the story's are: a fragment ("quickly prepare") reads as what it
+    is only beside the words around it."""
+    passage = quoted_passage(body, quote)
+    if passage is None:
+        return Quotation(smart_quotes(quote))
+    sentence = smart_quotes("".join(passage))
+    if len(sentence) != sum(len(part) for part in passage):
+        return Quotation(smart_quotes(passage.words))  # curling changed the length
+    start, end = len(passage.before), len(passage.before) + len(passage.words)
+    return Quotation(sentence[start:end], sentence[:start], sentence[end:])
 
 
 def _numbered(where: tuple[EntryCard, ...], index: GlossaryIndex) -> tuple[EntryCard, ...]:

@@ -75,6 +75,15 @@ class FactView(NamedTuple):
     source_is_url: bool
 
 
+class Quotation(NamedTuple):
+    """Words someone in the story said, in the sentence of the story that quotes
+    them when it is found (`before` and `after`, plain text, else empty)."""
+
+    words: str
+    before: str = ""
+    after: str = ""
+
+
 @dataclass(frozen=True)
 class EntryCard:
     """An entry as a fact box shows it beside one story."""
@@ -85,7 +94,7 @@ class EntryCard:
     href: str
     summary: Markup | None
     in_this_story: Markup | None
-    said: tuple[str, ...]
+    said: tuple[Quotation, ...]
     facts: tuple[FactView, ...]
     pin: int | None = None  # its number on the story's locator map, in the where box
     portrait: PictureView | None = None
@@ -353,7 +362,7 @@ class Cards:
         entry: Entry,
         root: str,
         story: str | None,
-        said: tuple[str, ...],
+        said: tuple[Quotation, ...],
         story_base: str = "",
     ) -> EntryCard:
         """The card of an entry beside one story, saying what it does there
