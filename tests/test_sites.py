@@ -11,9 +11,13 @@ import difflib
 import hashlib
 import io
 import os
+import posixpath
+import re
 import shutil
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image
@@ -153,3 +157,83 @@ def test_valid_site_builds_exactly_its_golden_pages(
     assert (missing, extra) == ([], []), f"not built: {missing}; not in {GOLDEN}/: {extra}"
     difference = first_difference(expected, built)
     assert difference is None, f"a built file differs from its golden copy:\n{difference}"
+
+
+# The attributes that hold a URL a browser follows or loads.
+URL_ATTRIBUTES = ("href", "src")
+SRCSET = "srcset"
+
+
+class _Urls(HTMLParser):
+    """Every URL of a page's href, src and srcset attributes, as written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in URL_ATTRIBUTES:
+                self.urls.append(value)
+            elif name == SRCSET:
+                self.urls.extend(part.split()[0] for part in value.split(",") if part.strip())
+
+
+def internal_links(out: Path) -> dict[str, list[str]]:
+    """Every page's links to the site's own files (not "#…", a scheme or "//host"),
+    by the page's path below `out`."""
+    found: dict[str, list[str]] = {}
+    for page in sorted(out.rglob("*.html")):
+        parser = _Urls()
+        parser.feed(page.read_text(encoding="utf-8"))
+        local = [
+            url
+            for url in parser.urls
+            if not url.startswith(("#", "//")) and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url)
+        ]
+        found[page.relative_to(out).as_posix()] = local
+    return found
+
+
+def link_form(url: str) -> str | None:
+    """ "folder" for a link to a page's folder, "index" for one to its index.html,
+    None for a link to any other file."""
+    path = re.split(r"[?#]", url, maxsplit=1)[0]
+    if path.endswith("/") or path in (".", ".."):
+        return "folder"
+    return "index" if path.split("/")[-1] == "index.html" else None
+
+
+@pytest.mark.parametrize("case", VALID_CASES)
+def test_every_internal_link_takes_the_sites_one_form_and_leads_to_a_file(
+    case: str, cli: Callable[..., Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scan every built page: each link to a page is its folder where site.yaml says
+    directory_urls: true and its index.html otherwise, and each link of either
+    kind, page or file, leads to a file the build wrote."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    site = tmp_path / case
+    shutil.copytree(VALID / case, site, ignore=shutil.ignore_patterns(*NOT_SITE))
+    out = tmp_path / "out"
+    assert cli("build", "--site", site, "--out", out).code == 0
+    folders = "directory_urls: true" in (site / "site.yaml").read_text(encoding="utf-8")
+    wanted = "folder" if folders else "index"
+
+    pages = internal_links(out)
+    assert pages, "the build wrote no page"
+    wrong_form, broken = [], []
+    for page, urls in pages.items():
+        for url in urls:
+            form = link_form(url)
+            if form is not None and form != wanted:
+                wrong_form.append(f"{page}: {url}")
+            path = posixpath.normpath(
+                posixpath.join(posixpath.dirname(page), unquote(re.split(r"[?#]", url)[0]))
+            )
+            target = out / path / "index.html" if form == "folder" else out / path
+            if not target.is_file():
+                broken.append(f"{page}: {url}")
+    assert wrong_form == [], f"links not in the {wanted} form"
+    assert broken == [], "links to no file"

@@ -35,8 +35,10 @@ from builder.content.model import (
     BundleSummary,
     Site,
     SiteConfig,
+    Tag,
 )
 from builder.content.source import SourceText
+from builder.content.tags import shown_tags, tag_ids
 from builder.core.diagnostics import Position, Report, SiteLink
 from builder.core.pickled import Pickled
 from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys, Previous
@@ -44,9 +46,9 @@ from builder.incremental.records import OutputRecord, Signature, SourceSignature
 from builder.site import pages
 from builder.site.pictures import body_lookup
 from builder.site.templates import PageTarget, PageWriter
-from builder.site.views import Cards, dates_of, root_of
+from builder.site.views import Cards, root_of
 from builder.text.linking import PackedMentions, pack_mentions
-from builder.text.markdown import InlineMarkdown, body_parser, render_body
+from builder.text.markdown import body_parser, render_body
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class ArticleContext:
     target: PageTarget
     related: dict[str, BundleSummary]  # every explainer the shard's pages show as related
     authors: dict[str, Author]  # every author, by id: a few dozen
+    tags: dict[str, Tag]  # every tag tags.yaml names, by id
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,7 @@ class _ArticleRenderer:
     def __init__(self, context: ArticleContext, templates: jinja2.Environment) -> None:
         self.context = context
         self.markdown = body_parser(context.index.link_table())
-        self.cards = Cards(InlineMarkdown(), dates_of(context.config))
+        self.cards = Cards.of_site(context.config)
         self.writer = PageWriter(templates, context.target)
 
     def render(self, bundle: Bundle, related: tuple[str, ...]) -> ArticleResult:
@@ -213,6 +216,7 @@ class _ArticleRenderer:
             bundle.body_text(),
             f"{root}glossary/",
             pictures=body_lookup(files, root),
+            folders=context.config.directory_urls,
         )
         report = Report()
         for problem in body.problems:
@@ -227,11 +231,13 @@ class _ArticleRenderer:
             # The view sees only the entries the key digests, whole.
             index = context.index.only({*listed, *mentioned})
             authors = authors_of(bundle.front, context.authors)
+            tags = shown_tags(context.tags, bundle.front.tags)
             view = pages.article_page(
-                context.config, bundle, body, index, self.cards, shown, authors
+                context.config, bundle, body, index, self.cards, shown, authors, tags
             )
             named = tuple(ref.id for ref in bundle.front.authors)
-            key = context.keys.article(listed, body_key, mentioned, related, named)
+            tagged = tag_ids(bundle.front.tags)
+            key = context.keys.article(listed, body_key, mentioned, related, named, tagged)
             record = self.writer.page(
                 f"{bundle.path}/index.html", "article.html", view, report, key
             )
@@ -292,8 +298,9 @@ def render_articles(
     for share in shares:
         shown = {path: summaries[path] for job in share for path in job.related}
         authors = {author.id: author for author in plan.site.authors or ()}
+        tags = {tag.id: tag for tag in plan.site.tags}
         context = ArticleContext(
-            plan.site.config, plan.index, plan.keys, plan.target, shown, authors
+            plan.site.config, plan.index, plan.keys, plan.target, shown, authors, tags
         )
         work.append((context, share))
     for found in shards.run(render_share, work, progress.advance):
@@ -319,10 +326,13 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
         if record is not None and kept is not None and target.in_place:
             key = kept.key
             authors = tuple(ref.id for ref in summary.front.authors)
-            if changes.article_may_change(path, summary.listed, record, related, previous, authors):
+            tags = tag_ids(summary.front.tags)
+            if changes.article_may_change(
+                path, summary.listed, record, related, previous, authors, tags
+            ):
                 current = record.body_key == keys.body(path)
                 key = keys.article(
-                    summary.listed, record.body_key, record.mentioned, related, authors
+                    summary.listed, record.body_key, record.mentioned, related, authors, tags
                 )
                 key = key if current else ""
             if target.keeps(kept, output, key):

@@ -13,8 +13,9 @@ from builder.build.state import Loaded, Run
 from builder.content.authors import check_author_references, index_authors
 from builder.content.glossary import GlossaryIndex, build_index, check_references
 from builder.content.images import with_author_images, with_entry_images, with_publisher_logo
-from builder.content.load import load_authors
-from builder.content.model import Author, BundleSummary, Site
+from builder.content.load import load_authors, load_tags
+from builder.content.model import Author, BundleSummary, Site, Tag
+from builder.content.tags import check_tag_use, index_tags
 from builder.content.yaml_errors import is_syntax_error
 from builder.core.diagnostics import Report
 from builder.incremental.plan import (
@@ -70,14 +71,19 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
         check_author_references(summaries, authors, report)
     author_digests = {author.id: digest(author) for author in (authors or {}).values()}
     shown_authors = None if authors is None else tuple(authors.values())
-    site = Site(config, tuple(index.entries.values()), tuple(summaries), shown_authors)
+    tags = _tags(run)
+    check_tag_use(tags, summaries, report)
+    tag_digests = {tag.id: digest(tag) for tag in tags.values()}
+    site = Site(
+        config, tuple(index.entries.values()), tuple(summaries), shown_authors, tuple(tags.values())
+    )
     changes = find_changes(
-        previous, bundles, entry_digests, common, claims, author_digests, held_back
+        previous, bundles, entry_digests, common, claims, author_digests, held_back, tag_digests
     )
     touched = None if changes.everything else _touched(changes, previous, bundles, site)
     related = pages.related_articles(site, previous.related, touched)
     digests = {s.path: bundles[s.path].digest for s in summaries}
-    keys = Keys(common, claims, digests, entry_digests, author_digests)
+    keys = Keys(common, claims, digests, entry_digests, author_digests, tag_digests)
     return Loaded(
         site,
         bundles,
@@ -107,6 +113,14 @@ def _authors(run: Run) -> dict[str, Author] | None:
         return None
     found = load_authors(run.options.site, file, run.config, run.report)
     return index_authors(found, run.report)
+
+
+def _tags(run: Run) -> dict[str, Tag]:
+    """The tags content/tags.yaml names, by id; none without that file."""
+    file = run.sources.files.tags
+    if file is None:
+        return {}
+    return index_tags(load_tags(run.options.site, file, run.config, run.report), run.report)
 
 
 def _touched(

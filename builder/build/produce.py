@@ -31,9 +31,8 @@ from builder.incremental.records import OutputRecord
 from builder.incremental.store import Store
 from builder.site import listings, pages
 from builder.site.templates import PageTarget, PageWriter
-from builder.site.views import Cards, dates_of
+from builder.site.views import Cards
 from builder.text.linking import Mention, PackedMentions, plain_mention, unpack_mentions
-from builder.text.markdown import InlineMarkdown
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,7 @@ class PageRenderer:
 
     def __init__(self, context: RenderContext) -> None:
         self.context = context
-        self.cards = Cards(InlineMarkdown(), dates_of(context.site.config))
+        self.cards = Cards.of_site(context.site.config)
         self.writer = PageWriter(context.templates, context.target)
         self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
         self.site_pages = listings.site_pages(context.site, self.cards, context.now)
@@ -243,6 +242,7 @@ def render_pages(
             [bundle.path for bundle in shows.bundles],
             page.extra,
             None if shows.authors is None else [author.id for author in shows.authors],
+            [tag.id for tag in shows.tags],
         )
         kept = renderer.reuse(output, key)
         if kept is not None:

@@ -54,6 +54,7 @@ def remember(
     state = {
         "entries": loaded.keys.entries,
         "authors": loaded.keys.authors,
+        "tags": loaded.keys.tags,
         "common": (loaded.keys.common, loaded.keys.claims),
         "config": digest(run.config),
         "related": loaded.related,

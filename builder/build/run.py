@@ -136,6 +136,7 @@ def _with_theme(
         bundles_sum,
         signatures.authors,
         sorted(signatures.media.items()),
+        signatures.tags,
     )
     return Sources(files, signatures, theme, themed, fingerprint, build_time(), bundles_sum)
 

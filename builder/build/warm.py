@@ -10,7 +10,7 @@ trusted only while its file is as this process left it, so a build from
 another process in between sends it back to the store.
 
 Anything the watcher reports that is not a file of a known bundle, a
-glossary file, authors.yaml, a shared picture or site.yaml (a new or
+glossary file, authors.yaml, tags.yaml, a shared picture or site.yaml (a new or
 removed folder, a renamed bundle, an event it could not name) makes the next
 build walk the whole site again, as a new process would.
 
@@ -127,10 +127,11 @@ def sign_again(
     glossary = {absolute(f): f.relative_to(site).as_posix() for f in files.glossary}
     media = {f"{content}/{name}": name for name in files.media}
     authors = absolute(files.authors) if files.authors is not None else None
+    tags = absolute(files.tags) if files.tags is not None else None
     theme = absolute(site / "templates") + os.sep
     listed: dict[str, BundleFiles] = {}
     new_glossary, new_media = dict(signatures.glossary), dict(signatures.media)
-    new_authors, site_yaml = signatures.authors, signatures.site_yaml
+    new_authors, new_tags, site_yaml = signatures.authors, signatures.tags, signatures.site_yaml
     for path in changed:
         folder = path if path in folders else path.rpartition(os.sep)[0]
         if folder in folders:
@@ -145,6 +146,8 @@ def sign_again(
             new_media[media[path]] = signature([Path(path)])
         elif path == authors:
             new_authors = signature([Path(path)])
+        elif path == tags:
+            new_tags = signature([Path(path)])
         elif path == absolute(site / "site.yaml"):
             site_yaml = signature([Path(path)])
         elif path != content and not path.startswith(theme):
@@ -153,8 +156,8 @@ def sign_again(
             return None
     if not site_yaml or any(not sig for sig in (*new_glossary.values(), *new_media.values())):
         return None  # a file read on its own was removed
-    if authors is not None and not new_authors:
-        return None
+    if (authors is not None and not new_authors) or (tags is not None and not new_tags):
+        return None  # authors.yaml or tags.yaml removed
     bundle_signatures = dict(signatures.bundles)
     total = before.bundles_sum
     for path, found in listed.items():
@@ -171,6 +174,7 @@ def sign_again(
             glossary=new_glossary,
             bundles=bundle_signatures,
             authors=new_authors,
+            tags=new_tags,
             media=new_media,
         ),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import Bundle, Entry, Fact, Site
@@ -37,6 +38,50 @@ def check_quotes(bundle: Bundle, report: Report) -> None:
                 "article (curly and straight quotes count as the same)"
                 + (f'; the nearest passage reads: "{nearest}"' if nearest else ""),
             )
+
+
+class Passage(NamedTuple):
+    """A quotation in the sentence of the article that holds it, as plain text:
+    the sentence's words before it, its own words as the article has them, and
+    the words after it."""
+
+    before: str
+    words: str
+    after: str
+
+
+# Where a sentence ends: its mark, closing quotes or brackets, then a space.
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]* ")
+# Markdown a reader never sees around the quotation: a link's or an editor's
+# mark's brackets with its target or attributes ([Kim]{.nolink}), emphasis, code.
+_BRACKETED = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+_EMPHASIS = re.compile(r"[*_`]+")
+
+
+def _as_read(markdown: str) -> str:
+    return _EMPHASIS.sub("", _BRACKETED.sub(r"\1", markdown))
+
+
+def quoted_passage(body: str, quote: str) -> Passage | None:
+    """The sentence (or the run of sentences) of the body that holds the quotation,
+    found as check_quotes finds it; None when the body does not hold it."""
+    wanted = comparable(quote)
+    if not wanted:
+        return None
+    for paragraph in body.split("\n\n"):
+        plain = " ".join(_ESCAPES.sub(r"\1", paragraph).split())
+        # Quote marks are straightened one for one, so offsets agree with `plain`.
+        at = plain.translate(_QUOTE_MARKS).find(wanted)
+        if at < 0:
+            continue
+        end = at + len(wanted)
+        starts = [found.end() for found in _SENTENCE_END.finditer(plain, 0, at + 1)]
+        start = starts[-1] if starts else 0
+        stop = _SENTENCE_END.search(plain, end)
+        close = stop.start() + len(stop.group().rstrip()) if stop else len(plain)
+        before = _as_read(plain[start:at]).lstrip("#> ")
+        return Passage(before, plain[at:end], _as_read(plain[end:close]))
+    return None
 
 
 def _nearest_passage(quote: str, body: str) -> str | None:

@@ -15,6 +15,7 @@ SIDECARS = ("who.yaml", "what.yaml", "where.yaml", "background.yaml")
 BUNDLE_FILES = ("article.md", *SIDECARS)
 GLOSSARY_FOLDER = "glossary"
 AUTHORS_FILE = "authors.yaml"  # directly in content/: the newsroom's authors
+TAGS_FILE = "tags.yaml"  # directly in content/: the names of tags
 AUTHORS_FOLDER = "authors"  # where the authors' pages are written
 MEDIA_FOLDER = "media"  # pictures the whole site shares
 # The picture formats published, by file suffix: what browsers and social networks all read.
@@ -55,6 +56,7 @@ class SourceFiles:
     bundles: tuple[BundleFiles, ...]
     authors: Path | None = None  # content/authors.yaml, when the site has one
     media: tuple[str, ...] = ()  # picture files under content/media/, as media/NAME
+    tags: Path | None = None  # content/tags.yaml, when the site has one
 
 
 def is_picture(name: str) -> bool:
@@ -82,12 +84,15 @@ def discover(site: Path, report: Report) -> SourceFiles:
         return SourceFiles((), ())
     glossary: list[Path] = []
     bundles: list[BundleFiles] = []
-    authors = None
+    authors = tags = None
     media: list[str] = []
     for folder, below, names in _walk(site, content, report):
         if below == "." and AUTHORS_FILE in names:
             authors = Path(folder, AUTHORS_FILE)
             names = [name for name in names if name != AUTHORS_FILE]
+        if below == "." and TAGS_FILE in names:
+            tags = Path(folder, TAGS_FILE)
+            names = [name for name in names if name != TAGS_FILE]
         if below == MEDIA_FOLDER or below.startswith(MEDIA_FOLDER + "/"):
             media.extend(f"{below}/{name}" for name in names if is_picture(name))
             if "article.md" in names:
@@ -102,7 +107,7 @@ def discover(site: Path, report: Report) -> SourceFiles:
             found = _bundle_in(site, folder, below, names, report)
             if found is not None:
                 bundles.append(found)
-    return SourceFiles(tuple(glossary), tuple(bundles), authors, tuple(media))
+    return SourceFiles(tuple(glossary), tuple(bundles), authors, tuple(media), tags)
 
 
 def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, list[str]]]:
@@ -210,13 +215,17 @@ def _bundle_in(
     yaml_names = [n for n in names if n.endswith((".yaml", ".yml"))]
     for name in yaml_names:
         if name not in SIDECARS:
-            # Directly in content/, a misspelt authors.yaml is the likelier mistake.
-            hint = did_you_mean(name, [AUTHORS_FILE]) if below == "." else ""
+            # Directly in content/, a misspelt authors.yaml or tags.yaml is the likelier mistake.
+            at_top = below == "."
+            # The nearer of the two only: "author.yaml" is not about tags.
+            nearest = difflib.get_close_matches(name, [AUTHORS_FILE, TAGS_FILE], n=1)
+            hint = did_you_mean(name, nearest) if at_top else ""
+            site_files = f" (and {AUTHORS_FILE} or {TAGS_FILE} directly in content/)"
             report.error(
                 Position(relative(site, Path(folder, name))),
                 f"'{name}' is not a sidecar name; sidecars are "
                 + ", ".join(SIDECARS)
-                + (f" (and {AUTHORS_FILE} directly in content/)" if below == "." else "")
+                + (site_files if at_top else "")
                 + (hint or did_you_mean(name, SIDECARS)),
             )
     if "article.md" not in names:

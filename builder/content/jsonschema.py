@@ -108,6 +108,14 @@ SCHEMA_FILES: tuple[SchemaFile, ...] = (
         (declared.AUTHOR,),
         may_be_empty=True,
     ),
+    SchemaFile(
+        "tags",
+        "content/tags.yaml",
+        "The names of the site's tags, by the slug of the tag as stories write it.",
+        "list",
+        (declared.TAG,),
+        may_be_empty=True,
+    ),
 )
 
 

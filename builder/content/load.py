@@ -23,6 +23,7 @@ from builder.content.model import (
     Publisher,
     Quote,
     SiteConfig,
+    Tag,
     TimelineEvent,
     WhatBox,
 )
@@ -33,6 +34,7 @@ from builder.content.schema import (
     SITE,
     STORY_ENTRY,
     STORY_REF,
+    TAG,
     TIMELINE_EVENT,
     WHAT,
 )
@@ -77,6 +79,7 @@ def load_config(site: Path, report: Report) -> SiteConfig | None:
         search=fields.get("search", False),
         timezone=fields.get("timezone", "UTC"),
         publisher=_publisher(fields.get("publisher")),
+        directory_urls=fields.get("directory_urls", False),
     )
 
 
@@ -150,6 +153,18 @@ def load_authors(site: Path, file: Path, config: SiteConfig, report: Report) -> 
         if author is not None:
             authors.append(author)
     return authors
+
+
+def load_tags(site: Path, file: Path, config: SiteConfig, report: Report) -> list[Tag]:
+    """The tags of content/tags.yaml, in the order written."""
+    node = _parse_file(file, relative(site, file), report, config.max_file_bytes)
+    tags: list[Tag] = []
+    for item in read_list(node, "tags", report):
+        fields = read_record(item, TAG, report)
+        if fields and fields.get("id") and fields.get("name"):
+            tag_id, name = fields.get("id"), fields.get("name")
+            tags.append(Tag(tag_id, name, fields.get("description"), fields.where("id")))
+    return tags
 
 
 NEVER_LINK = "never_link.yaml"  # in the glossary folder: phrases never linked

@@ -111,6 +111,9 @@ class SiteConfig:
     search: bool
     timezone: str = "UTC"  # an IANA name: for dates and for times written without an offset
     publisher: Publisher | None = None
+    # Links to pages as their folders ("glossary/kim/") rather than their
+    # index.html, which only a web server resolves: one form throughout the site.
+    directory_urls: bool = False
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,17 @@ class Author:
     image: Image | None = None  # a portrait under content/media/
 
 
+@dataclass(frozen=True)
+class Tag:
+    """A tag as content/tags.yaml names it; a tag it does not name reads as its
+    words, capitalised."""
+
+    id: str  # the slug of the tag as stories write it: "north-korea"
+    name: str  # as readers see it: "North Korea"
+    description: str | None  # shown at the top of the tag's page
+    position: Position
+
+
 class FrontMatter(NamedTuple):
     title: str
     dek: str | None
@@ -328,3 +342,5 @@ class Site:
     bundles: tuple[BundleSummary, ...]  # sorted by path
     # The authors of content/authors.yaml, sorted by id; None without that file.
     authors: tuple[Author, ...] | None = None
+    # The tags content/tags.yaml names, sorted by id: those a page shows.
+    tags: tuple[Tag, ...] = ()

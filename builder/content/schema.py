@@ -241,6 +241,22 @@ AUTHOR = Record(
     ),
 )
 
+TAG = Record(
+    "tag",
+    "One of the site's tags, in content/tags.yaml: the name readers see for it.",
+    (
+        Field(
+            "id",
+            ID,
+            "The tag as the stories' tags make it: its slug, e.g. north-korea for "
+            "north-korea or North Korea.",
+            required=True,
+        ),
+        Field("name", TEXT, "The tag's name, as readers see it, e.g. North Korea.", required=True),
+        Field("description", TEXT, "A sentence or two shown at the top of the tag's page."),
+    ),
+)
+
 SITE = Record(
     "site.yaml",
     "Site settings.",
@@ -274,6 +290,12 @@ SITE = Record(
             "search",
             BOOL,
             "Index the built site with Pagefind and show a search box on every page.",
+        ),
+        Field(
+            "directory_urls",
+            BOOL,
+            "Link to pages as folders (glossary/kim-jong-un/) rather than their index.html, "
+            "for a site served by a web server (default false).",
         ),
         Field(
             "max_file_bytes",

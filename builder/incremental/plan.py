@@ -28,7 +28,7 @@ from builder.incremental.records import OutputRecord, Signature, SourceSignature
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 
-CACHE_FORMAT = 11  # 11: sidecar text curls its quotes, so earlier pages are stale
+CACHE_FORMAT = 12  # 12: the state holds the digests of the tags of content/tags.yaml
 
 
 class BundleRecord(NamedTuple):
@@ -78,6 +78,7 @@ class Previous:
     entries: dict[str, str] | None = None  # entry id -> digest of its definition
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)
     authors: dict[str, str] | None = None  # author id -> digest of its definition
+    tags: dict[str, str] | None = None  # tag id -> digest of its record in tags.yaml
     common: tuple[str, str] = ("", "")  # the digests of everything and of the claims
     config: str = ""  # digest of the site configuration the bundles were parsed with
     scheduled: frozenset[str] = frozenset()  # bundles left out as dated after the build
@@ -105,6 +106,7 @@ def load_previous(store: Store) -> Previous:
         outputs=state.get("outputs") or {},
         entries=state.get("entries"),
         authors=state.get("authors"),
+        tags=state.get("tags"),
         related=state.get("related") or {},
         common=common if isinstance(common, tuple) else ("", ""),
         config=state.get("config") or "",
@@ -185,6 +187,7 @@ class Keys:
     bundles: dict[str, str]  # bundle path -> digest of its content
     entries: dict[str, str]  # entry id -> digest of its definition
     authors: dict[str, str] = field(default_factory=dict)  # author id -> digest of it
+    tags: dict[str, str] = field(default_factory=dict)  # tag id -> digest of its record
 
     def body(self, path: str) -> str:
         return digest(self.bundles[path], self.claims)
@@ -196,6 +199,7 @@ class Keys:
         mentioned: tuple[str, ...],
         related: tuple[str, ...],
         authors: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
     ) -> str:
         shown = sorted({*listed, *mentioned})
         return digest(
@@ -204,6 +208,7 @@ class Keys:
             [(i, self.entries.get(i)) for i in shown],
             [(path, self.bundles[path]) for path in related],
             [(i, self.authors.get(i)) for i in authors],
+            [(i, self.tags.get(i)) for i in tags],
         )
 
     def entry(self, entry_id: str, users: tuple[str, ...], named: set[str]) -> str:
@@ -223,9 +228,10 @@ class Keys:
         bundles: list[str],
         extra: object,
         authors: list[str] | None = None,
+        tags: list[str] | None = None,
     ) -> str:
-        """A page made from these entries, stories and authors, whole, and plain
-        values besides."""
+        """A page made from these entries, stories, authors and tags, whole, and
+        plain values besides."""
         return digest(
             self.common,
             output,
@@ -234,6 +240,7 @@ class Keys:
             [(path, self.bundles[path]) for path in bundles],
             extra,
             None if authors is None else [(i, self.authors.get(i)) for i in authors],
+            [(i, self.tags.get(i)) for i in tags or ()],
         )
 
 
@@ -250,6 +257,7 @@ class Changes:
     bundles: frozenset[str]  # paths whose content changed, appeared or went
     entries: frozenset[str]  # ids whose definition changed, appeared or went
     authors: frozenset[str] = frozenset()  # author ids whose definition changed, appeared or went
+    tags: frozenset[str] = frozenset()  # tag ids whose record changed, appeared or went
 
     def article_may_change(
         self,
@@ -259,8 +267,11 @@ class Changes:
         related: tuple[str, ...],
         previous: Previous,
         authors: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
     ) -> bool:
         if self.everything or path in self.bundles or not self.authors.isdisjoint(authors):
+            return True
+        if not self.tags.isdisjoint(tags):
             return True
         if not self.entries.isdisjoint(listed) or not self.entries.isdisjoint(record.mentioned):
             return True
@@ -275,6 +286,7 @@ def find_changes(
     claims: str,
     author_digests: dict[str, str],
     scheduled: frozenset[str],
+    tag_digests: dict[str, str] | None = None,
 ) -> Changes:
     """`scheduled`: the bundles this build leaves out as dated after its time. One
     that went live since the last build, or was held back anew, appeared or went
@@ -299,6 +311,7 @@ def find_changes(
         frozenset(changed),
         frozenset(entries),
         _changed_ids(previous.authors or {}, author_digests),
+        _changed_ids(previous.tags or {}, tag_digests or {}),
     )
 
 

@@ -88,6 +88,7 @@ class SourceSignatures:
     bundles: dict[str, Signature]  # by bundle path
     authors: Signature = ()  # of content/authors.yaml; empty when there is none
     media: dict[str, Signature] = field(default_factory=dict)  # by path below content/
+    tags: Signature = ()  # of content/tags.yaml; empty when there is none
 
 
 def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
@@ -98,6 +99,7 @@ def source_signatures(site: Path, files: SourceFiles) -> SourceSignatures:
         {b.path: bundle_signature(b) for b in files.bundles},
         signature([files.authors]) if files.authors is not None else (),
         {name: signature([content / name]) for name in files.media},
+        signature([files.tags]) if files.tags is not None else (),
     )
 
 

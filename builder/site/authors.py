@@ -22,14 +22,15 @@ from builder.site.views import (
     root_of,
     site_view,
 )
-from builder.text.site_links import written_in
+from builder.text.site_links import page_href, written_in
 
 FOLDER = "authors"
 
 
-def author_href(author: Author, root: str) -> str:
-    """The author's page, relative to a page whose root is `root`."""
-    return f"{root}{FOLDER}/{author.id}/index.html"
+def author_href(author: Author, root: str, folders: bool) -> str:
+    """The author's page, relative to a page whose root is `root`, in the
+    site's one form of link (`folders`: site_links.page_href)."""
+    return page_href(root, f"{FOLDER}/{author.id}", folders)
 
 
 def author_url(author: Author, base_url: str) -> str:
@@ -37,8 +38,8 @@ def author_url(author: Author, base_url: str) -> str:
     return f"{base_url}{FOLDER}/{author.id}/"
 
 
-def byline_links(authors: tuple[Author, ...], root: str) -> tuple[LinkView, ...]:
-    return tuple(LinkView(author.name, author_href(author, root)) for author in authors)
+def byline_links(authors: tuple[Author, ...], root: str, folders: bool) -> tuple[LinkView, ...]:
+    return tuple(LinkView(author.name, author_href(author, root, folders)) for author in authors)
 
 
 def feed_authors(
@@ -105,7 +106,10 @@ def authors_index(site: Site) -> AuthorsPage:
             jsonld=None,
         ),
         url=url,
-        authors=tuple(AuthorCard(a.id, a.name, a.role, author_href(a, root)) for a in authors),
+        authors=tuple(
+            AuthorCard(a.id, a.name, a.role, author_href(a, root, config.directory_urls))
+            for a in authors
+        ),
     )
 
 

@@ -40,6 +40,7 @@ from builder.site.views import (
     site_view,
     tag_name,
 )
+from builder.text.site_links import page_href
 
 
 def glossary_page(site: Site, cards: Cards) -> GlossaryPage:
@@ -70,7 +71,8 @@ def front_page(site: Site) -> FrontPage:
         ),
         url=site.config.base_url,
         articles=tuple(
-            article_summary(b, "", dates_of(site.config)) for b in newest(site, FRONT_PAGE_SIZE)
+            article_summary(b, "", dates_of(site.config), folders=site.config.directory_urls)
+            for b in newest(site, FRONT_PAGE_SIZE)
         ),
     )
 
@@ -152,25 +154,31 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
     here = _page_folder(spec.folder, spec.number)
     root = root_of(here)
     url = f"{site.config.base_url}{here}/"
-    heading = spec.name if spec.kind == "section" else f"Tagged “{tag_name(spec.name)}”"
+    named = site.tags  # the tag's own record, if content/tags.yaml has one
+    heading = spec.name if spec.kind == "section" else f"Tagged “{tag_name(spec.name, named)}”"
     title = heading if spec.number == 1 else f"{heading}, page {spec.number}"
 
     def href(number: int) -> str | None:
         if not 1 <= number <= spec.count:
             return None
-        return f"{root}{_page_folder(spec.folder, number)}/index.html"
+        return page_href(root, _page_folder(spec.folder, number), site.config.directory_urls)
 
+    description = named[0].description if spec.kind == "tag" and named else None
     return ListPage(
         site=site_view(site.config, root),
-        meta=PageMeta(f"{title} · {site.config.title}", None, url, "website", None),
+        meta=PageMeta(f"{title} · {site.config.title}", description, url, "website", None),
         url=url,
         kind=spec.kind,
         heading=heading,
-        articles=tuple(article_summary(b, root, dates_of(site.config)) for b in site.bundles),
+        articles=tuple(
+            article_summary(b, root, dates_of(site.config), folders=site.config.directory_urls)
+            for b in site.bundles
+        ),
         number=spec.number,
         count=spec.count,
         newer=href(spec.number - 1),
         older=href(spec.number + 1),
+        description=description,
     )
 
 
@@ -181,13 +189,18 @@ def tag_index(site: Site) -> TagIndexPage:
             if slugify(tag):
                 counts[tag] += 1
     root = root_of("tags")
+    folders = site.config.directory_urls
     url = f"{site.config.base_url}tags/"
     return TagIndexPage(
         site=site_view(site.config, root),
         meta=PageMeta(f"Tags · {site.config.title}", None, url, "website", None),
         url=url,
         tags=tuple(
-            TagCount(tag_name(tag), f"{root}tags/{slugify(tag)}/index.html", counts[tag])
+            TagCount(
+                tag_name(tag, site.tags),
+                page_href(root, f"tags/{slugify(tag)}", folders),
+                counts[tag],
+            )
             for tag in sorted(counts, key=str.casefold)
         ),
     )
@@ -249,8 +262,8 @@ def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:
     the build's time, which decides what the news sitemap lists."""
     latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))
     lists = list_pages(site)
-    stories = replace(site, entries=(), authors=None)
-    entries = replace(site, bundles=(), authors=None)
+    stories = replace(site, entries=(), authors=None, tags=())
+    entries = replace(site, bundles=(), authors=None, tags=())
     in_feed = latest[:FEED_SIZE]
     wanted = {
         "index.html": SitePage(
@@ -259,11 +272,11 @@ def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:
         "glossary/index.html": SitePage(
             "glossary.html", partial(glossary_page, cards=cards), entries
         ),
-        "tags/index.html": SitePage("tags.html", tag_index, stories),
+        "tags/index.html": SitePage("tags.html", tag_index, replace(stories, tags=site.tags)),
         "feed.xml": SitePage(
             "feed.xml",
             feed,
-            replace(site, entries=(), bundles=in_feed, authors=_authors_of(site, in_feed)),
+            replace(stories, bundles=in_feed, authors=_authors_of(site, in_feed)),
         ),
         "sitemap.xml": _sitemap_page(site, list(lists)),
         NEWS_SITEMAP: SitePage(
@@ -273,7 +286,8 @@ def site_pages(site: Site, cards: Cards, now: datetime) -> dict[str, SitePage]:
     wanted.update(author_pages(site, cards))
     for path, spec in lists.items():
         bare = replace(spec, bundles=())  # the view takes its stories from `shows`
-        shows = replace(stories, bundles=spec.bundles)
+        named = tuple(t for t in site.tags if spec.kind == "tag" and t.id == slugify(spec.name))
+        shows = replace(stories, bundles=spec.bundles, tags=named)
         wanted[path] = SitePage("list.html", partial(_list_page, spec=bare), shows, bare)
     return wanted
 
@@ -283,14 +297,14 @@ def author_pages(site: Site, cards: Cards) -> dict[str, SitePage]:
     if site.authors is None:
         return {}
     folder = authors.FOLDER
-    everyone = replace(site, entries=(), bundles=())
+    everyone = replace(site, entries=(), bundles=(), tags=())
     wanted = {f"{folder}/index.html": SitePage("authors.html", authors.authors_index, everyone)}
     by_author: dict[str, list[BundleSummary]] = {author.id: [] for author in site.authors}
     for bundle in newest_first(list(site.bundles)):
         for ref in bundle.front.authors:
             by_author.get(ref.id, []).append(bundle)
     for author in site.authors:
-        shows = replace(site, entries=(), bundles=tuple(by_author[author.id]), authors=(author,))
+        shows = replace(everyone, bundles=tuple(by_author[author.id]), authors=(author,))
         view = partial(authors.author_page, cards=cards)
         wanted[f"{folder}/{author.id}/index.html"] = SitePage("author.html", view, shows)
     return wanted
@@ -329,7 +343,7 @@ def _sitemap_page(site: Site, lists: list[str]) -> SitePage:
     """The sitemap shows addresses and dates alone, and is made from them alone:
     a story's new title or an entry's new summary does not render it again."""
     urls = sitemap_urls(site, lists)
-    alone = replace(site, bundles=(), entries=(), authors=None)
+    alone = replace(site, bundles=(), entries=(), authors=None, tags=())
     return SitePage("sitemap.xml", lambda _: sitemap(urls), alone, urls)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from builder.content.checks import quoted_passage
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import (
     Appearance,
@@ -24,6 +25,7 @@ from builder.content.model import (
     Entry,
     Site,
     SiteConfig,
+    Tag,
     TimelineEvent,
 )
 from builder.content.validate import slugify
@@ -40,6 +42,7 @@ from builder.site.views import (
     EntryPage,
     LinkView,
     PageMeta,
+    Quotation,
     TimelineItem,
     WhatView,
     fact_view,
@@ -50,7 +53,7 @@ from builder.site.views import (
 )
 from builder.text.linking import Mention
 from builder.text.markdown import RenderedBody, smart_quotes
-from builder.text.site_links import written_in
+from builder.text.site_links import page_href, written_in
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,11 @@ def article_page(
     cards: Cards,
     related: tuple[BundleSummary, ...] = (),
     authors: tuple[Author, ...] = (),
+    tags: tuple[Tag, ...] = (),
 ) -> ArticlePage:
+    """A story's page; `tags` are those of its tags that content/tags.yaml names."""
     root = root_of(bundle.path)
+    folders = config.directory_urls
     front = bundle.front
     what = bundle.what
     url = f"{config.base_url}{bundle.path}/"
@@ -167,7 +173,7 @@ def article_page(
         CorrectionView(c.kind, dates.moment(c.at), c.at.html(), cards.inline(c.text, written, root))
         for c in front.corrections
     )
-    where = _numbered(_cards(bundle.where, index, root, cards), index)
+    where = _numbered(_cards(bundle.where, index, root, cards, bundle.body), index)
     lead = front.image
     shared = crop_urls(lead.file, config.base_url) if lead and lead.file else ()
     return ArticlePage(
@@ -190,20 +196,20 @@ def article_page(
         date_iso=front.date.html(),
         updated=dates.moment(front.updated) if front.updated else None,
         updated_iso=front.updated.html() if front.updated else None,
-        authors=byline_links(authors, root),
+        authors=byline_links(authors, root, config.directory_urls),
         byline=front.byline,
         corrections=corrections,
         corrected=corrections[-1] if corrections else None,
         image=picture_view(lead, root, LEAD_SIZES),
-        section_href=f"{root}sections/{section_slug(front.section)}/index.html",
+        section_href=page_href(root, f"sections/{section_slug(front.section)}", folders),
         tags=tuple(
-            LinkView(tag_name(tag), f"{root}tags/{slugify(tag)}/index.html")
+            LinkView(tag_name(tag, tags), page_href(root, f"tags/{slugify(tag)}", folders))
             for tag in front.tags
             if slugify(tag)
         ),
         related=tuple(cards.summary(other, root, None) for other in related),
         body=Markup(body.html),
-        who=_cards(bundle.who, index, root, cards),
+        who=_cards(bundle.who, index, root, cards, bundle.body),
         what=WhatView(
             summary=cards.inline(what.summary, written_in(what.position.path), root),
             when=dates.day(what.when) if what.when else None,
@@ -269,19 +275,33 @@ def _logo(config: SiteConfig) -> jsonld.Logo | None:
 
 
 def _cards(
-    items: tuple[Appearance, ...], index: GlossaryIndex, root: str, cards: Cards
+    items: tuple[Appearance, ...], index: GlossaryIndex, root: str, cards: Cards, body: str
 ) -> tuple[EntryCard, ...]:
     return tuple(
         cards.story_card(
             index.entry(item.ref.id),
             root,
             item.in_this_story,
-            tuple(smart_quotes(q.text) for q in item.said),
+            tuple(_quotation(quote.text, body) for quote in item.said),
             written_in(item.ref.position.path),
         )
         for item in items
         if item.ref.id in index.entries
     )
+
+
+def _quotation(quote: str, body: str) -> Quotation:
+    """The quotation in the sentence of the story that holds it, its quotes
+    curled as the story's are: a fragment ("quickly prepare") reads as what it
+    is only beside the words around it."""
+    passage = quoted_passage(body, quote)
+    if passage is None:
+        return Quotation(smart_quotes(quote))
+    sentence = smart_quotes("".join(passage))
+    if len(sentence) != sum(len(part) for part in passage):
+        return Quotation(smart_quotes(passage.words))  # curling changed the length
+    start, end = len(passage.before), len(passage.before) + len(passage.words)
+    return Quotation(sentence[start:end], sentence[:start], sentence[end:])
 
 
 def _numbered(where: tuple[EntryCard, ...], index: GlossaryIndex) -> tuple[EntryCard, ...]:
@@ -314,7 +334,7 @@ def _timeline_item(
     article: BundleSummary | None,
 ) -> TimelineItem:
     mentions = tuple(
-        LinkView(index.entry(ref.id).name, f"{root}glossary/{ref.id}/index.html")
+        LinkView(index.entry(ref.id).name, page_href(root, f"glossary/{ref.id}", cards.folders))
         for ref in event.mentions
         if ref.id in index.entries
     )
@@ -329,7 +349,7 @@ def _timeline_item(
         mentions=mentions,
         source=source,
         source_is_url=bool(source and source.startswith(("http://", "https://"))),
-        article=LinkView(article.front.title, f"{root}{article.path}/index.html")
+        article=LinkView(article.front.title, page_href(root, article.path, cards.folders))
         if article
         else None,
     )

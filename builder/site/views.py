@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -20,11 +20,13 @@ from builder.content.model import (
     Fact,
     Site,
     SiteConfig,
+    Tag,
 )
+from builder.content.validate import slugify
 from builder.site.dates import DateFormat, date_format
 from builder.site.pictures import PORTRAIT_SIZES, PictureView, picture_view
 from builder.text import site_links
-from builder.text.markdown import smart_quotes
+from builder.text.markdown import InlineMarkdown, smart_quotes
 from builder.text.site_links import written_in
 
 # Renders a field of inline Markdown: its text, the folder below content/ of the
@@ -40,6 +42,12 @@ class SiteView:
     description: str | None
     root: str  # relative URL of the site root from the current page, "" or ending in "/"
     search: bool  # whether the site has a Pagefind index and search box
+    directory_urls: bool  # links to pages are their folders, not their index.html
+
+    def href(self, folder: str) -> str:
+        """The link from this page to the page of `folder` ("glossary"; "" for the
+        front page), in the site's one form."""
+        return site_links.page_href(self.root, folder, self.directory_urls)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,15 @@ class FactView(NamedTuple):
     source_is_url: bool
 
 
+class Quotation(NamedTuple):
+    """Words someone in the story said, in the sentence of the story that quotes
+    them when it is found (`before` and `after`, plain text, else empty)."""
+
+    words: str
+    before: str = ""
+    after: str = ""
+
+
 @dataclass(frozen=True)
 class EntryCard:
     """An entry as a fact box shows it beside one story."""
@@ -77,7 +94,7 @@ class EntryCard:
     href: str
     summary: Markup | None
     in_this_story: Markup | None
-    said: tuple[str, ...]
+    said: tuple[Quotation, ...]
     facts: tuple[FactView, ...]
     pin: int | None = None  # its number on the story's locator map, in the where box
     portrait: PictureView | None = None
@@ -229,6 +246,7 @@ class ListPage(Page):
     count: int  # of pages in all
     newer: str | None  # relative URL of the page before, with newer stories
     older: str | None
+    description: str | None = None  # a tag's, from content/tags.yaml
 
 
 @dataclass(frozen=True)
@@ -255,13 +273,25 @@ def dates_of(config: SiteConfig) -> DateFormat:
 
 def site_view(config: SiteConfig, root: str) -> SiteView:
     return SiteView(
-        config.title, config.language, config.base_url, config.description, root, config.search
+        config.title,
+        config.language,
+        config.base_url,
+        config.description,
+        root,
+        config.search,
+        config.directory_urls,
     )
 
 
-def tag_name(tag: str) -> str:
-    """How a tag reads to readers: as written when it has capitals ("UN vote");
-    a slug ("north-korea") as words, each capitalised ("North Korea")."""
+def tag_name(tag: str, named: Iterable[Tag] = ()) -> str:
+    """How a tag reads to readers: the name content/tags.yaml gives it among the
+    `named` tags; else as written when it has capitals ("UN vote"), a slug
+    ("north-korea") as words, each capitalised ("North Korea")."""
+    if named:
+        slug = slugify(tag)
+        for found in named:
+            if found.id == slug:
+                return found.name
     if tag != tag.lower():
         return tag
     return " ".join(word[:1].upper() + word[1:] for word in re.split(r"[-_\s]+", tag) if word)
@@ -287,15 +317,23 @@ class Cards:
     """Entry cards and fact views, each made once per entry and page depth.
 
     An entry's card looks the same on every page at the same depth: an article
-    shows twenty, the glossary index every one, each entry page its own.
+    shows twenty, the glossary index every one, each entry page its own. Its
+    links take the site's one form (`folders`: see site_links.page_href).
     """
 
-    def __init__(self, inline: InlineRenderer, dates: DateFormat) -> None:
+    def __init__(self, inline: InlineRenderer, dates: DateFormat, folders: bool = False) -> None:
         self.inline = inline
         self.dates = dates
+        self.folders = folders
         self._facts: dict[tuple[str, str], tuple[FactView, ...]] = {}
         self._cards: dict[tuple[str, str], EntryCard] = {}
         self._summaries: dict[tuple[str, str], ArticleSummary] = {}
+
+    @classmethod
+    def of_site(cls, config: SiteConfig) -> Cards:
+        """The cards of a site: its dates, and links in its one form, text's too."""
+        folders = config.directory_urls
+        return cls(InlineMarkdown(folders), dates_of(config), folders)
 
     def facts(self, entry: Entry, root: str) -> tuple[FactView, ...]:
         found = self._facts.get((entry.id, root))
@@ -315,7 +353,7 @@ class Cards:
         pages that list a story differ only in the sentence quoted from it."""
         found = self._summaries.get((bundle.path, root))
         if found is None:
-            made = article_summary(bundle, root, self.dates)
+            made = article_summary(bundle, root, self.dates, folders=self.folders)
             found = self._summaries[bundle.path, root] = made
         return found if sentence is None else ArticleSummary(*found[:-1], sentence)
 
@@ -324,7 +362,7 @@ class Cards:
         entry: Entry,
         root: str,
         story: str | None,
-        said: tuple[str, ...],
+        said: tuple[Quotation, ...],
         story_base: str = "",
     ) -> EntryCard:
         """The card of an entry beside one story, saying what it does there
@@ -334,7 +372,7 @@ class Cards:
             id=entry.id,
             name=entry.name,
             kind=entry.kind,
-            href=f"{root}glossary/{entry.id}/index.html",
+            href=site_links.page_href(root, f"glossary/{entry.id}", self.folders),
             summary=self.inline(entry.summary, written, root) if entry.summary else None,
             in_this_story=self.inline(story, story_base, root) if story else None,
             said=said,
@@ -344,9 +382,14 @@ class Cards:
 
 
 def article_summary(
-    bundle: BundleSummary, root: str, dates: DateFormat, sentence: str | None = None
+    bundle: BundleSummary,
+    root: str,
+    dates: DateFormat,
+    sentence: str | None = None,
+    folders: bool = False,
 ) -> ArticleSummary:
-    """A story as lists show it: the day it was published, in the site's time zone."""
+    """A story as lists show it: the day it was published, in the site's time zone;
+    its link in the site's one form (`folders`)."""
     front = bundle.front
     return ArticleSummary(
         title=front.title,
@@ -354,7 +397,7 @@ def article_summary(
         section=front.section,
         date=dates.local_day(front.date),
         date_iso=front.date.html(),
-        href=f"{root}{bundle.path}/index.html",
+        href=site_links.page_href(root, bundle.path, folders),
         sentence=sentence,
     )
 

@@ -29,6 +29,7 @@ from builder.core.pickled import Pickled
 from builder.text.matcher import FormMatcher
 from builder.text.pictures import PictureLookup, PictureProblem
 from builder.text.references import Decision, LinkTable, Place, Reader
+from builder.text.site_links import page_end
 from builder.text.visible import Mark, VisibleText
 
 
@@ -77,6 +78,7 @@ class Explained(NamedTuple):
 
 class LinkEnv(TypedDict):
     glossary_href: str  # relative URL of the glossary folder, ending in "/"
+    glossary_end: str  # what follows an entry's id in its link: "/index.html", or "/"
     listed: frozenset[str]  # ids named in this article's sidecars
     line_offset: int  # 0-based line of article.md where the body starts
     body_lines: list[str]  # the body's source lines, to place problems on them
@@ -97,9 +99,11 @@ def new_link_env(
     body: str,
     explain: bool = False,
     pictures: PictureLookup | None = None,
+    folders: bool = False,
 ) -> LinkEnv:
     return LinkEnv(
         glossary_href=glossary_href,
+        glossary_end=page_end(folders),
         listed=listed,
         line_offset=line_offset,
         body_lines=body.split("\n"),
@@ -166,12 +170,12 @@ def _render_glossary_links(md: MarkdownIt) -> None:
         renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: Any
     ) -> str:
         token = tokens[index]
-        content, href = token.content, token.meta["href"]
+        content, href, href_end = token.content, token.meta["href"], token.meta["end"]
         pieces: list[str] = []
         done = 0
         for start, end, entry_id in token.meta["links"]:
             pieces.append(escapeHtml(content[done:start]))
-            pieces.append(f'<a data-term="{entry_id}" href="{href}{entry_id}/index.html">')
+            pieces.append(f'<a data-term="{entry_id}" href="{href}{entry_id}{href_end}">')
             pieces.append(escapeHtml(content[start:end]))
             pieces.append("</a>")
             done = end
@@ -210,7 +214,7 @@ def _link_inline(
             links.append((match.start, match.end, entry_id))
     if not links and not seen.marks and not seen.spans:
         return children
-    return seen.with_links(sorted(links), env["glossary_href"])
+    return seen.with_links(sorted(links), env["glossary_href"], env["glossary_end"])
 
 
 def _report_odd_marks(seen: VisibleText, line: int, env: LinkEnv) -> None:

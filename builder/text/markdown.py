@@ -78,11 +78,13 @@ class InlineMarkdown:
     skips the parser altogether. A link into the site is written relative to
     the file that holds the text (`base`, its folder below content/) and
     published relative to the page that shows it (`root`, the way up to the
-    site's top from there): builder.text.site_links.
+    site's top from there): builder.text.site_links, in the site's one form of
+    link to a page (`folders`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, folders: bool = False) -> None:
         self._md = _inline_parser()
+        self._folders = folders
         self._rendered: dict[tuple[str, str, str], Markup] = {}
 
     def __call__(self, text: str, base: str = "", root: str = "") -> Markup:
@@ -91,7 +93,7 @@ class InlineMarkdown:
             if _INLINE_MARKUP.search(text) is None:
                 rendered = escape(text)
             else:
-                env = {SITE_LINKS: SiteLinkEnv(base, root, None)}
+                env = {SITE_LINKS: SiteLinkEnv(base, root, None, self._folders)}
                 rendered = Markup(self._md.renderInline(text, env))
             self._rendered[text, base, root] = rendered
         return rendered
@@ -124,14 +126,18 @@ def render_body(
     glossary_href: str,
     explain: bool = False,
     pictures: PictureLookup | None = None,
+    folders: bool = False,
 ) -> RenderedBody:
     """The body's HTML, first mentions and problems; with `explain`, every decision too.
-    Given the story's pictures, body images are checked and published as pictures."""
+    Given the story's pictures, body images are checked and published as pictures.
+    Links to pages are to their folders where the site says so (`folders`)."""
     line_offset = bundle.body_line - 1
-    env = new_link_env(glossary_href, bundle.listed, line_offset, bundle.body, explain, pictures)
+    env = new_link_env(
+        glossary_href, bundle.listed, line_offset, bundle.body, explain, pictures, folders
+    )
     found: list[tuple[int, str]] = []
     rendering = cast(dict[str, Any], env)
-    rendering[SITE_LINKS] = SiteLinkEnv(bundle.path, None, found)
+    rendering[SITE_LINKS] = SiteLinkEnv(bundle.path, None, found, folders)
     html = md.render(bundle.body, rendering)
     mentions = list(env["linked"].values())  # dicts keep document order
     problems = list(env["problems"])

@@ -8,8 +8,10 @@ core rule reads each link of the token stream, records those that lead into the
 site, and publishes each relative to the page that shows it, in the form the
 site's own links take (`…/index.html`, which works from the disk too): a
 sidecar's text is shown on its story's page, and on entry pages and the
-glossary as well. Whether a target exists is known only once every page of the
-site is (`LinkTargets`, `link_problem`).
+glossary as well. A site with `directory_urls: true` links to a page's folder
+(`…/kim-jong-un/`) instead, everywhere: `page_href` makes each such link.
+Whether a target exists is known only once every page of the site is
+(`LinkTargets`, `link_problem`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,22 @@ from builder.text.url_policy import url_scheme
 
 CONTENT = "content/"
 INDEX = "index.html"
+
+
+def page_end(folders: bool) -> str:
+    """What follows a page's folder in a link to it: the folder's slash, or its index.html."""
+    return "/" if folders else f"/{INDEX}"
+
+
+def page_href(root: str, folder: str, folders: bool) -> str:
+    """The link to the page of `folder` ("glossary/kim-jong-un", "" for the front
+    page) from a page whose way up to the site's top is `root` ("../../"): the
+    folder itself where the site links to `folders`, else its index.html."""
+    if folder:
+        return f"{root}{folder}{page_end(folders)}"
+    if folders:
+        return root or "./"
+    return f"{root}{INDEX}"
 
 
 def root_of(folder: str) -> str:
@@ -78,16 +96,27 @@ def site_target(base: str, url: str) -> SiteTarget | None:
     return SiteTarget(path, folder, root_relative, rest, climbs)
 
 
-def published_href(url: str, target: SiteTarget, root: str | None) -> str:
+def published_href(url: str, target: SiteTarget, root: str | None, folders: bool) -> str:
     """The link as a page publishes it: from the site's top, by way of `root`
     ("../../"), or, where the page is in the folder the link was written in
-    (root None), as written; a page's folder as its index.html."""
+    (root None), as written; a link to a page in the site's one form, its
+    folder's index.html or, with `folders`, the folder."""
+    path = target.path or ""
+    is_page = path == INDEX or path.endswith(f"/{INDEX}")
     if root is not None:
-        return f"{root}{target.path}{target.rest}"
-    if not target.folder:
-        return url
+        if is_page:
+            return (
+                page_href(root, path.removesuffix(INDEX).removesuffix("/"), folders) + target.rest
+            )
+        return f"{root}{path}{target.rest}"
     written = url[: len(url) - len(target.rest)]
-    return f"{written.removesuffix('/')}/{INDEX}{target.rest}"
+    if not is_page or (target.folder and folders and written.endswith("/")):
+        return url
+    folder = written if target.folder else written.removesuffix(INDEX)
+    folder = folder.removesuffix("/")
+    if not folder:
+        return f"{page_href('', '', folders)}{target.rest}"
+    return f"{folder}{page_end(folders)}{target.rest}"
 
 
 def relative_url(path: str, base: str, folder: bool, climbs: int = 0) -> str:
@@ -181,6 +210,7 @@ class SiteLinkEnv(NamedTuple):
     # None when the page is in the folder `base`, as a story's body is.
     root: str | None
     found: list[tuple[int, str]] | None  # where to record links: (0-based line, URL)
+    folders: bool = False  # the site links to pages' folders, not their index.html
 
 
 SITE_LINKS = "site_links"  # the env key of a SiteLinkEnv
@@ -219,7 +249,7 @@ def _rebase(block: Token, env: SiteLinkEnv, kinds: dict[str, str]) -> None:
         if env.found is not None:
             env.found.append((line, url))
         if target.path is not None and not target.root_relative:
-            child.attrSet(attribute, published_href(url, target, env.root))
+            child.attrSet(attribute, published_href(url, target, env.root, env.folders))
 
 
 @cache

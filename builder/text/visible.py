@@ -154,9 +154,12 @@ class VisibleText:
         before = bisect_left(self._breaks, offset)
         return self.text[(self._breaks[before - 1] + 1 if before else 0) : offset]
 
-    def with_links(self, links: list[tuple[int, int, str]], href: str) -> list[Token]:
-        """The children with each (start, end, entry id) stretch linked, and the editors'
-        spans gone: a linked term mark's span becomes its link."""
+    def with_links(
+        self, links: list[tuple[int, int, str]], href: str, href_end: str
+    ) -> list[Token]:
+        """The children with each (start, end, entry id) stretch linked to
+        `href` + id + `href_end`, and the editors' spans gone: a linked term mark's
+        span becomes its link."""
         marks = {(mark.start, mark.end, mark.entry_id): mark for mark in self.marks}
         as_links: dict[int, Token] = {}  # span child -> the link token it becomes
         cuts: dict[int, list[tuple[int, str, str]]] = {}  # child -> (offset, open/close, id)
@@ -165,13 +168,14 @@ class VisibleText:
         for start, end, entry_id in links:
             mark = marks.get((start, end, entry_id))
             if mark is not None:
-                as_links[mark.opening] = _link_open(entry_id, href, self.children[mark.opening])
+                opening = self.children[mark.opening]
+                as_links[mark.opening] = _link_open(entry_id, href, href_end, opening)
                 as_links[mark.closing] = _link_close(self.children[mark.closing])
                 continue
             first, last = self._ends(start, end)
             low, high = self._span(start, end) or (first.child, last.child)
             if low < first.child:
-                before[low] = _link_open(entry_id, href, self.children[low])
+                before[low] = _link_open(entry_id, href, href_end, self.children[low])
             else:
                 cuts.setdefault(first.child, []).append((start - first.start, "open", entry_id))
             if high > last.child:
@@ -186,7 +190,7 @@ class VisibleText:
                 if index in as_links:
                     result.append(as_links[index])
             elif index in cuts:
-                result.extend(_cut(child, sorted(cuts[index]), href))
+                result.extend(_cut(child, sorted(cuts[index]), href, href_end))
             else:
                 result.append(child)
             if index in after:
@@ -229,9 +233,9 @@ def _span_reason(spans: list[tuple[str, int, int]]) -> str:
     return spans[-1][0] if spans else ""
 
 
-def _link_open(entry_id: str, href: str, like: Token) -> Token:
+def _link_open(entry_id: str, href: str, end: str, like: Token) -> Token:
     token = Token("link_open", "a", 1)
-    token.attrs = {"data-term": entry_id, "href": f"{href}{entry_id}/index.html"}
+    token.attrs = {"data-term": entry_id, "href": f"{href}{entry_id}{end}"}
     token.level = like.level
     return token
 
@@ -242,21 +246,23 @@ def _link_close(like: Token) -> Token:
     return token
 
 
-def _cut(child: Token, cuts: list[tuple[int, str, str]], href: str) -> list[Token]:
+def _cut(child: Token, cuts: list[tuple[int, str, str]], href: str, end: str) -> list[Token]:
     """A text child cut where links open and close in it."""
     if _pairs_within(cuts):
         token = Token("glossary_text", "", 0)
         token.level = child.level
         token.content = child.content
         spans = [(cuts[n][0], cuts[n + 1][0], cuts[n][2]) for n in range(0, len(cuts), 2)]
-        token.meta = {"links": spans, "href": href}
+        token.meta = {"links": spans, "href": href, "end": end}
         return [token]
     result: list[Token] = []
     done = 0
     for offset, kind, entry_id in cuts:
         if offset > done:
             result.append(_text(child, child.content[done:offset]))
-        result.append(_link_open(entry_id, href, child) if kind == "open" else _link_close(child))
+        result.append(
+            _link_open(entry_id, href, end, child) if kind == "open" else _link_close(child)
+        )
         done = offset
     if done < len(child.content):
         result.append(_text(child, child.content[done:]))

@@ -83,3 +83,43 @@ def test_the_story_prints_on_three_a4_pages(
     text = tab.page.locator("main").inner_text().casefold()
     assert text.index("who’s who") > text.index("yonhap news agency")
     assert "background" in text
+
+
+def chip_row_fades(tab: Tab) -> tuple[float, float]:
+    """How far the chip row fades out at its start and at its end, in pixels."""
+    fades = tab.page.evaluate(
+        """() => {
+          const style = getComputedStyle(document.querySelector('.jump ul'));
+          return ['--jump-fade-start', '--jump-fade-end'].map(
+            (name) => parseFloat(style.getPropertyValue(name)) || 0);
+        }"""
+    )
+    return float(fades[0]), float(fades[1])
+
+
+def test_on_a_phone_the_chip_row_fades_where_it_goes_on(
+    site: Site, open_tab: Callable[..., Tab]
+) -> None:
+    tab = open_tab(viewport=PHONE)
+    page = tab.page
+    page.goto(site.url("http", PAGES["article"]))
+    row = page.locator(".jump ul")
+    overflow = row.evaluate("(ul) => ul.scrollWidth - ul.clientWidth")
+    assert overflow > 0, "at 360 px the chips no longer overflow: this test needs a narrower one"
+    before = row.bounding_box()
+
+    start, end = chip_row_fades(tab)
+    assert (start, end > 0) == (0, True), "unscrolled, the row fades at its end only"
+    row.evaluate("(ul) => { ul.scrollLeft = ul.scrollWidth; }")
+    page.wait_for_timeout(50)  # the scroll timeline updates on the next frame
+    start, end = chip_row_fades(tab)
+    assert (start > 0, end) == (True, 0), "scrolled to its end, the row fades at its start only"
+    assert row.bounding_box() == before, "the fade moved something"
+    assert tab.errors() == []
+
+
+def test_a_chip_row_that_fits_does_not_fade(site: Site, open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab(viewport={"width": 1280, "height": 800})
+    tab.page.goto(site.url("http", PAGES["article"]))
+    assert tab.page.locator(".jump ul").evaluate("(ul) => ul.scrollWidth - ul.clientWidth") <= 0
+    assert chip_row_fades(tab) == (0, 0)

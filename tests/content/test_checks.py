@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.content.checks import quoted_passage
 from tests.conftest import ARTICLE, TERMS, WHO, Run
 
 FRONT = "---\ntitle: A story\nsection: World\ndate: 2023-09-15\n---\n"
@@ -120,3 +121,43 @@ def test_warnings_are_printed_but_do_not_fail(
     result = cli("check", "--site", make_site(files))
     assert result.code == 0
     assert result.lines == [expected, "0 errors, 1 warning in 1 file"]
+
+
+@pytest.mark.parametrize(
+    ("body", "quote", "passage"),
+    [
+        pytest.param(
+            "Talks ended. Peskov said Moscow will “quickly prepare” a visit. Lavrov goes first.\n",
+            "quickly prepare",
+            ("Peskov said Moscow will “", "quickly prepare", "” a visit."),
+            id="a fragment comes with the sentence around it",
+        ),
+        pytest.param(
+            'He said "it was high quality. We gave one back," and left. Then more.\n',
+            '"it was high quality. We gave one back,"',
+            ("He said ", '"it was high quality. We gave one back,"', " and left."),
+            id="a quotation of two sentences comes with both",
+        ),
+        pytest.param(
+            "Intro.\n\nThe [*leader*](../../glossary/kim/) and [Kim]{.nolink} said\n"
+            "“go now” today.\n",
+            "go now",
+            ("The leader and Kim said “", "go now", "” today."),
+            id="markup around it is left out, as readers see the sentence",
+        ),
+        pytest.param(
+            "“Thanks,” Kim said.\n",
+            "Thanks,",
+            ("“", "Thanks,", "” Kim said."),
+            id="straight and curly quotes match as check_quotes matches them",
+        ),
+    ],
+)
+def test_a_quotation_is_found_in_its_sentence(
+    body: str, quote: str, passage: tuple[str, str, str]
+) -> None:
+    assert quoted_passage(body, quote) == passage
+
+
+def test_a_quotation_the_body_does_not_hold_has_no_passage() -> None:
+    assert quoted_passage("Nothing like it here.\n", "quickly prepare") is None

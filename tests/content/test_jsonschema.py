@@ -94,6 +94,8 @@ def make_site(folder: Path, file: str, text: str) -> Path:
         (folder / "content/glossary/more.yaml").write_text(text, encoding="utf-8")
     elif file == "authors":
         (folder / "content/authors.yaml").write_text(text, encoding="utf-8")
+    elif file == "tags":
+        (folder / "content/tags.yaml").write_text(text, encoding="utf-8")
     elif file not in ("site", "front-matter"):
         (folder / BUNDLE / f"{file}.yaml").write_text(text, encoding="utf-8")
     return folder
@@ -650,6 +652,32 @@ stale_after_days: 1_000
 - name: Kim Min-ji
   image: media/kim.jpg
 
+### tags: a tag named, and one with a description
+- id: north-korea
+  name: North Korea
+- id: un-vote
+  name: UN vote
+  description: Votes at the United Nations, and what they changed.
+
+### tags: a tag without a name
+# refused: tag is missing required field 'name'
+- id: north-korea
+
+### tags: a tag without an id
+# refused: tag is missing required field 'id'
+- name: North Korea
+
+### tags: an id written as the name
+# refused: is not a valid id
+- id: North Korea
+  name: North Korea
+
+### tags: a misspelt field
+# refused: unknown field 'descripton'
+- id: north-korea
+  name: North Korea
+  descripton: The country.
+
 ### front-matter: authors as one id, not a list
 # refused: must be a list of ids
 title: T
@@ -693,6 +721,7 @@ def test_the_example_site_is_valid_against_the_schemas() -> None:
     content = REPO / "content"
     files = {"site": [REPO / "site.yaml"], "glossary": sorted(content.glob("glossary/*.yaml"))}
     files["authors"] = [content / "authors.yaml"]
+    files["tags"] = [content / "tags.yaml"]
     for sidecar in ("who", "where", "what", "background"):
         files[sidecar] = sorted(content.glob(f"**/{sidecar}.yaml"))
     for file, paths in files.items():

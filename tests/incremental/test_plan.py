@@ -98,11 +98,16 @@ class SiteModel:
     clock: str = "2024-04-01T00:00:00+00:00"
     future: bool = False  # build with --future
     logo: int | None = None  # which picture the publisher's logo, media/logo.png, is
+    directory_urls: bool = False  # links to pages are their folders
+    # content/tags.yaml: a name (and a description) per tag it names; none: no file
+    tags: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
     def files(self) -> dict[str, str | bytes]:
         settings = f"title: {self.title}\nbase_url: https://example.org/news/\n"
         if self.timezone:
             settings += f"timezone: {self.timezone}\n"
+        if self.directory_urls:
+            settings += "directory_urls: true\n"
         if self.logo is not None:
             settings += "publisher: {name: Desk, logo: media/logo.png}\n"
             found: dict[str, str | bytes] = {"content/media/logo.png": picture(self.logo)}
@@ -120,6 +125,12 @@ class SiteModel:
             found[path] = text + entry_yaml(number, entry)
             if entry.portrait is not None:
                 found[f"content/media/portrait-{number}.png"] = picture(entry.portrait)
+        if self.tags:
+            found["content/tags.yaml"] = "".join(
+                f"- id: {tag}\n  name: {name}\n"
+                + (f"  description: {description}\n" if description else "")
+                for tag, (name, description) in sorted(self.tags.items())
+            )
         for slug, story in self.stories.items():
             found.update(self.story_files(slug, story))
         return found
@@ -323,6 +334,12 @@ edits = st.one_of(
     st.tuples(st.just("clock"), st.just(0), st.sampled_from(CLOCKS)),
     st.tuples(st.just("future"), st.just(0), st.booleans()),
     st.tuples(st.just("timezone"), st.just(0), st.sampled_from(ZONES)),
+    st.tuples(st.just("directory_urls"), st.just(0), st.booleans()),
+    st.tuples(
+        st.just("tag-name"),
+        st.integers(0, len(TAGS) - 1),
+        st.sampled_from([None, ("Named", None), ("Q&A", "About *this*."), ("Named", "Other")]),
+    ),
     st.tuples(
         st.just("summary"),
         entry_numbers,
@@ -390,6 +407,9 @@ SINGLE_EDITS = [
     ("clock", 0, "2023-09-03T12:00:00+00:00"),  # stories 3 and 4 are scheduled
     ("future", 0, True),
     ("timezone", 0, "America/New_York"),  # every day-only date moves by 4 hours
+    ("directory_urls", 0, True),  # every link to a page changes form, on every page
+    ("tag-name", 3, ("DPRK", None)),  # north-korea's chips, its page and the tags index
+    ("tag-name", 1, ("Space", "Rockets & all.")),  # a tag no story has yet: a warning
     ("summary", 2, "Changed."),
     ("alias", 1, "Nickname"),  # a new surface form: every body is linked again
     ("kind", 2, "organization"),
@@ -442,7 +462,9 @@ def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
         _edit_author(model, kind, number, value)
     elif kind == "site-title":
         model.title = str(value)
-    elif kind in ("clock", "future", "timezone"):
+    elif kind == "tag-name":
+        _edit_tag(model, TAGS[number], value)
+    elif kind in ("clock", "future", "timezone", "directory_urls"):
         setattr(model, kind, value)
     elif kind == "logo":
         model.logo = value if isinstance(value, int) else None
@@ -460,6 +482,14 @@ def apply(model: SiteModel, edit: tuple[str, int, object]) -> None:
                 else tuple((year, tuple(dict.fromkeys(ids))) for year, ids in value)
             )
         model.stories[slug] = replace(story, **{kind: value})
+
+
+def _edit_tag(model: SiteModel, tag: str, value: object) -> None:
+    """Name the tag in content/tags.yaml, or, with None, take it out of the file."""
+    if isinstance(value, tuple):
+        model.tags[tag] = value
+    else:
+        model.tags.pop(tag, None)
 
 
 def _edit_entry(model: SiteModel, kind: str, number: int, value: object) -> None:

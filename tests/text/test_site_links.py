@@ -10,6 +10,8 @@ from builder.text.markdown import InlineMarkdown
 from builder.text.site_links import (
     LinkTargets,
     link_problem,
+    page_href,
+    published_href,
     relative_url,
     site_target,
     site_urls_in_inline,
@@ -197,3 +199,56 @@ def test_an_inline_field_keeps_links_out_of_the_site_and_root_relative_ones() ->
     assert 'href="https://example.org/x"' in html
     assert 'href="/glossary/"' in html
     assert 'href="#top"' in html
+
+
+@pytest.mark.parametrize(
+    ("root", "folder", "as_file", "as_folder"),
+    [
+        (
+            "../../",
+            "glossary/kim-jong-un",
+            "../../glossary/kim-jong-un/index.html",
+            "../../glossary/kim-jong-un/",
+        ),
+        ("../", "", "../index.html", "../"),
+        ("", "", "index.html", "./"),  # the front page from itself: never an empty href
+        ("", "tags/russia", "tags/russia/index.html", "tags/russia/"),
+    ],
+)
+def test_a_link_to_a_page_takes_the_sites_one_form(
+    root: str, folder: str, as_file: str, as_folder: str
+) -> None:
+    assert page_href(root, folder, folders=False) == as_file
+    assert page_href(root, folder, folders=True) == as_folder
+
+
+@pytest.mark.parametrize(
+    ("url", "root", "as_file", "as_folder"),
+    [
+        # Published from the page's own folder, as written but for the form.
+        ("../other/", None, "../other/index.html", "../other/"),
+        ("../other/index.html#facts", None, "../other/index.html#facts", "../other/#facts"),
+        ("..", None, "../index.html", "../"),
+        ("index.html?x=1", None, "index.html?x=1", "./?x=1"),
+        ("map.png", None, "map.png", "map.png"),  # a file, not a page: as written
+        ("../other", None, "../other", "../other"),  # no page: the checker says so
+        # Published from another page, by way of the site's top.
+        ("../other/index.html", "../", "../world/other/index.html", "../world/other/"),
+        ("../../", "", "index.html", "./"),
+        ("../../feed.xml", "../../", "../../feed.xml", "../../feed.xml"),
+    ],
+)
+def test_an_editors_link_to_a_page_is_published_in_the_sites_one_form(
+    url: str, root: str | None, as_file: str, as_folder: str
+) -> None:
+    target = site_target("world/story", url)
+    assert target is not None
+    assert published_href(url, target, root, folders=False) == as_file
+    assert published_href(url, target, root, folders=True) == as_folder
+
+
+def test_an_inline_field_links_to_folders_where_the_site_does() -> None:
+    text = "Met at [the summit](../summit/index.html) ([map](map.png))."
+    html = InlineMarkdown(folders=True)(text, "world/story", "../")
+    assert 'href="../world/summit/"' in html
+    assert 'href="../world/story/map.png"' in html
