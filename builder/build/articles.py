@@ -309,6 +309,11 @@ def render_articles(
     return results
 
 
+def _ids_of(summary: BundleSummary) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The ids of a story's authors, and of its tags."""
+    return tuple(ref.id for ref in summary.front.authors), tag_ids(summary.front.tags)
+
+
 def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[ArticleJob]]:
     """The articles whose last page can stay, and jobs for the others.
 
@@ -319,17 +324,20 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
     keys, previous, changes, target = plan.keys, plan.previous, plan.changes, plan.target
     reused: dict[str, ArticleResult] = {}
     jobs: list[ArticleJob] = []
+    # With no author or tag changed, an article's own are not asked: of every
+    # article in the archive, on every rebuild.
+    asks_ids = bool(changes.authors or changes.tags)
     for summary in plan.site.bundles:
         path, output = summary.path, f"{summary.path}/index.html"
         related = plan.related.get(path, ())
         record, kept = previous.articles.get(path), previous.outputs.get(output)
         if record is not None and kept is not None and target.in_place:
             key = kept.key
-            authors = tuple(ref.id for ref in summary.front.authors)
-            tags = tag_ids(summary.front.tags)
+            authors, tags = _ids_of(summary) if asks_ids else ((), ())
             if changes.article_may_change(
                 path, summary.listed, record, related, previous, authors, tags
             ):
+                authors, tags = _ids_of(summary)
                 current = record.body_key == keys.body(path)
                 key = keys.article(
                     summary.listed, record.body_key, record.mentioned, related, authors, tags

@@ -257,6 +257,8 @@ class FrontMatter(NamedTuple):
     def modified(self) -> Moment:
         """The last change readers were told of: the newest of the publish time,
         `updated` and the corrections."""
+        if self.updated is None and not self.corrections:
+            return self.date  # most stories: asked of each by every build's sitemap
         times = [self.date, *(c.at for c in self.corrections)]
         if self.updated is not None:
             times.append(self.updated)

@@ -8,6 +8,7 @@ handed, which its key digests whole.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -215,7 +216,8 @@ FEED_SIZE = 50
 
 
 def newest(site: Site, count: int) -> list[BundleSummary]:
-    return newest_first(list(site.bundles))[:count]
+    # The few newest of the whole archive, without sorting all of it.
+    return heapq.nlargest(count, site.bundles, key=lambda b: (b.front.date.at, b.path))
 
 
 @dataclass(frozen=True)
@@ -381,7 +383,7 @@ NEWS_WINDOW = timedelta(days=2)
 def news(site: Site, now: datetime) -> tuple[BundleSummary, ...]:
     """The stories published in the two days before the build's time, newest first."""
     since = now - NEWS_WINDOW
-    return tuple(b for b in newest_first(list(site.bundles)) if since < b.front.date.at <= now)
+    return tuple(newest_first([b for b in site.bundles if since < b.front.date.at <= now]))
 
 
 def news_sitemap(site: Site) -> NewsSitemapPage:

@@ -71,11 +71,13 @@ def gather_users(
 ) -> dict[str, list[str]]:
     """Entry id -> the paths of the articles that mention or list it, newest first,
     for the wanted entries."""
-    users: dict[str, list[str]] = defaultdict(list)
-    for bundle in newest_first(bundles):
+    if not wanted:
+        return {}
+    users: dict[str, list[BundleSummary]] = defaultdict(list)
+    for bundle in bundles:  # each entry's few users are sorted, not the archive
         for entry_id in wanted.intersection((*mentioned.get(bundle.path, ()), *bundle.listed)):
-            users[entry_id].append(bundle.path)
-    return dict(users)
+            users[entry_id].append(bundle)
+    return {entry_id: [b.path for b in newest_first(found)] for entry_id, found in users.items()}
 
 
 # An entry listed by more articles than this says little about how related they are.
