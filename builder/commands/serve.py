@@ -23,7 +23,7 @@ from mkdocs.livereload import LiveReloadServer
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.build.warm import Warm
-from builder.commands.watch import Recorder
+from builder.commands.watch import CHANGE_EVENTS, Recorder
 from builder.core.diagnostics import ContentError, Severity, UsageError
 
 HOST = "127.0.0.1"
@@ -161,7 +161,9 @@ def serve(site: Path, port: int) -> int:
             only = str(watched) if watched.is_file() else None
             recorder = Recorder(warm.changes, threading.Event(), only)
             folder = watched.parent if watched.is_file() else watched
-            server.observer.schedule(recorder, str(folder), recursive=watched.is_dir())
+            server.observer.schedule(
+                recorder, str(folder), recursive=watched.is_dir(), event_filter=CHANGE_EVENTS
+            )
     rebuild(site, preview, server, warm)
     print(f"Serving a preview on http://{HOST}:{port}/ (Ctrl+C to stop)", flush=True)
     try:

@@ -13,9 +13,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from watchdog.events import (
+    DirCreatedEvent,
+    DirModifiedEvent,
+    FileClosedNoWriteEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileOpenedEvent,
+)
 
 from builder.build.options import BuildOptions
 from builder.build.run import build
+from builder.build.warm import Changes
+from builder.commands.watch import CHANGE_EVENTS, Recorder
 from tests.conftest import snapshot
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,3 +114,29 @@ def test_a_broken_save_publishes_nothing_and_the_fix_publishes(
     assert snapshot(out) == before
     edit(site, "- rfe: ", "- ref: ")
     assert watcher.until("built ", "up to date")[-1]
+
+
+def test_the_recorder_notes_changes_and_leaves_reads_and_folder_touches_out() -> None:
+    changes, wake = Changes(), threading.Event()
+    changes.take()  # the first build looked at everything
+    recorder = Recorder(changes, wake)
+    recorder.dispatch(FileOpenedEvent("/site/content/a/b/article.md"))
+    recorder.dispatch(FileClosedNoWriteEvent("/site/content/a/b/article.md"))
+    recorder.dispatch(DirModifiedEvent("/site/content/glossary"))
+    assert not wake.is_set() and changes.take() == set()
+    recorder.dispatch(FileModifiedEvent("/site/content/glossary/people.yaml"))
+    recorder.dispatch(FileMovedEvent("/site/content/a/b/.x.swp", "/site/content/a/b/who.yaml"))
+    assert wake.is_set()
+    assert changes.take() == {
+        "/site/content/glossary/people.yaml",
+        "/site/content/a/b/.x.swp",
+        "/site/content/a/b/who.yaml",
+    }
+    recorder.dispatch(DirCreatedEvent("/site/content/a/new-story"))
+    assert changes.take() is None  # a new folder: the next build walks the site
+
+
+def test_the_kernel_is_not_asked_for_reads() -> None:
+    assert FileOpenedEvent not in CHANGE_EVENTS
+    assert FileClosedNoWriteEvent not in CHANGE_EVENTS
+    assert DirModifiedEvent not in CHANGE_EVENTS
