@@ -63,7 +63,11 @@ def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
     report = Report(strict=options.strict)
     sources = _look_warm(options, warm, report) if warm is not None else look(options, report)
     file = summary_file(options.site, options.out)
-    if options.write and not options.clean and not report.has_errors:
+    # A running builder's first build goes through the pipeline even with
+    # nothing changed: it leaves the records in memory, so the first edit does
+    # not read the whole store.
+    starting = warm is not None and warm.previous is None
+    if options.write and not options.clean and not report.has_errors and not starting:
         unchanged = _unchanged(file, sources, options, report)
         if unchanged is not None and report.has_errors:  # --strict, and warnings were left
             raise ContentError(report)
