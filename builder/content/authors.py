@@ -10,24 +10,13 @@ from collections.abc import Iterable
 
 from builder.content.discover import AUTHORS_FILE
 from builder.content.model import Author, BundleSummary, FrontMatter
+from builder.content.validate import index_by_id
 from builder.core.diagnostics import Report, did_you_mean
 
 
 def index_authors(authors: Iterable[Author], report: Report) -> dict[str, Author]:
     """Every author by id, in id order; an id given twice is an error naming both places."""
-    found: dict[str, Author] = {}
-    for author in sorted(authors, key=lambda a: a.position):
-        first = found.get(author.id)
-        if first is None:
-            found[author.id] = author
-            continue
-        where = first.position
-        report.error(
-            author.position,
-            f"author id '{author.id}' is already given at {where.path}:{where.line}:{where.col}; "
-            "give one of them another id",
-        )
-    return dict(sorted(found.items()))
+    return index_by_id(authors, "author", "give one of them another id", report)
 
 
 def check_author_references(

@@ -12,25 +12,13 @@ from collections.abc import Iterable
 
 from builder.content.discover import TAGS_FILE
 from builder.content.model import BundleSummary, Tag
-from builder.content.validate import slugify
+from builder.content.validate import index_by_id, slugify
 from builder.core.diagnostics import Report, did_you_mean
 
 
 def index_tags(tags: Iterable[Tag], report: Report) -> dict[str, Tag]:
     """Every tag by id, in id order; an id given twice is an error naming both places."""
-    found: dict[str, Tag] = {}
-    for tag in sorted(tags, key=lambda t: t.position):
-        first = found.get(tag.id)
-        if first is None:
-            found[tag.id] = tag
-            continue
-        where = first.position
-        report.error(
-            tag.position,
-            f"tag id '{tag.id}' is already given at {where.path}:{where.line}:{where.col}; "
-            "name each tag once",
-        )
-    return dict(sorted(found.items()))
+    return index_by_id(tags, "tag", "name each tag once", report)
 
 
 def used_tag_ids(bundles: Iterable[BundleSummary]) -> set[str]:

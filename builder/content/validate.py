@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from builder.content.fields import Field, Record
 from builder.content.model import Author, Entry, Fact, Image
@@ -101,6 +102,37 @@ def read_value(node: YamlNode, field: Field, report: Report) -> Any:
                 report.error(node.position, f"'{field.name}' is empty; give it a value")
             return None
     return field.type.read(node, field, report)
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def position(self) -> Position: ...
+
+
+_Record = TypeVar("_Record", bound=_Identified)
+
+
+def index_by_id(
+    records: Iterable[_Record], noun: str, advice: str, report: Report
+) -> dict[str, _Record]:
+    """Every record by id, in id order; an id given twice is an error naming
+    both places, ending with `advice`."""
+    found: dict[str, _Record] = {}
+    for record in sorted(records, key=lambda r: r.position):
+        first = found.get(record.id)
+        if first is None:
+            found[record.id] = record
+            continue
+        where = first.position
+        report.error(
+            record.position,
+            f"{noun} id '{record.id}' is already given at {where.path}:{where.line}:{where.col}; "
+            + advice,
+        )
+    return dict(sorted(found.items()))
 
 
 def with_article(noun: str) -> str:
