@@ -32,7 +32,7 @@ from builder.build.options import BuildOptions, BuildResult, Scheduled, Sources,
 from builder.build.output import check_output_folder
 from builder.build.produce import PageResult, render_entry_and_site_pages
 from builder.build.publish import publish, staged
-from builder.build.remember import remember
+from builder.build.remember import remember, remembered, write_store
 from builder.build.state import Loaded, Run
 from builder.build.warm import Warm
 from builder.build.workers import Shards, workers_for
@@ -115,9 +115,10 @@ def stages(run: Run) -> BuildResult:
     pictures = _publish_pictures(run, loaded, articles)
     outputs = publish(run, _pages_written(articles, others) + pictures.outputs, loaded.keys.common)
     if run.staging is not None:
-        kept = remember(run, loaded, articles, others, outputs)
         if run.warm is not None and run.store is not None:
-            run.warm.remember(kept, run.store.file, run.out)
+            _remember_later(run, run.warm, run.store, loaded, articles, others, outputs)
+        else:
+            remember(run, loaded, articles, others, outputs)
         run.templates.keep()
     pages = len(articles) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in articles.values()) + sum(p.rendered for p in others)
@@ -135,6 +136,29 @@ def stages(run: Run) -> BuildResult:
         _changes_at(run, loaded),
         pictures.encoded,
     )
+
+
+def _remember_later(
+    run: Run,
+    warm: Warm,
+    store: Store,
+    loaded: Loaded,
+    articles: dict[str, ArticleResult],
+    others: list[PageResult],
+    outputs: dict[str, OutputRecord],
+) -> None:
+    """A running builder keeps the records in memory now and writes them into
+    the store once the output is live: the edit is published first."""
+    warm.keep(remembered(run, loaded, articles, outputs), run.out, store.file)
+
+    def write() -> None:
+        later = Store(store.file, store.identity)
+        try:
+            write_store(later, run, loaded, articles, others, outputs)
+        finally:
+            later.close()
+
+    warm.after(write)
 
 
 def _changes_at(run: Run, loaded: Loaded) -> datetime | None:

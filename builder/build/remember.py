@@ -8,6 +8,7 @@ from builder.build.produce import PageResult
 from builder.build.state import Loaded, Run
 from builder.incremental.plan import Previous
 from builder.incremental.records import OutputRecord, digest
+from builder.incremental.store import Store
 
 
 def remember(
@@ -19,8 +20,17 @@ def remember(
 ) -> Previous:
     """Write what changed since the last build into the store, in one transaction;
     what the store then holds, as the next build would load it."""
-    store, previous = run.store, run.previous
-    kept = Previous(
+    if run.store is not None:
+        write_store(run.store, run, loaded, results, others, outputs)
+    return remembered(run, loaded, results, outputs)
+
+
+def remembered(
+    run: Run, loaded: Loaded, results: dict[str, ArticleResult], outputs: dict[str, OutputRecord]
+) -> Previous:
+    """What the store holds once this build is written into it, as the next build
+    would load it."""
+    return Previous(
         glossary=loaded.glossary,
         bundles=loaded.bundles,
         articles={path: result.record for path, result in results.items()},
@@ -33,8 +43,18 @@ def remember(
         scheduled=frozenset(loaded.held_back),
         media=loaded.media,
     )
-    if store is None:
-        return kept
+
+
+def write_store(
+    store: Store,
+    run: Run,
+    loaded: Loaded,
+    results: dict[str, ArticleResult],
+    others: list[PageResult],
+    outputs: dict[str, OutputRecord],
+) -> None:
+    """Write what changed since the last build into the store, in one transaction."""
+    previous = run.previous
     parsed = {path: item for path, (item, _) in loaded.parsed.items()}
     gone = previous.bundles.keys() - loaded.bundles.keys()
     store.write("bundle", payloads={p: i.record for p, i in parsed.items()}, removed=gone)
@@ -64,4 +84,3 @@ def remember(
     }
     store.write("state", state)
     store.commit()
-    return kept

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from builder import __version__
@@ -50,13 +51,18 @@ def build(options: BuildOptions, warm: Warm | None = None) -> BuildResult:
     # A build makes millions of small objects and frees them by reference
     # counting; the cyclic collector would only rescan the growing heap, again
     # and again (a third of a warm rebuild's time on 5,000 stories).
+    if warm is not None:
+        warm.settle()  # the last build's store and summary are written
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(options, warm)
+        result = _build(options, warm)
     finally:
         if collecting:
             gc.enable()
+    if warm is not None:
+        warm.start_after()
+    return result
 
 
 def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
@@ -92,7 +98,10 @@ def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
             changes_at,
             result.scheduled,
         )
-        write_summary(file, summary)
+        if warm is not None:
+            warm.after(partial(write_summary, file, summary))
+        else:
+            write_summary(file, summary)
     return result
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -72,6 +72,9 @@ class Warm:
     previous: Previous | None = None  # what the store holds after the last build
     stamp: FileStamp | None = None  # of the store's file as the last build left it
     out_stamp: tuple[str, FileStamp | None] | None = None  # the output folder's, likewise
+    store_file: Path | None = None
+    jobs: list[Callable[[], None]] = field(default_factory=list)
+    pending: threading.Thread | None = None  # running the last build's jobs
     # Each bundle's absolute folder -> its place in sources.files.bundles, which
     # signing files again never changes; made again after every walk.
     folders: dict[str, int] | None = None
@@ -89,10 +92,45 @@ class Warm:
             return None
         return self.previous
 
-    def remember(self, previous: Previous, store_file: Path, out: Path) -> None:
+    def keep(self, previous: Previous, out: Path, store_file: Path) -> None:
+        """The last build's records, whose writing into the store is left for
+        after the build (`after`); the output as that build left it."""
         self.previous = previous
-        self.stamp = file_stamp(store_file)
         self.out_stamp = (str(out), file_stamp(out))
+        self.stamp = None  # until the store is written
+        self.store_file = store_file
+
+    def after(self, job: Callable[[], None]) -> None:
+        """Bookkeeping for the next builds (writing the store, the summary) that
+        can wait until the output is live: run once the build returns."""
+        self.jobs.append(job)
+
+    def start_after(self) -> None:
+        """Run the jobs left by the build just finished, in order, in a thread of
+        their own, while the builder waits for the next save."""
+        jobs, self.jobs = self.jobs, []
+        if jobs:
+            self.pending = threading.Thread(target=self._run, args=(jobs,), name="bookkeeping")
+            self.pending.start()
+
+    def settle(self) -> None:
+        """Wait for the last build's bookkeeping: before a build, or before exiting."""
+        if self.pending is not None:
+            self.pending.join()
+            self.pending = None
+        self.jobs.clear()
+
+    def _run(self, jobs: list[Callable[[], None]]) -> None:
+        try:
+            for job in jobs:
+                job()
+        except Exception:
+            # The store holds what its last successful write left, which the
+            # next build reads again: an older state it can always start from.
+            self.stamp = None
+            return
+        if self.store_file is not None:
+            self.stamp = file_stamp(self.store_file)
 
     def trusts(self, previous: Previous, out: Path) -> bool:
         """Whether the output is as the last build left it, which wrote these records:

@@ -172,6 +172,7 @@ def serve(site: Path, port: int) -> int:
         pass
     finally:
         server.shutdown()
+        warm.settle()
         shutil.rmtree(preview, ignore_errors=True)
     return 0
 

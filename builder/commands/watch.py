@@ -113,6 +113,7 @@ def watch(
     finally:
         observer.stop()
         observer.join()
+        warm.settle()  # the store and summary of the last build are written before exit
 
 
 def _wait_until_quiet(wake: threading.Event) -> None:

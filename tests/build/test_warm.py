@@ -95,6 +95,7 @@ def test_a_build_by_another_process_sends_the_builder_back_to_the_store(tmp_path
     warm = Warm()
     options = BuildOptions(site=site, out=out, workers=1)
     build(options, warm)
+    warm.settle()  # its store written: as when the builder waits for a save
     kept = warm.previous
     assert kept is not None
     edit(site, f"{STORY}/article.md", 'title: "', 'title: "First ')
@@ -136,4 +137,40 @@ def test_a_running_builder_checks_every_page_once_the_output_was_touched(
     build(options, warm)
     assert not (out / "stray.html").exists()
     assert page.is_file()
+    assert same_as_clean(site, out, tmp_path)
+
+
+def test_the_store_and_summary_are_written_after_the_output_is_live(tmp_path: Path) -> None:
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    options = BuildOptions(site=site, out=out, workers=1)
+    build(options, warm)
+    changed = edit(site, f"{STORY}/article.md", 'title: "', 'title: "Later ')
+    warm.changes.add(str(changed))
+    build(options, warm)
+    assert "Later Old Mill" in (out / STORY.removeprefix("content/") / "index.html").read_text()
+    warm.settle()
+    assert warm.previous is not None
+    assert warm.previous_for(store_file(site, out)) is warm.previous
+    # A new process finds what the running builder wrote: nothing to do.
+    assert build(options).rendered == 0
+
+
+def test_bookkeeping_that_fails_sends_the_next_build_back_to_the_store(tmp_path: Path) -> None:
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    options = BuildOptions(site=site, out=out, workers=1)
+    build(options, warm)
+    warm.settle()
+
+    def fails() -> None:
+        raise OSError("the disk is full")
+
+    warm.after(fails)
+    warm.start_after()
+    warm.settle()
+    assert warm.previous_for(store_file(site, out)) is None
+    changed = edit(site, f"{STORY}/article.md", 'title: "', 'title: "Again ')
+    warm.changes.add(str(changed))
+    build(options, warm)
     assert same_as_clean(site, out, tmp_path)
