@@ -32,7 +32,7 @@ from builder.build.options import BuildOptions, BuildResult, Scheduled, Sources,
 from builder.build.output import check_output_folder
 from builder.build.produce import PageResult, render_entry_and_site_pages
 from builder.build.publish import publish, staged
-from builder.build.remember import remember, remembered, write_store
+from builder.build.remember import remembered, write_store
 from builder.build.state import Loaded, Run
 from builder.build.warm import Warm
 from builder.build.workers import Shards, workers_for
@@ -117,8 +117,8 @@ def stages(run: Run) -> BuildResult:
     if run.staging is not None:
         if run.warm is not None and run.store is not None:
             _remember_later(run, run.warm, run.store, loaded, articles, others, outputs)
-        else:
-            remember(run, loaded, articles, others, outputs)
+        elif run.store is not None:
+            write_store(run.store, run, loaded, articles, others, outputs)
         run.templates.keep()
     pages = len(articles) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in articles.values()) + sum(p.rendered for p in others)

@@ -11,20 +11,6 @@ from builder.incremental.records import OutputRecord, digest
 from builder.incremental.store import Store
 
 
-def remember(
-    run: Run,
-    loaded: Loaded,
-    results: dict[str, ArticleResult],
-    others: list[PageResult],
-    outputs: dict[str, OutputRecord],
-) -> Previous:
-    """Write what changed since the last build into the store, in one transaction;
-    what the store then holds, as the next build would load it."""
-    if run.store is not None:
-        write_store(run.store, run, loaded, results, others, outputs)
-    return remembered(run, loaded, results, outputs)
-
-
 def remembered(
     run: Run, loaded: Loaded, results: dict[str, ArticleResult], outputs: dict[str, OutputRecord]
 ) -> Previous:

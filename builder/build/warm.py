@@ -26,12 +26,19 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from builder.build.options import Sources
-from builder.content.discover import BundleFiles, rescan_bundle
+from builder.content.discover import BundleFiles, SourceFiles, rescan_bundle
 from builder.core.diagnostics import Report
 from builder.incremental.plan import Previous
-from builder.incremental.records import SET_MODULUS, bundle_signature, signature, signed_item
+from builder.incremental.records import (
+    SET_MODULUS,
+    SourceSignatures,
+    bundle_signature,
+    signature,
+    signed_item,
+)
 
 FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of a file or folder
 
@@ -150,9 +157,17 @@ def file_stamp(file: Path) -> FileStamp | None:
     return info.st_size, info.st_mtime_ns, info.st_ino
 
 
+class Signed(NamedTuple):
+    """The site's files and their signatures, signed again where they changed."""
+
+    files: SourceFiles
+    signatures: SourceSignatures
+    bundles_sum: int  # signatures_sum of the bundles' signatures
+
+
 def sign_again(
     site: Path, before: Sources, changed: Iterable[str], folders: dict[str, int], report: Report
-) -> Sources | None:
+) -> Signed | None:
     """The sources of the last build with the changed files signed again, and
     their bundles listed again; None when a change may have added, removed or
     moved a bundle or a file the builder reads on its own. `folders`: each
@@ -167,6 +182,7 @@ def sign_again(
     authors = absolute(files.authors) if files.authors is not None else None
     tags = absolute(files.tags) if files.tags is not None else None
     theme = absolute(site / "templates") + os.sep
+    site_yaml_file = absolute(site / "site.yaml")
     listed: dict[str, BundleFiles] = {}
     new_glossary, new_media = dict(signatures.glossary), dict(signatures.media)
     new_authors, new_tags, site_yaml = signatures.authors, signatures.tags, signatures.site_yaml
@@ -186,7 +202,7 @@ def sign_again(
             new_authors = signature([Path(path)])
         elif path == tags:
             new_tags = signature([Path(path)])
-        elif path == absolute(site / "site.yaml"):
+        elif path == site_yaml_file:
             site_yaml = signature([Path(path)])
         elif path != content and not path.startswith(theme):
             # content/ itself "changes" with every file created in it, which is
@@ -202,11 +218,9 @@ def sign_again(
         total -= signed_item(path, signatures.bundles[path])
         bundle_signatures[path] = bundle_signature(found)
         total += signed_item(path, bundle_signatures[path])
-    return replace(
-        before,
-        bundles_sum=total % SET_MODULUS,
-        files=replace(files, bundles=tuple(bundles)),
-        signatures=replace(
+    return Signed(
+        replace(files, bundles=tuple(bundles)),
+        replace(
             signatures,
             site_yaml=site_yaml,
             glossary=new_glossary,
@@ -215,4 +229,5 @@ def sign_again(
             tags=new_tags,
             media=new_media,
         ),
+        total % SET_MODULUS,
     )
