@@ -48,6 +48,7 @@ from builder.incremental.plan import (
     store_file,
 )
 from builder.incremental.records import OutputRecord, digest
+from builder.incremental.spill import Spill
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 from builder.site.listings import NEWS_WINDOW
@@ -72,6 +73,7 @@ def make(
         templates = Templates(sources.theme, _template_cache(options))
         templates.compile_all()  # before any worker starts: each inherits them compiled
         with staged(options, out, bool(previous.outputs), trusted) as (staging, target):
+            spill = Spill.beside(store.file, store.key) if store is not None else None
             run = Run(
                 options,
                 sources,
@@ -84,8 +86,14 @@ def make(
                 staging,
                 target,
                 warm,
+                spill,
             )
-            return stages(run)
+            try:
+                return stages(run)
+            except BaseException:
+                if spill is not None:  # on success, the store takes its rows, then removes it
+                    spill.discard()
+                raise
 
 
 def _previous(store: Store | None, warm: Warm | None) -> Previous:
@@ -116,9 +124,9 @@ def stages(run: Run) -> BuildResult:
     outputs = publish(run, _pages_written(articles, others) + pictures.outputs, loaded.keys.common)
     if run.staging is not None:
         if run.warm is not None and run.store is not None:
-            _remember_later(run, run.warm, run.store, loaded, articles, others, outputs)
+            _remember_later(run, run.warm, run.store, loaded, articles, outputs)
         elif run.store is not None:
-            write_store(run.store, run, loaded, articles, others, outputs)
+            write_store(run.store, run, loaded, articles, outputs)
         run.templates.keep()
     pages = len(articles) + len(others)  # articles, entries, and the site-wide pages
     rendered = sum(r.rendered for r in articles.values()) + sum(p.rendered for p in others)
@@ -144,7 +152,6 @@ def _remember_later(
     store: Store,
     loaded: Loaded,
     articles: dict[str, ArticleResult],
-    others: list[PageResult],
     outputs: dict[str, OutputRecord],
 ) -> None:
     """A running builder keeps the records in memory now and writes them into
@@ -154,7 +161,7 @@ def _remember_later(
     def write() -> None:
         later = Store(store.file, store.identity)
         try:
-            write_store(later, run, loaded, articles, others, outputs)
+            write_store(later, run, loaded, articles, outputs)
         finally:
             later.close()
 

@@ -28,6 +28,7 @@ from builder.core.diagnostics import Diagnostic, Report
 from builder.core.pickled import Pickled
 from builder.incremental.plan import Keys, Previous, touched_entries
 from builder.incremental.records import OutputRecord
+from builder.incremental.spill import Spill
 from builder.incremental.store import Store
 from builder.site import listings, pages
 from builder.site.templates import PageTarget, PageWriter
@@ -47,6 +48,7 @@ class RenderContext:
     keys: Keys
     lookup: Lookup  # the timelines and first mentions of the stories entry pages list
     now: datetime  # the build's time: the news sitemap lists the two days before it
+    spill: Spill | None  # where each entry page rendered leaves what it showed; None: checking
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,6 @@ class PageResult:
     diagnostics: tuple[Diagnostic, ...]
     output: tuple[str, OutputRecord] | None
     rendered: bool = False
-    # Of an entry page rendered now: its id, and the pickled (path, Use) it showed.
-    usage: tuple[str, Pickled[PackedUses]] | None = None
 
 
 EntryJob = tuple[str, tuple[str, ...]]  # an entry id, the paths of the stories that use it
@@ -109,6 +109,13 @@ class Lookup:
         self._events: dict[str, dict[str, tuple[TimelineEvent, ...]]] = {}
         self._first: dict[str, dict[str, Mention]] = {}
         self._shown: dict[str, dict[str, Use]] = {}
+        self._wanted: frozenset[str] | None = None
+
+    def keep_only(self, entry_ids: set[str]) -> None:
+        """Keep of each story only what the pages of these entries show. A worker
+        renders a share of the entry pages, whose users span the whole archive:
+        it unpacks each story once, and keeps its share of it, not all."""
+        self._wanted = frozenset(entry_ids)
 
     def use(self, path: str, entry_id: str) -> Use:
         if path not in self._fresh:
@@ -132,9 +139,11 @@ class Lookup:
         if found is None:
             data = self._details.get(path)
             grouped: dict[str, list[TimelineEvent]] = {}
+            wanted = self._wanted
             for event in data.load().background if data else ():
                 for entry_id in dict.fromkeys(ref.id for ref in event.mentions):
-                    grouped.setdefault(entry_id, []).append(event)
+                    if wanted is None or entry_id in wanted:
+                        grouped.setdefault(entry_id, []).append(event)
             found = self._events[path] = {k: tuple(v) for k, v in grouped.items()}
         return found
 
@@ -142,7 +151,7 @@ class Lookup:
         found = self._first.get(path)
         if found is None:
             data = self._mentions.get(path)
-            found = self._first[path] = unpack_mentions(data) if data else {}
+            found = self._first[path] = unpack_mentions(data, self._wanted) if data else {}
         return found
 
 
@@ -180,8 +189,9 @@ class PageRenderer:
         index = context.index.only(named)
         view = pages.entry_page(context.site.config, entry_id, usage, index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
-        shown = (entry_id, pack_uses(uses))
-        return PageResult(tuple(report.diagnostics), record, True, shown)
+        if context.spill is not None:  # the pickled (path, Use) it showed, for the next build
+            context.spill.put("usage", entry_id, pack_uses(uses).data)
+        return PageResult(tuple(report.diagnostics), record, True)
 
     def site_page(self, job: SiteJob) -> PageResult:
         """A page that shows the whole site, found stale: front page, glossary, lists,
@@ -227,9 +237,10 @@ def plan_entries(
 
 
 def render_pages(
-    context: RenderContext, jobs: list[EntryJob], progress: Progress
+    context: RenderContext, jobs: list[EntryJob], progress: Progress, workers: int | None = None
 ) -> list[PageResult]:
-    """Map over the entries whose page may have changed, and over the site-wide pages."""
+    """Map over the entries whose page may have changed, and over the site-wide pages,
+    in `workers` processes (None: as many as pay)."""
     renderer = PageRenderer(context)
     results: list[PageResult] = []
     work: list[PageJob] = [("entry", job) for job in jobs]
@@ -252,7 +263,7 @@ def render_pages(
     progress.stage("entry and list pages", len(work))
     # Forked workers inherit the frozen site, its index and the compiled
     # templates without pickling them; each uses its copy of this renderer.
-    with Shards(workers_for(len(work)), lambda: renderer) as shards:
+    with Shards(workers or workers_for(len(work)), lambda: renderer) as shards:
         shares = [work[n :: shards.count] for n in range(shards.count)]
         done = shards.run(_render_share, shares, progress.advance)
     progress.finish()
@@ -264,10 +275,14 @@ def render_pages(
 def _render_share(
     renderer: PageRenderer, share: list[PageJob], advance: Callable[[int], None]
 ) -> list[PageResult]:
+    lookup, spill = renderer.context.lookup, renderer.context.spill
+    lookup.keep_only({job[1][0] for job in share if job[0] == "entry"})
     found = []
     for job in share:
         found.append(renderer.render(job))
         advance(1)
+    if spill is not None:
+        spill.flush()
     return found
 
 
@@ -296,8 +311,9 @@ def render_entry_and_site_pages(
         loaded.keys,
         lookup,
         run.sources.now,
+        run.spill,
     )
-    return kept + render_pages(context, jobs, run.options.progress)
+    return kept + render_pages(context, jobs, run.options.progress, run.options.workers)
 
 
 def _lookup(

@@ -4,7 +4,6 @@ into the store only once the output is in place."""
 from __future__ import annotations
 
 from builder.build.articles import ArticleResult
-from builder.build.produce import PageResult
 from builder.build.state import Loaded, Run
 from builder.incremental.plan import Previous
 from builder.incremental.records import OutputRecord, digest
@@ -36,7 +35,6 @@ def write_store(
     run: Run,
     loaded: Loaded,
     results: dict[str, ArticleResult],
-    others: list[PageResult],
     outputs: dict[str, OutputRecord],
 ) -> None:
     """Write what changed since the last build into the store, in one transaction."""
@@ -52,9 +50,13 @@ def write_store(
     store.write("article", {path: r.record for path, r in rendered.items()}, removed=unpublished)
     mentions = {p: r.mentions for p, r in rendered.items() if r.mentions is not None}
     store.write("mentions", payloads=mentions, removed=unpublished)
-    usages = dict(page.usage for page in others if page.usage is not None)
     gone_entries = (previous.entries or {}).keys() - loaded.keys.entries.keys()
-    store.write("usage", payloads=usages, removed=gone_entries)
+    store.write("usage", removed=gone_entries)
+    if run.spill is not None:  # what each entry page rendered now showed
+        try:
+            store.write_signed("usage", run.spill.rows("usage"))
+        finally:
+            run.spill.discard()
     dropped = previous.glossary.keys() - loaded.glossary.keys()
     store.write("glossary", loaded.glossary, removed=dropped)
     state = {

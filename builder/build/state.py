@@ -14,6 +14,7 @@ from builder.content.model import BundleSummary, ImageFile, Site, SiteConfig
 from builder.core.diagnostics import Report
 from builder.incremental.plan import BundleRecord, Changes, Keys, LoadedGlossary, Previous
 from builder.incremental.records import Signature
+from builder.incremental.spill import Spill
 from builder.incremental.store import Store
 from builder.site.templates import PageTarget, Templates
 
@@ -38,6 +39,7 @@ class Run:
     staging: Staging | None  # None for `check`
     target: PageTarget
     warm: Warm | None = None  # None for a build in a process of its own
+    spill: Spill | None = None  # rows workers put aside for the store; None for `check`
 
 
 @dataclass(frozen=True)

@@ -80,19 +80,32 @@ class Store:
         removed: Iterable[str] = (),
     ) -> None:
         """Put values, or payloads pickled already (in a worker); drop the removed names."""
-        if self.key is None:
+        key = self.key
+        if key is None:
             return
+        # Rows are made one at a time as SQLite takes them: a large site's
+        # signed copies never sit in memory all at once.
+        self.write_signed(table, ((n, signed(key, dumps(v))) for n, v in (values or {}).items()))
+        self.write_signed(table, ((n, signed(key, p.data)) for n, p in (payloads or {}).items()))
+        connection = self._writable()
+        if connection is not None:
+            gone = ((name,) for name in removed)
+            connection.executemany(f"DELETE FROM {_table(table)} WHERE name = ?", gone)
+
+    def write_signed(self, table: str, rows: Iterable[tuple[str, bytes]]) -> None:
+        """Put rows signed already with this store's key (builder.incremental.spill)."""
+        connection = self._writable()
+        if connection is not None:
+            target = _table(table)
+            connection.executemany(f"INSERT OR REPLACE INTO {target} VALUES (?, ?)", rows)
+
+    def _writable(self) -> sqlite3.Connection | None:
+        """The connection to write with, the store made empty on the first write."""
+        if self.key is None:
+            return None
         if self._connection is None:
             self._connection = _create(self.file, self.identity, self.key)
-            if self._connection is None:
-                return
-        key = self.key
-        rows = [(name, signed(key, dumps(value))) for name, value in (values or {}).items()]
-        rows += [(name, signed(key, payload.data)) for name, payload in (payloads or {}).items()]
-        target = _table(table)
-        self._connection.executemany(f"INSERT OR REPLACE INTO {target} VALUES (?, ?)", rows)
-        gone = [(name,) for name in removed]
-        self._connection.executemany(f"DELETE FROM {target} WHERE name = ?", gone)
+        return self._connection
 
     def commit(self) -> None:
         if self._connection is not None:
@@ -144,9 +157,17 @@ def _create(file: Path, identity: str, key: bytes) -> sqlite3.Connection | None:
     mark = signed(key, dumps(identity))
     try:  # emptied rather than deleted: freeing a large file slows the disk for a while
         connection = _connect(file)
+        # Emptied with no journal: kept in memory, it would hold every page of
+        # the old store. A crash meanwhile leaves a file that does not open,
+        # which the next write replaces (below).
+        connection.execute("PRAGMA journal_mode = OFF")
         for table in TABLES:
             connection.execute(f"DELETE FROM {table}")
         connection.execute("INSERT INTO meta VALUES ('identity', ?)", (mark,))
+        # An empty store is a whole one; committed now, the build's rows go
+        # into pages that were free when its transaction began, which need no journal.
+        connection.commit()
+        connection.execute("PRAGMA journal_mode = MEMORY")
         return connection
     except sqlite3.Error:
         pass

@@ -54,9 +54,13 @@ def plain_mention(mention: Mention) -> tuple[str, str, int, str]:
     return (mention.entry_id, mention.form, mention.line, mention.sentence)
 
 
-def unpack_mentions(data: Pickled[PackedMentions]) -> dict[str, Mention]:
-    """Stored mentions, by entry id."""
-    return {fields[0]: Mention(*fields) for fields in data.load()}
+def unpack_mentions(
+    data: Pickled[PackedMentions], wanted: frozenset[str] | None = None
+) -> dict[str, Mention]:
+    """Stored mentions, by entry id; only those of the `wanted` entries, if given."""
+    if wanted is None:
+        return {fields[0]: Mention(*fields) for fields in data.load()}
+    return {fields[0]: Mention(*fields) for fields in data.load() if fields[0] in wanted}
 
 
 @dataclass(frozen=True)
