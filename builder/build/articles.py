@@ -43,6 +43,7 @@ from builder.core.diagnostics import Position, Report, SiteLink
 from builder.core.pickled import Pickled
 from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys, Previous
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
+from builder.incremental.spill import Spill
 from builder.site import pages
 from builder.site.pictures import body_lookup
 from builder.site.templates import PageTarget, PageWriter
@@ -74,6 +75,7 @@ class ArticleContext:
     related: dict[str, BundleSummary]  # every explainer the shard's pages show as related
     authors: dict[str, Author]  # every author, by id: a few dozen
     tags: dict[str, Tag]  # every tag tags.yaml names, by id
+    spill: Spill | None  # where rendered stories leave their first mentions; None: checking
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ class ArticleResult:
     record: ArticleRecord
     output: tuple[str, OutputRecord] | None  # the page written, or None when checking
     rendered: bool = False  # True when rendered in this build, not reused from the last
-    mentions: Pickled[PackedMentions] | None = None  # first mentions, when rendered now
+    # First mentions, when rendered now and not put aside in the spill (`check`).
+    mentions: Pickled[PackedMentions] | None = None
 
 
 class BundleShard:
@@ -194,6 +197,8 @@ def render_share(
     for job in jobs:
         found.append(shard.render(context, job))
         advance(1)
+    if context.spill is not None:
+        context.spill.flush()
     return found
 
 
@@ -247,7 +252,11 @@ class _ArticleRenderer:
         )
         used = tuple(files[src] for src in body.pictures)
         article = ArticleRecord(body_key, mentioned, tuple(report.diagnostics), links, used)
-        return ArticleResult(bundle.path, article, record, True, pack_mentions(body.mentions))
+        mentions = pack_mentions(body.mentions)
+        if context.spill is None:
+            return ArticleResult(bundle.path, article, record, True, mentions)
+        context.spill.put("mentions", bundle.path, mentions.data)
+        return ArticleResult(bundle.path, article, record, True)
 
 
 def parse_bundles(
@@ -282,6 +291,7 @@ class ArticlePlan:
     changes: Changes
     related: dict[str, tuple[str, ...]]  # article path -> related article paths
     holders: dict[str, int]  # bundle path -> the shard that parsed it in this build
+    spill: Spill | None  # where rendered stories leave their first mentions; None: checking
 
 
 def render_articles(
@@ -300,7 +310,7 @@ def render_articles(
         authors = {author.id: author for author in plan.site.authors or ()}
         tags = {tag.id: tag for tag in plan.site.tags}
         context = ArticleContext(
-            plan.site.config, plan.index, plan.keys, plan.target, shown, authors, tags
+            plan.site.config, plan.index, plan.keys, plan.target, shown, authors, tags, plan.spill
         )
         work.append((context, share))
     for found in shards.run(render_share, work, progress.advance):

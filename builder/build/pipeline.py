@@ -219,6 +219,7 @@ def _link_and_render_articles(
         loaded.changes,
         loaded.related,
         {path: number for path, (_, number) in parsed.items()},
+        run.spill,
     )
     results, jobs = plan_articles(plan)
     with _render_shards(shards, local, len(jobs), run.options) as renderers:

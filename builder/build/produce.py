@@ -101,9 +101,11 @@ class Lookup:
         mentions: Mapping[str, Pickled[PackedMentions]],
         usages: Mapping[str, Pickled[PackedUses]] | None = None,
         fresh: frozenset[str] = frozenset(),
+        spill: Spill | None = None,
     ) -> None:
         self._details = details
-        self._mentions = mentions
+        self._mentions = mentions  # else in the spill: those of the stories rendered now
+        self._spill = spill
         self._usages = usages or {}
         self._fresh = fresh
         self._events: dict[str, dict[str, tuple[TimelineEvent, ...]]] = {}
@@ -151,6 +153,8 @@ class Lookup:
         found = self._first.get(path)
         if found is None:
             data = self._mentions.get(path)
+            if data is None and self._spill is not None:
+                data = self._spill.get("mentions", path)
             found = self._first[path] = unpack_mentions(data, self._wanted) if data else {}
         return found
 
@@ -300,7 +304,7 @@ def render_entry_and_site_pages(
         else touched_entries(changes, previous, loaded.bundles, mentioned)
     )
     kept, jobs = plan_entries(loaded.site, previous, target, touched, mentioned)
-    lookup = _lookup(loaded, store, results, jobs, touched is None)
+    lookup = _lookup(loaded, store, results, jobs, touched is None, run.spill)
     environment = run.templates.environment
     context = RenderContext(
         loaded.site,
@@ -322,6 +326,7 @@ def _lookup(
     results: dict[str, ArticleResult],
     jobs: list[EntryJob],
     everything: bool,
+    spill: Spill | None,
 ) -> Lookup:
     """What the entry pages to render show of their stories: what each showed last
     time, and for stories changed since or new to a page, their own records."""
@@ -339,8 +344,10 @@ def _lookup(
         for path, (item, _) in loaded.parsed.items()
         if path in users and item.details is not None
     }
+    # The stories rendered now left theirs in the spill, or, when checking, here.
     mentions = {path: r.mentions for path, r in results.items() if r.mentions and path in users}
+    rendered = {path for path, result in results.items() if result.rendered}
     if store is not None:
         details.update(store.some("details", users - details.keys()))
-        mentions.update(store.some("mentions", users - mentions.keys()))
-    return Lookup(details, mentions, usages, fresh)
+        mentions.update(store.some("mentions", users - rendered))
+    return Lookup(details, mentions, usages, fresh, spill)

@@ -7,6 +7,7 @@ from builder.build.articles import ArticleResult
 from builder.build.state import Loaded, Run
 from builder.incremental.plan import Previous
 from builder.incremental.records import OutputRecord, digest
+from builder.incremental.spill import TABLES as SPILLED
 from builder.incremental.store import Store
 
 
@@ -52,9 +53,10 @@ def write_store(
     store.write("mentions", payloads=mentions, removed=unpublished)
     gone_entries = (previous.entries or {}).keys() - loaded.keys.entries.keys()
     store.write("usage", removed=gone_entries)
-    if run.spill is not None:  # what each entry page rendered now showed
+    if run.spill is not None:  # stories' first mentions, what entry pages showed
         try:
-            store.write_signed("usage", run.spill.rows("usage"))
+            for table in SPILLED:
+                store.write_signed(table, run.spill.rows(table))
         finally:
             run.spill.discard()
     dropped = previous.glossary.keys() - loaded.glossary.keys()

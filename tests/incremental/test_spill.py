@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sqlite3
 from pathlib import Path
 
 from builder.incremental.spill import Spill
@@ -107,3 +108,38 @@ def test_a_fresh_store_over_an_old_one_holds_only_the_new_rows(tmp_path: Path) -
     again = _store(tmp_path)
     assert again.all("usage") == {"entry-new": "y"}
     again.close()
+
+
+def test_a_value_put_in_one_process_is_read_in_another(tmp_path: Path) -> None:
+    """Stories rendered in one worker leave their first mentions; the entry pages
+    rendered in another read them."""
+    store = _store(tmp_path)
+    spill = Spill.beside(store.file, store.key)
+    sent = pickle.loads(pickle.dumps(spill))  # as a shard receives it, through a pipe
+    worker = multiprocessing.get_context("fork").Process(
+        target=_put_mentions, args=(sent, "world/story")
+    )
+    worker.start()
+    worker.join()
+    found = spill.get("mentions", "world/story")
+    assert found is not None and found.load() == ("first", "mentions")
+    assert spill.get("mentions", "world/other") is None
+    spill.discard()
+
+
+def _put_mentions(spill: Spill, path: str) -> None:
+    spill.put("mentions", path, pickle.dumps(("first", "mentions")))
+    spill.flush()
+
+
+def test_a_row_changed_on_disk_is_not_read(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    spill = Spill.beside(store.file, store.key)
+    spill.put("mentions", "world/story", pickle.dumps("mine"))
+    spill.flush()
+    (part,) = spill.folder.glob("mentions-*.sqlite")
+    with sqlite3.connect(part) as connection:
+        connection.execute("UPDATE mentions SET value = ?", (b"0" * 40 + pickle.dumps("not"),))
+    connection.close()
+    assert spill.get("mentions", "world/story") is None
+    spill.discard()
