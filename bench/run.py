@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -41,8 +41,9 @@ ENVIRONMENT = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTEC
 @dataclass
 class Timing:
     seconds: list[float]
-    peak_mb: list[float]
+    peak_mb: list[float]  # of the whole process tree
     pages: int | None  # written by a cold build
+    largest_mb: list[float] = field(default_factory=list)  # of its largest process
 
     @property
     def median(self) -> float:
@@ -52,19 +53,24 @@ class Timing:
     def peak(self) -> float:
         return max(self.peak_mb)
 
+    @property
+    def largest(self) -> float:
+        return max(self.largest_mb, default=0.0)
+
 
 PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
 SAMPLE_SECONDS = 0.02
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident MB of a process and all its descendants, now (0 once it is gone).
+def tree_rss_mb(pid: int) -> tuple[float, float]:
+    """Resident MB of a process and all its descendants, now, and of the largest
+    of them (0 once they are gone).
 
     Forked workers share pages with their parent until either writes them, so
     the sum counts those pages once per process: an upper bound of what the
     tree holds, and what a reader of `top` would add up.
     """
-    total, pending = 0.0, [pid]
+    total, largest, pending = 0.0, 0.0, [pid]
     while pending:
         current = pending.pop()
         try:
@@ -72,35 +78,40 @@ def tree_rss_mb(pid: int) -> float:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        total += int(statm[1]) * PAGE_MB
+        resident = int(statm[1]) * PAGE_MB
+        total, largest = total + resident, max(largest, resident)
         pending.extend(int(child) for child in children)
-    return total
+    return total, largest
 
 
 class TreePeak:
     """Samples a process tree's resident memory in a thread until stopped; keeps the peak."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak = pid, 0.0
+        self.pid, self.peak, self.largest = pid, 0.0, 0.0
         self.done = threading.Event()
         self.thread = threading.Thread(target=self.sample, daemon=True)
         self.thread.start()
 
     def sample(self) -> None:
         while not self.done.wait(SAMPLE_SECONDS):
-            self.peak = max(self.peak, tree_rss_mb(self.pid))
+            total, largest = tree_rss_mb(self.pid)
+            self.peak, self.largest = max(self.peak, total), max(self.largest, largest)
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float]:
+        """The tree's peak, and its largest process's."""
         self.done.set()
         self.thread.join()
-        return self.peak
+        return self.peak, self.largest
 
 
-def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of the command's process tree.
+def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MB of the command's process tree, and of its
+    largest process.
 
-    The tree is sampled every 20 ms; a run too short for a sample still counts
-    its largest process, which the kernel reports when it is waited for.
+    The tree is sampled every 20 ms. The largest process's peak is the kernel's
+    high-water mark, reported when the command is waited for (its workers were
+    waited for by it), so a run too short for a sample still counts it.
     """
     os.sync()  # what the last run wrote is on disk before this one starts
     start = time.perf_counter()
@@ -108,11 +119,12 @@ def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float]
     sampler = TreePeak(process.pid)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    tree_peak = sampler.stop()
+    tree_peak, sampled_largest = sampler.stop()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
-    return elapsed, max(tree_peak, usage.ru_maxrss / 1024)
+    largest = max(sampled_largest, usage.ru_maxrss / 1024)
+    return elapsed, max(tree_peak, largest), largest
 
 
 @dataclass
@@ -130,9 +142,10 @@ def measure_in_turn(scenarios: dict[str, Scenario], runs: int) -> dict[str, Timi
         for name, scenario in scenarios.items():
             if scenario.before is not None:
                 scenario.before()
-            seconds, peak = run_once(scenario.command)
+            seconds, peak, largest = run_once(scenario.command)
             timings[name].seconds.append(seconds)
             timings[name].peak_mb.append(peak)
+            timings[name].largest_mb.append(largest)
     for name, scenario in scenarios.items():
         if scenario.output is not None:
             timings[name].pages = count_pages(scenario.output)
@@ -364,9 +377,10 @@ def measure_watch(
     finally:
         process.terminate()
         process.wait()
-        peak = sampler.stop()
+        peak, largest = sampler.stop()
     for timing in timings.values():
         timing.peak_mb.append(peak)
+        timing.largest_mb.append(largest)
     return timings
 
 
@@ -414,15 +428,15 @@ def report(results: dict[str, Timing], articles: int, entries: int) -> None:
     print(f"\n{articles:,} stories, {entries:,} glossary entries")
     print(
         f"{'scenario':<28}{'median s':>10}{'ms/article':>12}{'pages/s':>9}{'peak MB':>10}"
-        f"{'÷ cold':>9}{'÷ bare':>9}{'÷ hugo':>9}"
+        f"{'largest':>9}{'÷ cold':>9}{'÷ bare':>9}{'÷ hugo':>9}"
     )
     for name, timing in results.items():
         versus_hugo = f"{timing.median / hugo:>9.2f}" if hugo else f"{'-':>9}"
         rate = f"{timing.pages / timing.median:>9.0f}" if timing.pages else f"{'-':>9}"
         print(
             f"{name:<28}{timing.median:>10.2f}{timing.median / articles * 1000:>12.2f}{rate}"
-            f"{timing.peak:>10.0f}{timing.median / cold:>9.2f}{timing.median / bare:>9.2f}"
-            + versus_hugo
+            f"{timing.peak:>10.0f}{timing.largest:>9.0f}"
+            f"{timing.median / cold:>9.2f}{timing.median / bare:>9.2f}" + versus_hugo
         )
     written = ", ".join(f"{name} {t.pages:,}" for name, t in results.items() if t.pages)
     print(f"pages written by the cold builds: {written}", flush=True)

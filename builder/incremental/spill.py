@@ -42,6 +42,7 @@ class Spill:
         # A connection must not cross a fork or a pipe: each process opens its own.
         self._writing: dict[str, sqlite3.Connection] = {}
         self._reading: dict[Path, sqlite3.Connection] = {}
+        self._known: dict[str, list[Path]] = {}  # the files found for a table
         self._owner = os.getpid()
         # The cache folders a first build makes for it, removed with it: a
         # build that fails leaves nothing behind.
@@ -57,7 +58,7 @@ class Spill:
         return cls(store_file.with_name(f"{store_file.stem}{_MARK}{os.getpid()}"), key)
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_writing": {}, "_reading": {}, "_owner": 0}
+        return {**self.__dict__, "_writing": {}, "_reading": {}, "_known": {}, "_owner": 0}
 
     def put(self, table: str, name: str, payload: bytes) -> None:
         """Keep one pickled value for `table`; it is committed by `flush`."""
@@ -75,17 +76,22 @@ class Spill:
             connection.close()
         self._writing.clear()
         self._reading.clear()
+        self._known.clear()
 
     def get(self, table: str, name: str) -> Pickled[Any] | None:
         """The value put for `name` by any process whose files are flushed, if it verifies."""
         if self.key is None:
             return None
         query = f"SELECT value FROM {_table(table)} WHERE name = ?"
-        for part in self._parts(table):
-            found = self._reader(part).execute(query, (name,)).fetchone()
-            if found is not None:
-                payload = verified(self.key, found[0])
-                return None if payload is None else Pickled(bytes(payload))
+        # The files are listed once; again on a miss, as a file may be new since.
+        for listed_again in (False, True):
+            if listed_again or table not in self._known:
+                self._known[table] = self._parts(table)
+            for part in self._known[table]:
+                found = self._reader(part).execute(query, (name,)).fetchone()
+                if found is not None:
+                    payload = verified(self.key, found[0])
+                    return None if payload is None else Pickled(bytes(payload))
         return None
 
     def rows(self, table: str) -> Iterator[tuple[str, bytes]]:
@@ -107,7 +113,8 @@ class Spill:
     def _adopt(self) -> None:
         """Forget connections another process opened: inherited through a fork."""
         if self._owner != os.getpid():
-            self._writing, self._reading, self._owner = {}, {}, os.getpid()
+            self._writing, self._reading, self._known = {}, {}, {}
+            self._owner = os.getpid()
 
     def _parts(self, table: str) -> list[Path]:
         return sorted(self.folder.glob(f"{_table(table)}-*.sqlite"))

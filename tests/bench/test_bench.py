@@ -88,7 +88,9 @@ def test_the_memory_sampler_counts_the_children_of_a_process() -> None:
     try:
         for _ in range(250):
             alone = int(statm.read_text().split()[1]) * run.PAGE_MB
-            if run.tree_rss_mb(process.pid) > alone + 2:
+            total, largest = run.tree_rss_mb(process.pid)
+            if total > alone + 2:
+                assert largest < total  # two processes, each counted on its own
                 break
             time.sleep(0.01)
         else:
@@ -108,6 +110,6 @@ def test_the_watch_scenario_times_each_edit_inside_build_watch(tmp_path: Path) -
     timings = run.measure_watch(site, out, {"one article edited": edit}, 2)
     timing = timings["watch: one article edited"]
     assert len(timing.seconds) == 2 and all(0 < s < 60 for s in timing.seconds)
-    assert timing.peak > 0
+    assert timing.peak >= timing.largest > 0
     page = out / article.parent.relative_to(site / "content") / "index.html"
     assert "Edited synthetic" not in page.read_text(encoding="utf-8")  # toggled back
