@@ -39,6 +39,7 @@ from builder.build.workers import Shards, workers_for
 from builder.content import checks
 from builder.content.discover import BundleFiles
 from builder.content.load import load_config
+from builder.content.model import instant_of
 from builder.core.diagnostics import ContentError, Report
 from builder.incremental.plan import (
     Previous,
@@ -173,7 +174,10 @@ def _changes_at(run: Run, loaded: Loaded) -> datetime | None:
     live, or a story leaves the news sitemap. A build after that builds again."""
     now = run.sources.now
     times = [s.front.date.at for s in loaded.scheduled]
-    times.extend(s.front.date.at + NEWS_WINDOW for s in loaded.site.bundles)
+    # Compared as integers first: an archive's aware datetimes compare slowly.
+    since = instant_of(now - NEWS_WINDOW)
+    recent = (s for s in loaded.site.bundles if s.front.date.instant() > since)
+    times.extend(s.front.date.at + NEWS_WINDOW for s in recent)
     later = [time for time in times if time > now]
     return min(later) if later else None
 

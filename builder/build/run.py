@@ -67,13 +67,16 @@ def build(options: BuildOptions, warm: Warm | None = None) -> BuildResult:
 
 def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
     report = Report(strict=options.strict)
+    seen = warm.sources.fingerprint if warm is not None and warm.sources is not None else None
     sources = _look_warm(options, warm, report) if warm is not None else look(options, report)
     file = summary_file(options.site, options.out)
     # A running builder's first build goes through the pipeline even with
     # nothing changed: it leaves the records in memory, so the first edit does
-    # not read the whole store.
+    # not read the whole store. After that, it knows when a file changed since
+    # its last look, and need not read the summary (all the outputs) to learn it.
     starting = warm is not None and warm.previous is None
-    if options.write and not options.clean and not report.has_errors and not starting:
+    moved = seen is not None and sources.fingerprint != seen
+    if options.write and not options.clean and not report.has_errors and not starting and not moved:
         unchanged = _unchanged(file, sources, options, report)
         if unchanged is not None and report.has_errors:  # --strict, and warnings were left
             raise ContentError(report)

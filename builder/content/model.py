@@ -33,6 +33,15 @@ class PartialDate:
         return (self.year, self.month or 0, self.day or 0)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def instant_of(at: dt.datetime) -> int:
+    """Microseconds since 1970 UTC of an aware datetime."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
 class Moment(NamedTuple):
     """A publish time: the instant, and whether the editor gave a time of day.
 
@@ -43,6 +52,12 @@ class Moment(NamedTuple):
 
     at: dt.datetime
     has_time: bool
+
+    def instant(self) -> int:
+        """Microseconds since 1970 UTC: for sorting an archive by time. Two aware
+        datetimes compare through their offsets, many times slower, and a site
+        whose offset changes with summer time has two of them."""
+        return instant_of(self.at)
 
     def iso(self) -> str:
         """ "2023-09-15T10:00:00+10:00": for feeds, sitemaps and JSON-LD."""

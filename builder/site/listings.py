@@ -217,7 +217,7 @@ FEED_SIZE = 50
 
 def newest(site: Site, count: int) -> list[BundleSummary]:
     # The few newest of the whole archive, without sorting all of it.
-    return heapq.nlargest(count, site.bundles, key=lambda b: (b.front.date.at, b.path))
+    return heapq.nlargest(count, site.bundles, key=lambda b: (b.front.date.instant(), b.path))
 
 
 @dataclass(frozen=True)
@@ -356,7 +356,7 @@ def sitemap_urls(site: Site, lists: list[str]) -> tuple[tuple[str, str | None], 
     dated = sorted((b.path, b.front.modified()) for b in site.bundles)
     # The newest; of two at the same instant, written with other offsets, the one
     # the lists show first.
-    newest = max(dated, key=lambda item: (item[1].at, item[0]), default=None)
+    newest = max(dated, key=lambda item: (item[1].instant(), item[0]), default=None)
     latest = newest[1].iso() if newest is not None else None
     urls: list[tuple[str, str | None]] = [(base, latest)]
     urls.extend((f"{base}{path}/", modified.iso()) for path, modified in dated)

@@ -113,7 +113,8 @@ def related_articles(
         for entry_id in bundle.listed:
             listing[entry_id].append(bundle.path)
     newest = sorted(site.bundles, key=lambda b: b.path)
-    newest.sort(key=lambda b: b.front.date.at, reverse=True)  # stable: ties keep the path order
+    # Stable: stories of the same instant keep the path order.
+    newest.sort(key=lambda b: b.front.date.instant(), reverse=True)
     rank = {bundle.path: position for position, bundle in enumerate(newest)}
     listed = {b.path: b.listed for b in site.bundles}
     if previous is None or touched is None:

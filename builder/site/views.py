@@ -423,7 +423,7 @@ def letter_groups(site: Site, root: str, cards: Cards) -> tuple[GlossaryGroup, .
 
 def newest_first(bundles: list[BundleSummary]) -> list[BundleSummary]:
     """By the instant of publication, whatever offset each was written with."""
-    return sorted(bundles, key=lambda b: (b.front.date.at, b.path), reverse=True)
+    return sorted(bundles, key=lambda b: (b.front.date.instant(), b.path), reverse=True)
 
 
 class FeedAuthor(NamedTuple):

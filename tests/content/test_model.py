@@ -1,10 +1,13 @@
-"""What the plain data says of itself: the name the glossary sorts an entry by."""
+"""What the plain data says of itself: the name the glossary sorts an entry by, the
+instant a moment stands for."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
-from builder.content.model import Entry
+from builder.content.model import Entry, Moment
 from builder.core.diagnostics import Position
 
 
@@ -44,3 +47,19 @@ def entry(name: str, kind: str, sort_as: str | None = None) -> Entry:
 )
 def test_sort_name(name: str, kind: str, sort_as: str | None, sorted_by: str) -> None:
     assert entry(name, kind, sort_as).sort_name() == sorted_by
+
+
+def test_instants_order_moments_as_their_datetimes_do() -> None:
+    """Sorting by instant() is sorting by the instant, whatever offset each was
+    written with; moments at the same instant are equal."""
+    offsets = [datetime.timezone(datetime.timedelta(hours=h)) for h in (-5, 0, 1, 2, 10)]
+    base = datetime.datetime(2023, 3, 26, 0, 30, tzinfo=datetime.UTC)
+    moments = [
+        Moment((base + datetime.timedelta(minutes=37 * n)).astimezone(offsets[n % 5]), True)
+        for n in range(40)
+    ]
+    same = Moment(moments[3].at.astimezone(offsets[4]), True)
+    assert same.instant() == moments[3].instant()
+    by_instant = sorted(moments, key=Moment.instant)
+    assert by_instant == sorted(moments, key=lambda moment: moment.at)
+    assert Moment(datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC), False).instant() == 0
