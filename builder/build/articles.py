@@ -80,14 +80,22 @@ class ArticleContext:
 
 @dataclass(frozen=True)
 class ParsedBundle:
-    """A bundle as a shard hands it to the main process: pickled, as the store keeps it."""
+    """A bundle as a shard hands it to the main process: pickled, as the store keeps it.
+
+    Once the site is assembled, the main process keeps it only `aside()`: its
+    rows are in the spill, for the store, and its details are read from there."""
 
     path: str
-    record: Pickled[BundleRecord]
+    record: Pickled[BundleRecord] | None  # None once put aside
     details: Pickled[BundleDetails] | None  # None for a bundle that could not be used
+    has_details: bool = True  # False for a bundle that could not be used
 
     def loaded(self) -> BundleRecord:
+        assert self.record is not None, "a bundle put aside is not loaded again"
         return self.record.load()
+
+    def aside(self) -> ParsedBundle:
+        return ParsedBundle(self.path, None, None, self.details is not None)
 
 
 @dataclass(frozen=True)
@@ -104,11 +112,16 @@ class BundleShard:
     """The bundles one process parsed, kept to render their pages."""
 
     def __init__(
-        self, site_folder: Path, config: SiteConfig, templates: jinja2.Environment
+        self,
+        site_folder: Path,
+        config: SiteConfig,
+        templates: jinja2.Environment,
+        spill: Spill | None = None,
     ) -> None:
         self.site_folder = site_folder
         self.config = config
         self.templates = templates  # compiled before the shard's process was forked
+        self.spill = spill  # where parsed bundles leave their rows for the store
         self.bundles: dict[str, Bundle] = {}
         self._renderer: _ArticleRenderer | None = None
 
@@ -119,14 +132,25 @@ class BundleShard:
         bundle = load_bundle(self.site_folder, job.files, self.config, report, read)
         if bundle is None:
             record = BundleRecord(job.signature, digest(None), None, tuple(report.diagnostics))
-            return ParsedBundle(path, Pickled.of(record), None)
+            return self._rows_aside(ParsedBundle(path, Pickled.of(record), None))
         check_quotes(bundle, report)
         self.bundles[path] = bundle
         diagnostics, links = tuple(report.diagnostics), tuple(report.links)
         # Its pictures are what it is made from too: a picture saved anew renders its page.
         made_from = digest(texts_digest(read), bundle.pictures)
         record = BundleRecord(job.signature, made_from, bundle.summary(), diagnostics, links)
-        return ParsedBundle(path, Pickled.of(record), Pickled.of(bundle.details()))
+        return self._rows_aside(
+            ParsedBundle(path, Pickled.of(record), Pickled.of(bundle.details()))
+        )
+
+    def _rows_aside(self, parsed: ParsedBundle) -> ParsedBundle:
+        """The bundle's rows for the store, put in the spill; the main process
+        still gets them, to assemble the site, but need not keep them."""
+        if self.spill is not None and parsed.record is not None:
+            self.spill.put("bundle", parsed.path, parsed.record.data)
+            if parsed.details is not None:
+                self.spill.put("details", parsed.path, parsed.details.data)
+        return parsed
 
     def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
         if self._renderer is None or self._renderer.context is not context:
@@ -161,6 +185,8 @@ def parse_share(
     for job in jobs:
         found.append(shard.parse(job))
         advance(1)
+    if shard.spill is not None:
+        shard.spill.flush()
     return found
 
 

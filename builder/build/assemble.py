@@ -84,6 +84,8 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     related = pages.related_articles(site, previous.related, touched)
     digests = {s.path: bundles[s.path].digest for s in summaries}
     keys = Keys(common, claims, digests, entry_digests, author_digests, tag_digests)
+    if run.spill is not None:  # their rows are in the spill: the bytes need not stay
+        parsed = {path: (item.aside(), shard) for path, (item, shard) in parsed.items()}
     return Loaded(
         site,
         bundles,

@@ -74,7 +74,9 @@ def make(
         templates = Templates(sources.theme, _template_cache(options))
         templates.compile_all()  # before any worker starts: each inherits them compiled
         with staged(options, out, bool(previous.outputs), trusted) as (staging, target):
-            spill = Spill.beside(store.file, store.key) if store is not None else None
+            # With no key to sign them, the store keeps nothing; nor is anything put aside.
+            key = store.key if store is not None else None
+            spill = Spill.beside(store.file, key) if store is not None and key else None
             run = Run(
                 options,
                 sources,
@@ -107,14 +109,15 @@ def _previous(store: Store | None, warm: Warm | None) -> Previous:
 
 def stages(run: Run) -> BuildResult:
     """Every stage, in order; a content error anywhere leaves the last output as it was."""
-    local = BundleShard(run.options.site, run.config, run.templates.environment)
+    local = BundleShard(run.options.site, run.config, run.templates.environment, run.spill)
     stale = _stale_bundles(run)
     # The bundles parsed here stay with the shard that parsed them, which later
     # renders their pages; a small site is one shard, in this process.
     with Shards(_worker_count(run.options, len(stale)), lambda: local) as shards:
         parsed = parse_bundles(shards, stale, run.sources.signatures, run.options.progress)
         loaded = assemble(run, parsed)
-        articles = _link_and_render_articles(run, loaded, parsed, shards, local)
+        del parsed  # kept in `loaded`, put aside: a large site's rows are in the spill
+        articles = _link_and_render_articles(run, loaded, loaded.parsed, shards, local)
     others = render_entry_and_site_pages(run, loaded, articles)
     _report_found(run, loaded, articles, others)
     check_site_links(run, loaded, articles)

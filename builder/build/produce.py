@@ -140,6 +140,8 @@ class Lookup:
         found = self._events.get(path)
         if found is None:
             data = self._details.get(path)
+            if data is None and self._spill is not None:  # a bundle parsed now
+                data = self._spill.get("details", path)
             grouped: dict[str, list[TimelineEvent]] = {}
             wanted = self._wanted
             for event in data.load().background if data else ():
@@ -347,7 +349,7 @@ def _lookup(
     # The stories rendered now left theirs in the spill, or, when checking, here.
     mentions = {path: r.mentions for path, r in results.items() if r.mentions and path in users}
     rendered = {path for path, result in results.items() if result.rendered}
-    if store is not None:
-        details.update(store.some("details", users - details.keys()))
+    if store is not None:  # the bundles parsed now left theirs in the spill
+        details.update(store.some("details", users - loaded.parsed.keys()))
         mentions.update(store.some("mentions", users - rendered))
     return Lookup(details, mentions, usages, fresh, spill)

@@ -42,10 +42,12 @@ def write_store(
     previous = run.previous
     parsed = {path: item for path, (item, _) in loaded.parsed.items()}
     gone = previous.bundles.keys() - loaded.bundles.keys()
-    store.write("bundle", payloads={p: i.record for p, i in parsed.items()}, removed=gone)
-    with_details = {p: item.details for p, item in parsed.items() if item.details is not None}
-    no_details = gone | (parsed.keys() - with_details.keys())
-    store.write("details", payloads=with_details, removed=no_details)
+    # Rows not put aside in the spill come with the bundle.
+    records = {p: i.record for p, i in parsed.items() if i.record is not None}
+    store.write("bundle", payloads=records, removed=gone)
+    details = {p: i.details for p, i in parsed.items() if i.details is not None}
+    no_details = gone | {p for p, item in parsed.items() if not item.has_details}
+    store.write("details", payloads=details, removed=no_details)
     rendered = {path: result for path, result in results.items() if result.rendered}
     unpublished = previous.articles.keys() - results.keys()
     store.write("article", {path: r.record for path, r in rendered.items()}, removed=unpublished)

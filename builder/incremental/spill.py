@@ -28,7 +28,7 @@ from typing import Any
 from builder.core.pickled import Pickled
 from builder.incremental.signing import signed, verified
 
-TABLES = ("mentions", "usage")
+TABLES = ("bundle", "details", "mentions", "usage")
 _MARK = ".spill-"
 
 
@@ -36,9 +36,9 @@ class Spill:
     """A build's spill folder: `put` and `get` from any process, `rows` and
     `discard` from the main one once the workers are done."""
 
-    def __init__(self, folder: Path, key: bytes | None) -> None:
+    def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
-        self.key = key  # None: nothing is kept, as the store keeps nothing
+        self.key = key  # the store's: rows are signed as it signs them
         # A connection must not cross a fork or a pipe: each process opens its own.
         self._writing: dict[str, sqlite3.Connection] = {}
         self._reading: dict[Path, sqlite3.Connection] = {}
@@ -49,7 +49,7 @@ class Spill:
         self._made = [p for p in (folder.parent, folder.parent.parent) if not p.exists()]
 
     @classmethod
-    def beside(cls, store_file: Path, key: bytes | None) -> Spill:
+    def beside(cls, store_file: Path, key: bytes) -> Spill:
         """A folder for this build next to the store, after removing any that a
         process no longer running left there."""
         for folder in store_file.parent.glob(f"{store_file.stem}{_MARK}*"):
@@ -62,8 +62,6 @@ class Spill:
 
     def put(self, table: str, name: str, payload: bytes) -> None:
         """Keep one pickled value for `table`; it is committed by `flush`."""
-        if self.key is None:
-            return
         row = (name, signed(self.key, payload))
         self._writer(table).execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", row)
 
@@ -80,8 +78,6 @@ class Spill:
 
     def get(self, table: str, name: str) -> Pickled[Any] | None:
         """The value put for `name` by any process whose files are flushed, if it verifies."""
-        if self.key is None:
-            return None
         query = f"SELECT value FROM {_table(table)} WHERE name = ?"
         # The files are listed once; again on a miss, as a file may be new since.
         for listed_again in (False, True):

@@ -5,11 +5,18 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+import builder.incremental.store as store_module
+from builder.build.options import BuildOptions
+from builder.build.run import build
 from builder.incremental.spill import Spill
 from builder.incremental.store import Store
+from tests.conftest import SEED_SITE, snapshot
 
 
 def _store(tmp_path: Path, fresh: bool = False) -> Store:
@@ -87,12 +94,19 @@ def test_a_folder_left_by_a_process_no_longer_running_is_removed(tmp_path: Path)
     assert running.is_dir()  # another build, still at work
 
 
-def test_with_no_key_nothing_is_put_aside(tmp_path: Path) -> None:
-    store = _store(tmp_path)
-    spill = Spill.beside(store.file, None)
-    spill.put("usage", "a", b"data")
-    spill.flush()
-    assert not spill.folder.exists()
+def test_without_a_key_nothing_is_put_aside_and_nothing_is_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user whose signing key cannot be kept builds cold every time: the pages
+    show every first mention and timeline event, carried in memory instead."""
+    site = tmp_path / "site"
+    shutil.copytree(SEED_SITE / "content", site / "content")
+    shutil.copy(SEED_SITE / "site.yaml", site / "site.yaml")
+    build(BuildOptions(site=site, out=tmp_path / "keyed"))
+    monkeypatch.setattr(store_module, "cache_key", lambda: None)
+    build(BuildOptions(site=site, out=tmp_path / "unkeyed"))
+    assert snapshot(tmp_path / "unkeyed") == snapshot(tmp_path / "keyed")
+    assert not list((site / ".cache").glob("**/*.spill-*"))
 
 
 def test_a_fresh_store_over_an_old_one_holds_only_the_new_rows(tmp_path: Path) -> None:
