@@ -75,7 +75,7 @@ class ArticleContext:
     related: dict[str, BundleSummary]  # every explainer the shard's pages show as related
     authors: dict[str, Author]  # every author, by id: a few dozen
     tags: dict[str, Tag]  # every tag tags.yaml names, by id
-    spill: Spill | None  # where rendered stories leave their first mentions; None: checking
+    spill: Spill | None  # where rendered stories leave their first mentions; None: kept in memory
 
 
 @dataclass(frozen=True)
@@ -317,7 +317,7 @@ class ArticlePlan:
     changes: Changes
     related: dict[str, tuple[str, ...]]  # article path -> related article paths
     holders: dict[str, int]  # bundle path -> the shard that parsed it in this build
-    spill: Spill | None  # where rendered stories leave their first mentions; None: checking
+    spill: Spill | None  # where rendered stories leave their first mentions; None: kept in memory
 
 
 def render_articles(

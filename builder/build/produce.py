@@ -48,7 +48,7 @@ class RenderContext:
     keys: Keys
     lookup: Lookup  # the timelines and first mentions of the stories entry pages list
     now: datetime  # the build's time: the news sitemap lists the two days before it
-    spill: Spill | None  # where each entry page rendered leaves what it showed; None: checking
+    spill: Spill | None  # where entry pages leave what they showed; None: nowhere
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ class Run:
     staging: Staging | None  # None for `check`
     target: PageTarget
     warm: Warm | None = None  # None for a build in a process of its own
-    spill: Spill | None = None  # rows workers put aside for the store; None for `check`
+    spill: Spill | None = None  # rows put aside for the store; None: it keeps none
 
 
 @dataclass(frozen=True)
