@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from builder.build.options import Sources
 from builder.content.discover import BundleFiles, SourceFiles, rescan_bundle
+from builder.content.model import Entry
 from builder.core.diagnostics import Report
 from builder.incremental.plan import Previous
 from builder.incremental.records import (
@@ -85,6 +86,9 @@ class Warm:
     # Each bundle's absolute folder -> its place in sources.files.bundles, which
     # signing files again never changes; made again after every walk.
     folders: dict[str, int] | None = None
+    # Each glossary entry's digest, by the entry object's identity: an entry whose
+    # file was not read again is the very object of the last build.
+    entry_digests: dict[int, tuple[Entry, str]] = field(default_factory=dict)
 
     def bundle_folders(self, sources: Sources) -> dict[str, int]:
         if self.folders is None:

@@ -7,11 +7,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+import builder.build.assemble as assemble
 from builder.build.options import BuildOptions
 from builder.build.run import build, look
 from builder.build.warm import Warm
+from builder.content.model import Entry
 from builder.core.diagnostics import Report
 from builder.incremental.plan import store_file
+from builder.incremental.records import digest
 from tests.conftest import snapshot
 
 LINDMOUTH = Path(__file__).parents[1] / "sites" / "valid" / "lindmouth"
@@ -173,4 +178,32 @@ def test_bookkeeping_that_fails_sends_the_next_build_back_to_the_store(tmp_path:
     changed = edit(site, f"{STORY}/article.md", 'title: "', 'title: "Again ')
     warm.changes.add(str(changed))
     build(options, warm)
+    assert same_as_clean(site, out, tmp_path)
+
+
+def test_only_the_entries_loaded_anew_are_digested_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entries of a glossary file not read again keep their digests; those of
+    the edited file are digested again, so their pages are looked at again."""
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    build(BuildOptions(site=site, out=out, workers=1), warm)
+    before = {entry.id: value for entry, value in warm.entry_digests.values()}
+    digested: list[str] = []
+
+    def counted(*parts: object) -> str:
+        digested.extend(part.id for part in parts if isinstance(part, Entry))
+        return digest(*parts)
+
+    monkeypatch.setattr(assemble, "digest", counted)
+    glossary = site / "content/glossary/places.yaml"
+    text = glossary.read_text(encoding="utf-8")
+    glossary.write_text(text.replace('summary: "', 'summary: "Newly, ', 1), encoding="utf-8")
+    warm.changes.add(str(glossary))
+    build(BuildOptions(site=site, out=out, workers=1), warm)
+    after = {entry.id: value for entry, value in warm.entry_digests.values()}
+    changed = {entry_id for entry_id in after if after[entry_id] != before.get(entry_id)}
+    assert changed
+    assert changed <= set(digested) < set(after)  # the places, not the people or terms
     assert same_as_clean(site, out, tmp_path)
