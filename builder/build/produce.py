@@ -49,6 +49,7 @@ class RenderContext:
     lookup: Lookup  # the timelines and first mentions of the stories entry pages list
     now: datetime  # the build's time: the news sitemap lists the two days before it
     spill: Spill | None  # where entry pages leave what they showed; None: nowhere
+    memo: listings.ListingMemo | None = None  # a running builder's groupings, from its last build
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ class PageRenderer:
         self.cards = Cards.of_site(context.site.config)
         self.writer = PageWriter(context.templates, context.target)
         self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
-        self.site_pages = listings.site_pages(context.site, self.cards, context.now)
+        site, now = context.site, context.now
+        self.site_pages = listings.site_pages(site, self.cards, now, context.memo)
 
     def render(self, job: PageJob) -> PageResult:
         if job[0] == "entry":
@@ -318,6 +320,7 @@ def render_entry_and_site_pages(
         lookup,
         run.sources.now,
         run.spill,
+        run.warm.listings if run.warm is not None else None,
     )
     return kept + render_pages(context, jobs, run.options.progress, run.options.workers)
 

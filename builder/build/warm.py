@@ -40,6 +40,7 @@ from builder.incremental.records import (
     signature,
     signed_item,
 )
+from builder.site.listings import ListingMemo
 
 FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of a file or folder
 
@@ -89,6 +90,8 @@ class Warm:
     # Each glossary entry's digest, by the entry object's identity: an entry whose
     # file was not read again is the very object of the last build.
     entry_digests: dict[int, tuple[Entry, str]] = field(default_factory=dict)
+    # The archive sorted and grouped into sections and tags, and the sitemap's addresses.
+    listings: ListingMemo = field(default_factory=ListingMemo)
 
     def bundle_folders(self, sources: Sources) -> dict[str, int]:
         if self.folders is None:

@@ -1,4 +1,5 @@
-"""The news sitemap: the stories of the two days before the build's time."""
+"""The news sitemap: the stories of the two days before the build's time; the list
+pages, and the groupings a running builder keeps for them."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from builder.content.model import BundleSummary, FrontMatter, Site, SiteConfig
 from builder.content.times import parse_time, resolve
 from builder.site.listings import (
     LIST_PAGE_SIZE,
+    ListingMemo,
     list_page_paths,
     list_pages,
     news,
     news_language,
     news_sitemap,
+    site_pages,
 )
+from builder.site.views import Cards, newest_first
 
 NOW = dt.datetime(2024, 4, 1, tzinfo=dt.UTC)
 CONFIG = SiteConfig("Site", "https://example.org/", "en", "public", None, 365, 10**6, False)
@@ -77,3 +81,45 @@ def test_the_list_page_paths_are_those_of_the_list_pages() -> None:
     paths = list_page_paths(site)
     assert paths == list(list_pages(site))
     assert "tags/all/page/3/index.html" in paths and "tags/all/page/4/index.html" not in paths
+
+
+def _archive() -> tuple[BundleSummary, ...]:
+    """Stories in two sections and five tags, several on the same day."""
+    found = []
+    for n in range(LIST_PAGE_SIZE * 3):
+        bundle = tagged(f"a/s{n:03d}", ["World", "Asia"][n % 2], (f"tag {n % 5}",))
+        date = resolve(parse_time(f"2024-03-{1 + n % 28:02d}T{n % 3:02d}:00Z"), "UTC")
+        front = bundle.front._replace(title=f"Story {n}", date=date)
+        found.append(bundle._replace(front=front))
+    return tuple(found)
+
+
+EDITS = {
+    "title": lambda f: f._replace(title="Edited"),  # the groups stay; the story is new
+    "section": lambda f: f._replace(section="Science"),
+    "tags": lambda f: f._replace(tags=("tag 9",)),
+    "date": lambda f: f._replace(date=resolve(parse_time("2024-03-31T12:00Z"), "UTC")),
+    "updated": lambda f: f._replace(updated=resolve(parse_time("2024-03-31T12:00Z"), "UTC")),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_running_builders_groupings_equal_those_made_afresh(edit: str) -> None:
+    """Kept between builds, the groupings and the sitemap's addresses are what the
+    edited archive makes afresh, whether the edit moved the story or not."""
+    memo = ListingMemo()
+    bundles = _archive()
+    site_pages(Site(CONFIG, (), bundles), Cards.of_site(CONFIG), NOW, memo)
+    for place in (7, 7, 100):  # the same story twice, then another
+        edited = bundles[place]._replace(front=EDITS[edit](bundles[place].front))
+        bundles = (*bundles[:place], edited, *bundles[place + 1 :])
+        site = Site(CONFIG, (), bundles)
+        kept = site_pages(site, Cards.of_site(CONFIG), NOW, memo)
+        fresh = site_pages(site, Cards.of_site(CONFIG), NOW)
+        assert kept.keys() == fresh.keys()
+        for output, page in fresh.items():
+            assert kept[output].shows == page.shows, output
+            assert kept[output].extra == page.extra, output
+        ordered = newest_first(list(bundles))
+        assert len(memo.ordered) == len(ordered)
+        assert all(a is b for a, b in zip(memo.ordered, ordered, strict=True))
