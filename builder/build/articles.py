@@ -132,25 +132,27 @@ class BundleShard:
         bundle = load_bundle(self.site_folder, job.files, self.config, report, read)
         if bundle is None:
             record = BundleRecord(job.signature, digest(None), None, tuple(report.diagnostics))
-            return self._rows_aside(ParsedBundle(path, Pickled.of(record), None))
+            return self._parsed(path, record, None)
         check_quotes(bundle, report)
         self.bundles[path] = bundle
         diagnostics, links = tuple(report.diagnostics), tuple(report.links)
         # Its pictures are what it is made from too: a picture saved anew renders its page.
         made_from = digest(texts_digest(read), bundle.pictures)
         record = BundleRecord(job.signature, made_from, bundle.summary(), diagnostics, links)
-        return self._rows_aside(
-            ParsedBundle(path, Pickled.of(record), Pickled.of(bundle.details()))
-        )
+        return self._parsed(path, record, bundle.details())
 
-    def _rows_aside(self, parsed: ParsedBundle) -> ParsedBundle:
-        """The bundle's rows for the store, put in the spill; the main process
-        still gets them, to assemble the site, but need not keep them."""
-        if self.spill is not None and parsed.record is not None:
-            self.spill.put("bundle", parsed.path, parsed.record.data)
-            if parsed.details is not None:
-                self.spill.put("details", parsed.path, parsed.details.data)
-        return parsed
+    def _parsed(
+        self, path: str, record: BundleRecord, details: BundleDetails | None
+    ) -> ParsedBundle:
+        """The bundle pickled for the main process, which assembles the site from
+        it; its rows for the store also go to the spill, so it need not keep them."""
+        pickled = Pickled.of(record)
+        timeline = None if details is None else Pickled.of(details)
+        if self.spill is not None:
+            self.spill.put("bundle", path, pickled.data)
+            if timeline is not None:
+                self.spill.put("details", path, timeline.data)
+        return ParsedBundle(path, pickled, timeline)
 
     def render(self, context: ArticleContext, job: ArticleJob) -> ArticleResult | None:
         if self._renderer is None or self._renderer.context is not context:

@@ -75,8 +75,11 @@ def make(
         templates.compile_all()  # before any worker starts: each inherits them compiled
         with staged(options, out, bool(previous.outputs), trusted) as (staging, target):
             # With no key to sign them, the store keeps nothing; nor is anything put aside.
-            key = store.key if store is not None else None
-            spill = Spill.beside(store.file, key) if store is not None and key else None
+            spill = (
+                Spill.beside(store.file, store.key)
+                if store is not None and store.key is not None
+                else None
+            )
             run = Run(
                 options,
                 sources,

@@ -38,29 +38,27 @@ def write_store(
     results: dict[str, ArticleResult],
     outputs: dict[str, OutputRecord],
 ) -> None:
-    """Write what changed since the last build into the store, in one transaction."""
-    previous = run.previous
-    parsed = {path: item for path, (item, _) in loaded.parsed.items()}
-    gone = previous.bundles.keys() - loaded.bundles.keys()
-    # Rows not put aside in the spill come with the bundle.
-    records = {p: i.record for p, i in parsed.items() if i.record is not None}
-    store.write("bundle", payloads=records, removed=gone)
-    details = {p: i.details for p, i in parsed.items() if i.details is not None}
-    no_details = gone | {p for p, item in parsed.items() if not item.has_details}
-    store.write("details", payloads=details, removed=no_details)
-    rendered = {path: result for path, result in results.items() if result.rendered}
-    unpublished = previous.articles.keys() - results.keys()
-    store.write("article", {path: r.record for path, r in rendered.items()}, removed=unpublished)
-    mentions = {p: r.mentions for p, r in rendered.items() if r.mentions is not None}
-    store.write("mentions", payloads=mentions, removed=unpublished)
-    gone_entries = (previous.entries or {}).keys() - loaded.keys.entries.keys()
-    store.write("usage", removed=gone_entries)
-    if run.spill is not None:  # stories' first mentions, what entry pages showed
-        try:
-            for table in SPILLED:
-                store.write_signed(table, run.spill.rows(table))
-        finally:
-            run.spill.discard()
+    """Write what changed since the last build into the store, in one transaction:
+    the rows this build made, from the spill, and what is gone. With no spill
+    (no key to sign rows with) the store keeps nothing."""
+    spill, previous = run.spill, run.previous
+    if spill is None:
+        return
+    try:
+        gone = previous.bundles.keys() - loaded.bundles.keys()
+        store.write("bundle", removed=gone)
+        unusable = {path for path, (item, _) in loaded.parsed.items() if not item.has_details}
+        store.write("details", removed=gone | unusable)
+        rendered = {path: result for path, result in results.items() if result.rendered}
+        unpublished = previous.articles.keys() - results.keys()
+        store.write("article", {p: r.record for p, r in rendered.items()}, removed=unpublished)
+        store.write("mentions", removed=unpublished)
+        gone_entries = (previous.entries or {}).keys() - loaded.keys.entries.keys()
+        store.write("usage", removed=gone_entries)
+        for table in SPILLED:  # bundles, timelines, first mentions, what entry pages showed
+            store.write_signed(table, spill.rows(table))
+    finally:
+        spill.discard()
     dropped = previous.glossary.keys() - loaded.glossary.keys()
     store.write("glossary", loaded.glossary, removed=dropped)
     state = {

@@ -73,20 +73,15 @@ class Store:
         return None if payload is None else _loads(payload.data)
 
     def write(
-        self,
-        table: str,
-        values: Mapping[str, object] | None = None,
-        payloads: Mapping[str, Pickled[Any]] | None = None,
-        removed: Iterable[str] = (),
+        self, table: str, values: Mapping[str, object] | None = None, removed: Iterable[str] = ()
     ) -> None:
-        """Put values, or payloads pickled already (in a worker); drop the removed names."""
+        """Put values; drop the removed names."""
         key = self.key
         if key is None:
             return
         # Rows are made one at a time as SQLite takes them: a large site's
         # signed copies never sit in memory all at once.
         self.write_signed(table, ((n, signed(key, dumps(v))) for n, v in (values or {}).items()))
-        self.write_signed(table, ((n, signed(key, p.data)) for n, p in (payloads or {}).items()))
         connection = self._writable()
         if connection is not None:
             gone = ((name,) for name in removed)
