@@ -34,9 +34,6 @@ from builder.build.warm import Changes, Warm
 from builder.core.diagnostics import ContentError, Report
 
 QUIET_SECONDS = 0.1  # a save is often several events: build once they stop
-# What an editor's save does to a file; opening and reading one (the build
-# itself reads every changed file) is not a change.
-FILE_CHANGES = ("created", "modified", "deleted", "moved", "closed")
 # The events asked of the kernel: without opens and reads, which a build that
 # renders a hundred stories makes by the thousand, and which the watcher's
 # threads would otherwise decode while the build waits for the interpreter
@@ -51,6 +48,9 @@ CHANGE_EVENTS: list[type[FileSystemEvent]] = [
     DirDeletedEvent,
     DirMovedEvent,
 ]
+# What an editor's save does to a file, by name; opening and reading one (the
+# build itself reads every changed file) is not a change.
+FILE_CHANGES = frozenset(event.event_type for event in CHANGE_EVENTS)
 
 
 class Recorder(FileSystemEventHandler):

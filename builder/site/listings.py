@@ -237,10 +237,14 @@ def list_page_paths(site: Site) -> list[str]:
     ]
 
 
-def list_pages(site: Site, memo: ListingMemo | None = None) -> dict[str, ListSpec]:
+def list_pages(site: Site) -> dict[str, ListSpec]:
     """Output path -> the page, for every page of every section and tag."""
+    return _list_specs(_list_groups(site)[1])
+
+
+def _list_specs(groups: Groups) -> dict[str, ListSpec]:
     pages: dict[str, ListSpec] = {}
-    for folder, (kind, name, bundles) in _list_groups(site, memo)[1].items():
+    for folder, (kind, name, bundles) in groups.items():
         count = max(1, -(-len(bundles) // LIST_PAGE_SIZE))
         for number in range(1, count + 1):
             shown = bundles[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
@@ -368,7 +372,8 @@ def site_pages(
     the build's time, which decides what the news sitemap lists. `memo`: a
     running builder's groupings from its last build."""
     latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))
-    lists = list_pages(site, memo)
+    ordered, groups = _list_groups(site, memo)
+    lists = _list_specs(groups)
     stories = replace(site, entries=(), authors=None, tags=())
     entries = replace(site, bundles=(), authors=None, tags=())
     in_feed = latest[:FEED_SIZE]
@@ -390,8 +395,6 @@ def site_pages(
             "news-sitemap.xml", news_sitemap, replace(stories, bundles=news(site, now))
         ),
     }
-    # Filled by list_pages when it made the groups: every story, newest first.
-    ordered = memo.ordered if memo is not None else None
     wanted.update(author_pages(site, cards, ordered))
     for path, spec in lists.items():
         bare = replace(spec, bundles=())  # the view takes its stories from `shows`
@@ -401,18 +404,16 @@ def site_pages(
     return wanted
 
 
-def author_pages(
-    site: Site, cards: Cards, ordered: list[BundleSummary] | None = None
-) -> dict[str, SitePage]:
+def author_pages(site: Site, cards: Cards, ordered: list[BundleSummary]) -> dict[str, SitePage]:
     """The list of authors and each author's page; none without authors.yaml.
-    `ordered`: the site's stories newest first, if known already."""
+    `ordered`: the site's stories newest first."""
     if site.authors is None:
         return {}
     folder = authors.FOLDER
     everyone = replace(site, entries=(), bundles=(), tags=())
     wanted = {f"{folder}/index.html": SitePage("authors.html", authors.authors_index, everyone)}
     by_author: dict[str, list[BundleSummary]] = {author.id: [] for author in site.authors}
-    for bundle in ordered if ordered is not None else newest_first(list(site.bundles)):
+    for bundle in ordered:
         for ref in bundle.front.authors:
             by_author.get(ref.id, []).append(bundle)
     for author in site.authors:

@@ -58,9 +58,8 @@ def unpack_mentions(
     data: Pickled[PackedMentions], wanted: frozenset[str] | None = None
 ) -> dict[str, Mention]:
     """Stored mentions, by entry id; only those of the `wanted` entries, if given."""
-    if wanted is None:
-        return {fields[0]: Mention(*fields) for fields in data.load()}
-    return {fields[0]: Mention(*fields) for fields in data.load() if fields[0] in wanted}
+    found = data.load()
+    return {f[0]: Mention(*f) for f in found if wanted is None or f[0] in wanted}
 
 
 @dataclass(frozen=True)
