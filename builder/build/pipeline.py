@@ -39,7 +39,7 @@ from builder.build.workers import Shards, workers_for
 from builder.content import checks
 from builder.content.discover import BundleFiles
 from builder.content.load import load_config
-from builder.content.model import instant_of
+from builder.content.model import SiteConfig, instant_of
 from builder.core.diagnostics import ContentError, Report
 from builder.incremental.plan import (
     Previous,
@@ -57,19 +57,24 @@ from builder.site.templates import PageWriter, Templates
 
 
 def make(
-    options: BuildOptions, sources: Sources, report: Report, warm: Warm | None = None
+    options: BuildOptions,
+    sources: Sources,
+    report: Report,
+    warm: Warm | None = None,
+    read: Previous | None = None,
 ) -> BuildResult:
     """Set the build up (settings, the last build's store, templates, staging), then run it.
     `warm`: a running builder's memory of its last build, used in place of the store's
-    while the store is as that build left it, and updated."""
+    while the store is as that build left it, and updated. `read`: the store's
+    records, read already (`last_build`)."""
     config = load_config(options.site, report)
     if config is None:
         raise ContentError(report)
-    out = options.out if options.out is not None else options.site / config.output
+    out = _output_folder(options, config)
     if options.write:
         check_output_folder(out, options.site)
     with _store(options, out) as store:
-        previous = _previous(store, warm)
+        previous = read if read is not None and store is not None else _previous(store, warm)
         trusted = warm is not None and warm.trusts(previous, out)
         templates = Templates(sources.theme, _template_cache(options))
         templates.compile_all()  # before any worker starts: each inherits them compiled
@@ -100,6 +105,21 @@ def make(
                 if spill is not None:  # on success, the store takes its rows, then removes it
                     spill.discard()
                 raise
+
+
+def last_build(options: BuildOptions) -> Previous | None:
+    """The records of the last build into the output, as `make` would read them;
+    None where it would read none. Read while another process finds the sources
+    (builder.build.run): the settings' problems are reported by `make`."""
+    config = load_config(options.site, Report())
+    if config is None or not options.write or options.clean:
+        return None
+    with _store(options, _output_folder(options, config)) as store:
+        return None if store is None else load_previous(store)
+
+
+def _output_folder(options: BuildOptions, config: SiteConfig) -> Path:
+    return options.out if options.out is not None else options.site / config.output
 
 
 def _previous(store: Store | None, warm: Warm | None) -> Previous:

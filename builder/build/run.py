@@ -5,11 +5,17 @@ content/, takes each file's signature and compares them with what the last
 build recorded, without reading a source, parsing site.yaml or importing the
 modules that parse, link and render (builder.build.pipeline), which cost more than
 the whole answer.
+
+On a large site a rebuild asks that question in a forked child, while this
+process reads the last build's store, which an edit needs and which takes
+about as long: each on a core of its own.
 """
 
 from __future__ import annotations
 
 import gc
+import os
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -24,8 +30,10 @@ from builder.build.options import (
     build_time,
 )
 from builder.build.warm import Warm, sign_again
+from builder.build.workers import Background
 from builder.content.discover import SourceFiles, discover
-from builder.core.diagnostics import ContentError, Position, Report
+from builder.core.diagnostics import ContentError, Diagnostic, Position, Report
+from builder.incremental.plan import Previous
 from builder.incremental.records import (
     SourceSignatures,
     digest,
@@ -33,6 +41,7 @@ from builder.incremental.records import (
     source_signatures,
 )
 from builder.incremental.uptodate import (
+    CACHE_FOLDER,
     Summary,
     output_times,
     outputs_intact,
@@ -67,25 +76,23 @@ def build(options: BuildOptions, warm: Warm | None = None) -> BuildResult:
 
 def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
     report = Report(strict=options.strict)
-    seen = warm.sources.fingerprint if warm is not None and warm.sources is not None else None
-    sources = _look_warm(options, warm, report) if warm is not None else look(options, report)
     file = summary_file(options.site, options.out)
-    # A running builder's first build goes through the pipeline even with
-    # nothing changed: it leaves the records in memory, so the first edit does
-    # not read the whole store. After that, it knows when a file changed since
-    # its last look, and need not read the summary (all the outputs) to learn it.
-    starting = warm is not None and warm.previous is None
-    moved = seen is not None and sources.fingerprint != seen
-    if options.write and not options.clean and not report.has_errors and not starting and not moved:
-        unchanged = _unchanged(file, sources, options, report)
-        if unchanged is not None and report.has_errors:  # --strict, and warnings were left
-            raise ContentError(report)
-        if unchanged is not None:
-            return unchanged
+    read: Previous | None = None
+    if warm is not None:
+        sources, unchanged = _first_look_warm(options, warm, file, report)
+    elif _worth_reading_beside(options):
+        sources, unchanged, read = _first_look_beside_the_store(options, file, report)
+    else:
+        sources, unchanged = _first_look(options, file, report)
+    if unchanged is not None and report.has_errors:  # --strict, and warnings were left
+        raise ContentError(report)
+    if unchanged is not None:
+        return unchanged
+    assert sources is not None  # only a build with nothing to do goes without
     # Only now the stages that parse, link and render.
     from builder.build.pipeline import make
 
-    result = make(options, sources, report, warm)
+    result = make(options, sources, report, warm, read)
     if options.write:
         warnings = tuple(
             (d.position.path, d.position.line, d.position.col, d.message) for d in report.sorted()
@@ -106,6 +113,83 @@ def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
         else:
             write_summary(file, summary)
     return result
+
+
+def _first_look(
+    options: BuildOptions, file: Path, report: Report
+) -> tuple[Sources | None, BuildResult | None]:
+    """The sources, and the last build's result if it was made from the same ones."""
+    sources = look(options, report)
+    if options.write and not options.clean and not report.has_errors:
+        return sources, _unchanged(file, sources, options, report)
+    return sources, None
+
+
+def _first_look_warm(
+    options: BuildOptions, warm: Warm, file: Path, report: Report
+) -> tuple[Sources | None, BuildResult | None]:
+    """As `_first_look`, from a running builder's memory. Its first build goes
+    through the pipeline even with nothing changed: it leaves the records in
+    memory, so the first edit does not read the whole store. After that, it
+    knows when a file changed since its last look, and need not read the
+    summary (all the outputs) to learn it."""
+    seen = warm.sources.fingerprint if warm.sources is not None else None
+    sources = _look_warm(options, warm, report)
+    starting = warm.previous is None
+    moved = seen is not None and sources.fingerprint != seen
+    if options.write and not options.clean and not report.has_errors and not starting and not moved:
+        return sources, _unchanged(file, sources, options, report)
+    return sources, None
+
+
+# A store this large (about a thousand stories) takes longer to read than a
+# process takes to start: reading it beside the look at the sources pays.
+READ_BESIDE_FROM_BYTES = 16 << 20
+
+
+def _worth_reading_beside(options: BuildOptions) -> bool:
+    """True for a rebuild of a large site, on a system that forks."""
+    if not options.write or options.clean or not hasattr(os, "fork"):
+        return False
+    try:
+        with os.scandir(options.site / CACHE_FOLDER) as entries:
+            stores = [e.stat().st_size for e in entries if e.name.endswith(".sqlite")]
+    except OSError:
+        return False
+    return max(stores, default=0) >= READ_BESIDE_FROM_BYTES
+
+
+def _first_look_beside_the_store(
+    options: BuildOptions, file: Path, report: Report
+) -> tuple[Sources | None, BuildResult | None, Previous | None]:
+    """As `_first_look`, in a forked child, while this process reads the last
+    build's store: at 50,000 stories each takes over a second, on a core of its
+    own. The records are wasted when nothing changed. Should the child fail,
+    the look is made here, where its error can be reported."""
+    child = Background(partial(_look_apart, options, file))
+    try:
+        from builder.build.pipeline import last_build
+
+        read = last_build(options)
+        found = child.result()
+    finally:
+        child.cancel()
+    if found is None:
+        return (*_first_look(options, file, report), read)
+    sources, unchanged, diagnostics = found
+    report.diagnostics.extend(diagnostics)  # made by a report as strict as this one
+    if unchanged is not None:
+        return None, replace(unchanged, report=report), None
+    return sources, None, read
+
+
+def _look_apart(
+    options: BuildOptions, file: Path
+) -> tuple[Sources | None, BuildResult | None, list[Diagnostic]]:
+    """`_first_look` as the child sends it back: the sources only when needed."""
+    report = Report(strict=options.strict)
+    sources, unchanged = _first_look(options, file, report)
+    return None if unchanged is not None else sources, unchanged, report.diagnostics
 
 
 def look(options: BuildOptions, report: Report) -> Sources:

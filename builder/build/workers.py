@@ -3,7 +3,8 @@
 `Shards` keeps forked workers alive across calls, each owning a fixed share of
 the work and whatever state that share needs: a worker that parsed some
 bundles keeps them to render their pages, so nothing large travels back to
-the main process.
+the main process. `Background` runs one piece of work in a forked child
+while the main process does another.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
+import signal
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 
 State = TypeVar("State")
 
@@ -146,3 +149,58 @@ def _serve(connection: Connection, make_state: Callable[[], Any]) -> None:
             connection.send(("progress", pending[0]))
             pending[0] = 0
         connection.send(("done", result))
+
+
+Result = TypeVar("Result")
+
+
+class Background(Generic[Result]):
+    """`work()` computed in a forked child while this process does something else.
+
+    The child sends its result back pickled and ends without running this
+    process's exit handlers. `result()` waits for it; None when the child
+    failed in any way, so that the caller does the work itself and any error
+    is raised where it can be reported.
+    """
+
+    def __init__(self, work: Callable[[], Result]) -> None:
+        readable, writable = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child
+            os.close(readable)
+            _send_and_end(work, writable)
+        os.close(writable)
+        self._readable: int | None = readable
+
+    def result(self) -> Result | None:
+        if self._readable is None:
+            return None
+        with os.fdopen(self._readable, "rb") as pipe:
+            self._readable = None
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        if status != 0 or not data:
+            return None
+        found: Result = pickle.loads(data)
+        return found
+
+    def cancel(self) -> None:
+        """Stop the child, if it is still at work, and forget its result."""
+        if self._readable is None:
+            return
+        os.close(self._readable)
+        self._readable = None
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+
+
+def _send_and_end(work: Callable[[], object], writable: int) -> NoReturn:
+    code = 1
+    try:
+        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(writable, "wb") as pipe:
+            pipe.write(data)
+        code = 0
+    finally:
+        os._exit(code)

@@ -6,6 +6,7 @@ import difflib
 import os
 import stat
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from builder.core.diagnostics import Position, Report, did_you_mean
@@ -130,7 +131,8 @@ def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, lis
         seen.add(real)
         files: list[str] = []
         with os.scandir(folder) as entries:
-            for name, entry in sorted((entry.name, entry) for entry in entries):
+            for entry in sorted(entries, key=_entry_name):
+                name = entry.name
                 if name.startswith("."):
                     continue
                 if entry.is_symlink() and not _stays_inside(
@@ -150,6 +152,10 @@ def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, lis
                     _report_special_file(site, entry, report)
         found.append((folder, below, files))
     return sorted(found, key=lambda item: "" if item[1] == "." else item[1])
+
+
+_entry_name = attrgetter("name")
+_BUNDLE_NAMES = frozenset(BUNDLE_FILES)  # no picture: most of the names a site holds
 
 
 def rescan_bundle(site: Path, bundle: BundleFiles, report: Report) -> BundleFiles | None:
@@ -238,7 +244,7 @@ def _bundle_in(
         return None
     if not _bundle_path_ok(site, folder, below, report):
         return None
-    images = tuple(name for name in names if is_picture(name))
+    images = tuple(name for name in names if name not in _BUNDLE_NAMES and is_picture(name))
     return BundleFiles(below, folder, tuple(n for n in SIDECARS if n in names), images)
 
 

@@ -9,16 +9,21 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from builder.build import run
 from builder.build.options import BuildOptions, BuildResult
 from builder.build.run import build
 from builder.commands.cli import main
+from builder.core.diagnostics import ContentError, Report
 from tests.conftest import (
+    ARTICLE,
     MINIMAL_SITE,
+    PEOPLE,
     SEED_ARTICLE,
     SEED_SITE,
     Page,
@@ -412,3 +417,64 @@ def test_a_hand_edited_or_deleted_output_page_is_made_again(
     (tmp_path / "out/world/story/index.html").write_text("defaced", encoding="utf-8")
     (tmp_path / "out/glossary/kim-jong-un/index.html").unlink()
     assert rebuild_equals_clean(site, tmp_path).rendered >= 2
+
+
+# --- A large site's rebuild: the sources found in a child, the store read here ---------
+
+
+@pytest.fixture
+def read_beside(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every rebuild finds its sources in a child process while this one reads the
+    store, as a large site's does; the list counts those rebuilds."""
+    monkeypatch.setattr(run, "READ_BESIDE_FROM_BYTES", 0)
+    calls: list[int] = []
+    original = run._first_look_beside_the_store
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(run, "_first_look_beside_the_store", counted)
+    return calls
+
+
+UNSUMMARISED = MINIMAL_SITE[PEOPLE].replace("  summary: Leader of North Korea.\n", "")
+
+
+def test_a_rebuild_beside_the_store_builds_what_changed_and_keeps_its_warnings(
+    make_site: Callable[..., Path], tmp_path: Path, read_beside: list[int]
+) -> None:
+    site, out = make_site({PEOPLE: UNSUMMARISED}), tmp_path / "out"
+    first = build(BuildOptions(site=site, out=out))
+    warnings = [d.format() for d in first.report.sorted()]
+    assert warnings  # the entry without a summary
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    edited = rebuild_equals_clean(site, tmp_path)
+    assert edited.rendered > 0
+    assert [d.format() for d in edited.report.sorted()] == warnings
+    unchanged = build(BuildOptions(site=site, out=out))
+    assert (unchanged.rendered, [d.format() for d in unchanged.report.sorted()]) == (0, warnings)
+    with pytest.raises(ContentError):  # the warnings of an unchanged site, counted as errors
+        build(BuildOptions(site=site, out=out, strict=True))
+    assert len(read_beside) == 3  # not the first build, which has no store to read
+
+
+def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
+    make_site: Callable[..., Path],
+    tmp_path: Path,
+    read_beside: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parent, real_look = os.getpid(), run.look
+
+    def look_here_only(options: BuildOptions, report: Report) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("a child that fails")
+        return real_look(options, report)
+
+    monkeypatch.setattr(run, "look", look_here_only)
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    assert rebuild_equals_clean(site, tmp_path).rendered > 0
+    assert read_beside

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from builder.build import run
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.build.warm import Warm
@@ -731,3 +732,13 @@ def test_a_scheduled_story_goes_live_once_the_clock_passes_its_time(tmp_path: Pa
     model.clock = "2023-09-05T10:00:00+00:00"  # two days on: no longer news
     build_model(site, out, model)
     assert "story-2" not in (out / "news-sitemap.xml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("edit", SINGLE_EDITS[::3], ids=lambda edit: f"{edit[0]}-{edit[1]}")
+def test_a_rebuild_that_reads_the_store_beside_its_look_equals_a_clean_build(
+    edit: tuple[str, int, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large site's rebuild finds its sources in a child process while this one
+    reads the store (builder.build.run): here for a site of any size."""
+    monkeypatch.setattr(run, "READ_BESIDE_FROM_BYTES", 0)
+    rebuild_after(tmp_path / "work", [[edit]], "everything")

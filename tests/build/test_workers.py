@@ -1,0 +1,41 @@
+"""Work in forked processes: a piece of work done beside the main process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from builder.build.workers import Background
+
+
+def test_background_work_comes_back_whole() -> None:
+    child = Background(lambda: {"pid": os.getpid(), "rows": list(range(100_000))})
+    found = child.result()
+    assert found is not None
+    assert found["pid"] != os.getpid()  # done in another process
+    assert found["rows"] == list(range(100_000))  # more than a pipe holds at once
+
+
+def test_background_work_that_raises_comes_back_as_none() -> None:
+    def fails() -> int:
+        raise ValueError("a bug in the child")
+
+    assert Background(fails).result() is None
+
+
+def test_a_child_killed_midway_comes_back_as_none() -> None:
+    def dies() -> int:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return 1
+
+    assert Background(dies).result() is None
+
+
+def test_cancelled_work_leaves_no_process_behind() -> None:
+    child = Background(lambda: time.sleep(60))
+    started = time.monotonic()
+    child.cancel()
+    assert time.monotonic() - started < 30
+    assert child.result() is None
+    child.cancel()  # twice is harmless
