@@ -75,7 +75,7 @@ class Staging:
         target.write_bytes(data)
 
     def staged_files(self) -> list[str]:
-        return _files_below(self.folder)
+        return files_below(self.folder)
 
     def commit(
         self,
@@ -102,7 +102,7 @@ class Staging:
         staged = self.staged_files()
         wanted = set(staged) | set(keep) | {MARKER}
         inside = f"{keep_folder}/" if keep_folder else None
-        found = _files_below(self.out) if listing is None else sorted(listing)
+        found = files_below(self.out) if listing is None else sorted(listing)
         removed = [
             relative
             for relative in found
@@ -245,7 +245,7 @@ def _sync_folder(folder: Path) -> None:
         os.close(handle)
 
 
-def _files_below(folder: Path) -> list[str]:
+def files_below(folder: Path) -> list[str]:
     """Every file below a folder, as relative paths with forward slashes.
 
     One scandir a folder and string paths: on a large site os.walk's extra

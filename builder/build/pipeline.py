@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from builder.build.drafts import check_drafts
 from builder.build.images import PublishedPictures, publish_pictures, wanted_pictures
 from builder.build.links import check_site_links
 from builder.build.options import BuildOptions, BuildResult, Scheduled, Sources, build_date
-from builder.build.output import check_output_folder
+from builder.build.output import MARKER, check_output_folder, files_below
 from builder.build.produce import PageResult, render_entry_and_site_pages
 from builder.build.publish import publish, staged
 from builder.build.remember import remembered, write_store
@@ -61,7 +62,7 @@ def make(
     sources: Sources,
     report: Report,
     warm: Warm | None = None,
-    read: Previous | None = None,
+    read: LastBuild | None = None,
 ) -> BuildResult:
     """Set the build up (settings, the last build's store, templates, staging), then run it.
     `warm`: a running builder's memory of its last build, used in place of the store's
@@ -74,7 +75,9 @@ def make(
     if options.write:
         check_output_folder(out, options.site)
     with _store(options, out) as store:
-        previous = read if read is not None and store is not None else _previous(store, warm)
+        previous = (
+            read.previous if read is not None and store is not None else _previous(store, warm)
+        )
         trusted = warm is not None and warm.trusts(previous, out)
         templates = Templates(sources.theme, _template_cache(options))
         templates.compile_all()  # before any worker starts: each inherits them compiled
@@ -98,6 +101,7 @@ def make(
                 target,
                 warm,
                 spill,
+                read.output if read is not None else None,
             )
             try:
                 return stages(run)
@@ -107,15 +111,29 @@ def make(
                 raise
 
 
-def last_build(options: BuildOptions) -> Previous | None:
-    """The records of the last build into the output, as `make` would read them;
-    None where it would read none. Read while another process finds the sources
-    (builder.build.run): the settings' problems are reported by `make`."""
+@dataclass(frozen=True)
+class LastBuild:
+    """What a rebuild reads of the last build while another process finds the
+    sources (builder.build.run): its records, as `make` would read them, and
+    the files its output holds, as publishing would list them."""
+
+    previous: Previous
+    output: frozenset[str] | None  # None: an output not to be replaced in place
+
+
+def last_build(options: BuildOptions) -> LastBuild | None:
+    """None where a build would read nothing of the last; the settings' problems
+    are reported by `make`."""
     config = load_config(options.site, Report())
     if config is None or not options.write or options.clean:
         return None
-    with _store(options, _output_folder(options, config)) as store:
-        return None if store is None else load_previous(store)
+    out = _output_folder(options, config)
+    with _store(options, out) as store:
+        if store is None:
+            return None
+        previous = load_previous(store)
+    in_place = bool(previous.outputs) and (out / MARKER).is_file()  # as `staged` decides
+    return LastBuild(previous, frozenset(files_below(out)) if in_place else None)
 
 
 def _output_folder(options: BuildOptions, config: SiteConfig) -> Path:

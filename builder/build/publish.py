@@ -44,7 +44,7 @@ def publish(
         return {}
     outputs = dict(pages + _write_static(run, common))
     # A trusted output holds what the last build wrote and nothing else: no need to list it.
-    listing = set(run.previous.outputs) if run.target.trusted else None
+    listing = frozenset(run.previous.outputs) if run.target.trusted else run.output
     _commit(run.staging, run.config, set(outputs), run.report, listing)
     return outputs
 
@@ -63,7 +63,7 @@ def _commit(
     config: SiteConfig,
     outputs: set[str],
     report: Report,
-    listing: set[str] | None = None,
+    listing: frozenset[str] | None = None,
 ) -> None:
     """Index for search, then make the staged files the output: nothing in the
     output changes before the index is made. `listing`: the output's files, when

@@ -7,8 +7,8 @@ modules that parse, link and render (builder.build.pipeline), which cost more th
 the whole answer.
 
 On a large site a rebuild asks that question in a forked child, while this
-process reads the last build's store, which an edit needs and which takes
-about as long: each on a core of its own.
+process reads the last build's store and lists its output, which an edit
+needs and which take about as long: each on a core of its own.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.build.options import (
@@ -33,7 +34,6 @@ from builder.build.warm import Warm, sign_again
 from builder.build.workers import Background
 from builder.content.discover import SourceFiles, discover
 from builder.core.diagnostics import ContentError, Diagnostic, Position, Report
-from builder.incremental.plan import Previous
 from builder.incremental.records import (
     SourceSignatures,
     digest,
@@ -50,6 +50,9 @@ from builder.incremental.uptodate import (
     write_summary,
 )
 from builder.site.theme import theme_digest, theme_for
+
+if TYPE_CHECKING:  # the pipeline's modules are imported only once a build needs them
+    from builder.build.pipeline import LastBuild
 
 
 def build(options: BuildOptions, warm: Warm | None = None) -> BuildResult:
@@ -77,7 +80,7 @@ def build(options: BuildOptions, warm: Warm | None = None) -> BuildResult:
 def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
     report = Report(strict=options.strict)
     file = summary_file(options.site, options.out)
-    read: Previous | None = None
+    read: LastBuild | None = None
     if warm is not None:
         sources, unchanged = _first_look_warm(options, warm, file, report)
     elif _worth_reading_beside(options):
@@ -161,10 +164,10 @@ def _worth_reading_beside(options: BuildOptions) -> bool:
 
 def _first_look_beside_the_store(
     options: BuildOptions, file: Path, report: Report
-) -> tuple[Sources | None, BuildResult | None, Previous | None]:
+) -> tuple[Sources | None, BuildResult | None, LastBuild | None]:
     """As `_first_look`, in a forked child, while this process reads the last
-    build's store: at 50,000 stories each takes over a second, on a core of its
-    own. The records are wasted when nothing changed. Should the child fail,
+    build's store and lists its output: at 50,000 stories each takes over a
+    second, on a core of its own. Both are wasted when nothing changed. Should the child fail,
     the look is made here, where its error can be reported."""
     child = Background(partial(_look_apart, options, file))
     try:

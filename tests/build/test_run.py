@@ -449,6 +449,7 @@ def test_a_rebuild_beside_the_store_builds_what_changed_and_keeps_its_warnings(
     warnings = [d.format() for d in first.report.sorted()]
     assert warnings  # the entry without a summary
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    write_files(out, {"world/stray.html": "<p>put here by hand</p>"})  # removed, as ever
     edited = rebuild_equals_clean(site, tmp_path)
     assert edited.rendered > 0
     assert [d.format() for d in edited.report.sorted()] == warnings
