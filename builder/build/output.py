@@ -245,6 +245,20 @@ def _sync_folder(folder: Path) -> None:
         os.close(handle)
 
 
+def files_seen_below(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below a folder, as `files_below` lists it, with its size and
+    modification time (nanoseconds); a file gone before its look is left out."""
+    seen: dict[str, tuple[int, int]] = {}
+    base = os.fspath(folder)
+    for relative in files_below(folder):
+        try:
+            info = os.stat(f"{base}/{relative}")  # noqa: PTH116 (every page of a large site)
+        except OSError:
+            continue
+        seen[relative] = (info.st_size, info.st_mtime_ns)
+    return seen
+
+
 def files_below(folder: Path) -> list[str]:
     """Every file below a folder, as relative paths with forward slashes.
 

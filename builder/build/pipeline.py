@@ -30,7 +30,7 @@ from builder.build.drafts import check_drafts
 from builder.build.images import PublishedPictures, publish_pictures, wanted_pictures
 from builder.build.links import check_site_links
 from builder.build.options import BuildOptions, BuildResult, Scheduled, Sources, build_date
-from builder.build.output import MARKER, check_output_folder, files_below
+from builder.build.output import MARKER, check_output_folder, files_seen_below
 from builder.build.produce import PageResult, render_entry_and_site_pages
 from builder.build.publish import publish, staged
 from builder.build.remember import remembered, write_store
@@ -81,7 +81,8 @@ def make(
         trusted = warm is not None and warm.trusts(previous, out)
         templates = Templates(sources.theme, _template_cache(options))
         templates.compile_all()  # before any worker starts: each inherits them compiled
-        with staged(options, out, bool(previous.outputs), trusted) as (staging, target):
+        seen = read.output if read is not None else None
+        with staged(options, out, bool(previous.outputs), trusted, seen) as (staging, target):
             # With no key to sign them, the store keeps nothing; nor is anything put aside.
             spill = (
                 Spill.beside(store.file, store.key)
@@ -101,7 +102,6 @@ def make(
                 target,
                 warm,
                 spill,
-                read.output if read is not None else None,
             )
             try:
                 return stages(run)
@@ -115,10 +115,11 @@ def make(
 class LastBuild:
     """What a rebuild reads of the last build while another process finds the
     sources (builder.build.run): its records, as `make` would read them, and
-    the files its output holds, as publishing would list them."""
+    the files its output holds, as publishing would list them, each with the
+    size and time that tell whether the page can stay."""
 
     previous: Previous
-    output: frozenset[str] | None  # None: an output not to be replaced in place
+    output: dict[str, tuple[int, int]] | None  # None: an output not to be replaced in place
 
 
 def last_build(options: BuildOptions) -> LastBuild | None:
@@ -133,7 +134,7 @@ def last_build(options: BuildOptions) -> LastBuild | None:
             return None
         previous = load_previous(store)
     in_place = bool(previous.outputs) and (out / MARKER).is_file()  # as `staged` decides
-    return LastBuild(previous, frozenset(files_below(out)) if in_place else None)
+    return LastBuild(previous, files_seen_below(out) if in_place else None)
 
 
 def _output_folder(options: BuildOptions, config: SiteConfig) -> Path:

@@ -3,7 +3,7 @@ in one step, with the theme's static files and, where asked, the search index.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,17 +20,30 @@ from builder.site.theme import static_files
 
 @contextmanager
 def staged(
-    options: BuildOptions, out: Path, warm: bool, trusted: bool = False
+    options: BuildOptions,
+    out: Path,
+    warm: bool,
+    trusted: bool = False,
+    seen: Mapping[str, tuple[int, int]] | None = None,
 ) -> Iterator[tuple[Staging | None, PageTarget]]:
     """The staging folder of a build that writes, discarded whatever happens; or none.
-    `trusted`: the output is as this process's last build left it (builder.build.warm)."""
+    `trusted`: the output is as this process's last build left it (builder.build.warm).
+    `seen`: the output's files with their sizes and times, taken already."""
     if not options.write:
         yield None, PageTarget(options.site, None, out)
         return
     in_place = warm and (out / MARKER).is_file()
     staging = Staging(out, in_place)
+    target = PageTarget(
+        options.site,
+        staging.folder,
+        out,
+        in_place,
+        in_place and trusted,
+        seen if in_place else None,
+    )
     try:
-        yield staging, PageTarget(options.site, staging.folder, out, in_place, in_place and trusted)
+        yield staging, target
     finally:
         staging.discard()
 
@@ -44,7 +57,9 @@ def publish(
         return {}
     outputs = dict(pages + _write_static(run, common))
     # A trusted output holds what the last build wrote and nothing else: no need to list it.
-    listing = frozenset(run.previous.outputs) if run.target.trusted else run.output
+    listing = frozenset(run.previous.outputs) if run.target.trusted else None
+    if listing is None and run.target.seen is not None:  # listed already, before the build
+        listing = frozenset(run.target.seen)
     _commit(run.staging, run.config, set(outputs), run.report, listing)
     return outputs
 

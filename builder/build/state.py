@@ -40,7 +40,6 @@ class Run:
     target: PageTarget
     warm: Warm | None = None  # None for a build in a process of its own
     spill: Spill | None = None  # rows put aside for the store; None: it keeps none
-    output: frozenset[str] | None = None  # the output's files, listed before the build
 
 
 @dataclass(frozen=True)

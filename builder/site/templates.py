@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -161,6 +161,9 @@ class PageTarget:
     # The old output is as this process's last build left it (builder.build.warm):
     # a page whose key is the same stays without a look at its file.
     trusted: bool = False
+    # The old output's files, each with its (size, mtime_ns), taken at the start
+    # of the build (builder.build.pipeline.last_build); None: each looked at here.
+    seen: Mapping[str, tuple[int, int]] | None = None
 
     def keeps(self, record: OutputRecord, output: str, key: str) -> bool:
         """True when the last build's page was made from the same inputs and can stay.
@@ -172,8 +175,14 @@ class PageTarget:
             return False
         if self.trusted:
             return record.key == key
+        if self.seen is not None:
+            return record.key == key and self.seen.get(output) == (record.size, record.mtime_ns)
         # Strings, not Path objects: a warm build asks this of every page.
         return reusable(record, key, f"{os.fspath(self.old_output)}/{output}")
+
+    def __getstate__(self) -> dict[str, object]:
+        # Workers that render are sent the target, and never ask what it keeps.
+        return {name: value for name, value in self.__dict__.items() if name != "seen"}
 
 
 class PageWriter:

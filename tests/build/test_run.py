@@ -479,3 +479,19 @@ def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
     assert rebuild_equals_clean(site, tmp_path).rendered > 0
     assert read_beside
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["sources unchanged", "a story edited"])
+def test_a_rebuild_beside_the_store_makes_hand_edited_or_deleted_pages_again(
+    make_site: Callable[..., Path], tmp_path: Path, read_beside: list[int], edited: bool
+) -> None:
+    """The output's files are looked at before the build, while the child finds
+    the sources: what was changed by hand is found as a build in one process finds it."""
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    (tmp_path / "out/glossary/kim-jong-un/index.html").write_text("defaced", encoding="utf-8")
+    (tmp_path / "out/glossary/vladimir-putin/index.html").unlink()
+    if edited:
+        write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    assert rebuild_equals_clean(site, tmp_path).rendered >= 2
+    assert read_beside
