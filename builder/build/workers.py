@@ -164,13 +164,19 @@ class Background(Generic[Result]):
     """
 
     def __init__(self, work: Callable[[], Result]) -> None:
+        self._readable: int | None = None
         readable, writable = os.pipe()
-        self._pid = os.fork()
+        try:
+            self._pid = os.fork()
+        except OSError:  # no process to spare: the caller does the work itself
+            os.close(readable)
+            os.close(writable)
+            return
         if self._pid == 0:  # the child
             os.close(readable)
             _send_and_end(work, writable)
         os.close(writable)
-        self._readable: int | None = readable
+        self._readable = readable
 
     def result(self) -> Result | None:
         if self._readable is None:

@@ -6,6 +6,8 @@ import os
 import signal
 import time
 
+import pytest
+
 from builder.build.workers import Background
 
 
@@ -39,3 +41,15 @@ def test_cancelled_work_leaves_no_process_behind() -> None:
     assert time.monotonic() - started < 30
     assert child.result() is None
     child.cancel()  # twice is harmless
+
+
+def test_work_with_no_process_to_spare_comes_back_as_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    child = Background(lambda: 1)
+    assert child.result() is None
+    child.cancel()
