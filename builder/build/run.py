@@ -30,7 +30,6 @@ from builder.build.options import (
     build_date,
     build_time,
 )
-from builder.build.warm import Warm, sign_again
 from builder.build.workers import Background
 from builder.content.discover import SourceFiles, discover
 from builder.core.diagnostics import ContentError, Diagnostic, Position, Report
@@ -51,8 +50,9 @@ from builder.incremental.uptodate import (
 )
 from builder.site.theme import theme_digest, theme_for
 
-if TYPE_CHECKING:  # the pipeline's modules are imported only once a build needs them
+if TYPE_CHECKING:  # imported only once a build needs them: they import most of the builder
     from builder.build.pipeline import LastBuild
+    from builder.build.warm import Warm
 
 
 def build(options: BuildOptions, warm: Warm | None = None) -> BuildResult:
@@ -206,6 +206,8 @@ def _look_warm(options: BuildOptions, warm: Warm, report: Report) -> Sources:
     """The sources, from the last build's and the files changed since when the
     watcher could name them all; else found anew. Kept for the next build when
     finding them raised no problem, which a build reusing them could not repeat."""
+    from builder.build.warm import sign_again
+
     changed = warm.changes.take()
     found = None
     if warm.sources is not None and changed is not None:
