@@ -365,6 +365,8 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
     # With no author or tag changed, an article's own are not asked: of every
     # article in the archive, on every rebuild.
     asks_ids = bool(changes.authors or changes.tags)
+    # Where only stories changed, the few articles to look at are known at once.
+    looked_at = changes.articles_to_look_at(plan.related, previous.related)
     for summary in plan.site.bundles:
         path, output = summary.path, f"{summary.path}/index.html"
         related = plan.related.get(path, ())
@@ -372,8 +374,12 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
         if record is not None and kept is not None and target.in_place:
             key = kept.key
             authors, tags = _ids_of(summary) if asks_ids else ((), ())
-            if changes.article_may_change(
-                path, summary.listed, record, related, previous, authors, tags
+            if (
+                path in looked_at
+                if looked_at is not None
+                else changes.article_may_change(
+                    path, summary.listed, record, related, previous, authors, tags
+                )
             ):
                 authors, tags = _ids_of(summary)
                 current = record.body_key == keys.body(path)

@@ -26,7 +26,7 @@ from builder.content.glossary import GlossaryIndex
 from builder.content.model import BundleDetails, BundleSummary, Site, TimelineEvent
 from builder.core.diagnostics import Diagnostic, Report
 from builder.core.pickled import Pickled
-from builder.incremental.plan import Keys, Previous, touched_entries
+from builder.incremental.plan import Changes, Keys, Previous, SitePageKeys, touched_entries
 from builder.incremental.records import OutputRecord
 from builder.incremental.spill import Spill
 from builder.incremental.store import Store
@@ -49,7 +49,9 @@ class RenderContext:
     lookup: Lookup  # the timelines and first mentions of the stories entry pages list
     now: datetime  # the build's time: the news sitemap lists the two days before it
     spill: Spill | None  # where entry pages leave what they showed; None: nowhere
+    changes: Changes  # since the last build
     memo: listings.ListingMemo | None = None  # a running builder's groupings, from its last build
+    site_keys: SitePageKeys | None = None  # and its keys of the site-wide pages
 
 
 @dataclass(frozen=True)
@@ -252,9 +254,14 @@ def render_pages(
     renderer = PageRenderer(context)
     results: list[PageResult] = []
     work: list[PageJob] = [("entry", job) for job in jobs]
+    site_keys = context.site_keys or SitePageKeys()  # a running builder keeps its own
+    outputs = context.previous.outputs
     for output, page in renderer.site_pages.items():  # keys are cheap: decided here
-        shows = page.shows
-        key = context.keys.site_page(
+        shows, last = page.shows, outputs.get(output)
+        key = site_keys.key(
+            context.keys,
+            context.changes,
+            None if last is None else last.key,
             output,
             page.template,
             [entry.id for entry in shows.entries],
@@ -320,7 +327,9 @@ def render_entry_and_site_pages(
         lookup,
         run.sources.now,
         run.spill,
+        changes,
         run.warm.listings if run.warm is not None else None,
+        run.warm.site_keys if run.warm is not None else None,
     )
     return kept + render_pages(context, jobs, run.options.progress, run.options.workers)
 

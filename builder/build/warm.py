@@ -32,7 +32,7 @@ from builder.build.options import Sources
 from builder.content.discover import BundleFiles, SourceFiles, rescan_bundle
 from builder.content.model import Entry
 from builder.core.diagnostics import Report
-from builder.incremental.plan import Previous
+from builder.incremental.plan import Previous, SitePageKeys
 from builder.incremental.records import (
     SET_MODULUS,
     SourceSignatures,
@@ -92,6 +92,7 @@ class Warm:
     entry_digests: dict[int, tuple[Entry, str]] = field(default_factory=dict)
     # The archive sorted and grouped into sections and tags, and the sitemap's addresses.
     listings: ListingMemo = field(default_factory=ListingMemo)
+    site_keys: SitePageKeys = field(default_factory=SitePageKeys)  # by the site-wide pages
 
     def bundle_folders(self, sources: Sources) -> dict[str, int]:
         if self.folders is None:

@@ -14,6 +14,7 @@ a value in it that is not signed with this user's key is never unpickled.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -244,6 +245,48 @@ class Keys:
         )
 
 
+class SitePageKeys:
+    """A running builder's keys of the site-wide pages, each with what it shows.
+
+    A list page's key digests its thirty stories' digests, three thousand
+    times at 50,000 stories, most of it on every edit. A key is taken again
+    when its page shows the same entries, stories, authors and tags, and the
+    same else, as when the key was made, none of those changed since the
+    last build (`Changes`), and the last build's page has that very key: so
+    the key and the changes are of the same last build, whatever process made it.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[str, tuple[object, str]] = {}
+
+    def key(
+        self,
+        keys: Keys,
+        changes: Changes,
+        last: str | None,
+        output: str,
+        template: str,
+        entries: list[str],
+        bundles: list[str],
+        extra: object,
+        authors: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> str:
+        """`keys.site_page(...)`; `last`: the key of the last build's page, if any."""
+        shows = (keys.common, template, entries, bundles, extra, authors, tags)
+        made = self._made.get(output)
+        if (
+            made is not None
+            and made[1] == last
+            and made[0] == shows
+            and not changes.touch(entries, bundles, authors or (), tags or ())
+        ):
+            return made[1]
+        key = keys.site_page(output, template, entries, bundles, extra, authors, tags)
+        self._made[output] = (shows, key)
+        return key
+
+
 @dataclass(frozen=True)
 class Changes:
     """What differs from the last build, as far as any page can tell.
@@ -258,6 +301,33 @@ class Changes:
     entries: frozenset[str]  # ids whose definition changed, appeared or went
     authors: frozenset[str] = frozenset()  # author ids whose definition changed, appeared or went
     tags: frozenset[str] = frozenset()  # tag ids whose record changed, appeared or went
+
+    def touch(
+        self,
+        entries: Iterable[str],
+        bundles: Iterable[str],
+        authors: Iterable[str] = (),
+        tags: Iterable[str] = (),
+    ) -> bool:
+        """True when a page that shows these may show something else now."""
+        return (
+            self.everything
+            or not self.bundles.isdisjoint(bundles)
+            or not self.entries.isdisjoint(entries)
+            or not self.authors.isdisjoint(authors)
+            or not self.tags.isdisjoint(tags)
+        )
+
+    def articles_to_look_at(
+        self, related: Mapping[str, tuple[str, ...]], before: Mapping[str, tuple[str, ...]]
+    ) -> frozenset[str] | None:
+        """Every article for which `article_may_change` holds, where only stories
+        changed and none was related anew (`related` is the last build's): the
+        changed ones and those relating one. None: ask of each article."""
+        if self.everything or self.entries or self.authors or self.tags or related is not before:
+            return None
+        changed = self.bundles
+        return changed | {path for path, shown in related.items() if not changed.isdisjoint(shown)}
 
     def article_may_change(
         self,

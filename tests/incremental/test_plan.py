@@ -29,6 +29,7 @@ from builder.build.run import build
 from builder.build.warm import Warm
 from builder.content.model import ENTRY_KINDS
 from builder.core.diagnostics import ContentError
+from builder.incremental.plan import ArticleRecord, Changes, Keys, Previous, SitePageKeys
 from tests.conftest import snapshot, write_files
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -742,3 +743,50 @@ def test_a_rebuild_that_reads_the_store_beside_its_look_equals_a_clean_build(
     reads the store (builder.build.run): here for a site of any size."""
     monkeypatch.setattr(run, "READ_BESIDE_FROM_BYTES", 0)
     rebuild_after(tmp_path / "work", [[edit]], "everything")
+
+
+@given(
+    related=st.dictionaries(
+        st.sampled_from([f"s/{n}" for n in range(8)]),
+        st.lists(st.sampled_from([f"s/{n}" for n in range(8)]), max_size=3).map(tuple),
+        min_size=1,
+    ),
+    changed=st.frozensets(st.sampled_from([f"s/{n}" for n in range(10)])),
+)
+def test_the_articles_to_look_at_are_those_that_may_change(
+    related: dict[str, tuple[str, ...]], changed: frozenset[str]
+) -> None:
+    """Where only stories changed, the set found at once is what asking each
+    article would find; with anything else changed, each is asked."""
+    previous = Previous(related=related)
+    changes = Changes(False, changed, frozenset())
+    record = ArticleRecord("body", (), ())
+    asked = {
+        path
+        for path in related
+        if changes.article_may_change(path, (), record, related[path], previous)
+    }
+    assert changes.articles_to_look_at(related, previous.related) == asked | changed
+    assert changes.articles_to_look_at(dict(related), previous.related) is None
+    with_entry = Changes(False, changed, frozenset({"kim"}))
+    assert with_entry.articles_to_look_at(related, previous.related) is None
+
+
+def test_a_site_pages_key_is_taken_again_only_while_it_is_the_last_builds() -> None:
+    keys = Keys("common", "claims", {"s/1": "one", "s/2": "two"}, {"kim": "k"})
+    shows = ("index.html", "list.html", ["kim"], ["s/1", "s/2"], 1)
+    memo, nothing = SitePageKeys(), Changes(False, frozenset(), frozenset())
+    first = memo.key(keys, nothing, None, *shows)
+    assert first == keys.site_page(*shows)
+    assert memo.key(keys, nothing, first, *shows) == first
+    # Another process built since, from other stories: its page has another key,
+    # and the changes are measured from its build.
+    other = Keys("common", "claims", {"s/1": "one", "s/2": "edited"}, {"kim": "k"})
+    assert memo.key(other, nothing, other.site_page(*shows), *shows) == other.site_page(*shows)
+    # A story the page shows changed since the last build.
+    memo.key(keys, nothing, first, *shows)
+    edited = Changes(False, frozenset({"s/2"}), frozenset())
+    assert memo.key(other, edited, first, *shows) == other.site_page(*shows)
+    # The page shows other stories now.
+    fewer = ("index.html", "list.html", ["kim"], ["s/1"], 1)
+    assert memo.key(keys, nothing, first, *fewer) == keys.site_page(*fewer)
