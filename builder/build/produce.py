@@ -26,7 +26,14 @@ from builder.content.glossary import GlossaryIndex
 from builder.content.model import BundleDetails, BundleSummary, Site, TimelineEvent
 from builder.core.diagnostics import Diagnostic, Report
 from builder.core.pickled import Pickled
-from builder.incremental.plan import Changes, Keys, Previous, SitePageKeys, touched_entries
+from builder.incremental.plan import (
+    Changes,
+    Keys,
+    Previous,
+    SitePageKeys,
+    SitePageShows,
+    touched_entries,
+)
 from builder.incremental.records import OutputRecord
 from builder.incremental.spill import Spill
 from builder.incremental.store import Store
@@ -258,10 +265,7 @@ def render_pages(
     outputs = context.previous.outputs
     for output, page in renderer.site_pages.items():  # keys are cheap: decided here
         shows, last = page.shows, outputs.get(output)
-        key = site_keys.key(
-            context.keys,
-            context.changes,
-            None if last is None else last.key,
+        made_from = SitePageShows(
             output,
             page.template,
             [entry.id for entry in shows.entries],
@@ -270,6 +274,7 @@ def render_pages(
             None if shows.authors is None else [author.id for author in shows.authors],
             [tag.id for tag in shows.tags],
         )
+        key = site_keys.key(context.keys, context.changes, last and last.key, made_from)
         kept = renderer.reuse(output, key)
         if kept is not None:
             results.append(PageResult((), kept))

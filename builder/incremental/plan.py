@@ -221,28 +221,31 @@ class Keys:
         others = [(i, self.entries.get(i)) for i in sorted(named - {entry_id})]
         return digest(self.common, self.claims, self.entries.get(entry_id), articles, others)
 
-    def site_page(
-        self,
-        output: str,
-        template: str,
-        entries: list[str],
-        bundles: list[str],
-        extra: object,
-        authors: list[str] | None = None,
-        tags: list[str] | None = None,
-    ) -> str:
+    def site_page(self, page: SitePageShows) -> str:
         """A page made from these entries, stories, authors and tags, whole, and
         plain values besides."""
         return digest(
             self.common,
-            output,
-            template,
-            [(i, self.entries.get(i)) for i in entries],
-            [(path, self.bundles[path]) for path in bundles],
-            extra,
-            None if authors is None else [(i, self.authors.get(i)) for i in authors],
-            [(i, self.tags.get(i)) for i in tags or ()],
+            page.output,
+            page.template,
+            [(i, self.entries.get(i)) for i in page.entries],
+            [(path, self.bundles[path]) for path in page.bundles],
+            page.extra,
+            None if page.authors is None else [(i, self.authors.get(i)) for i in page.authors],
+            [(i, self.tags.get(i)) for i in page.tags],
         )
+
+
+class SitePageShows(NamedTuple):
+    """What a site-wide page is made from, by id: what its key digests."""
+
+    output: str
+    template: str
+    entries: list[str]
+    bundles: list[str]  # by path
+    extra: object  # plain values besides
+    authors: list[str] | None  # None: a page that shows no authors
+    tags: list[str]
 
 
 class SitePageKeys:
@@ -250,40 +253,27 @@ class SitePageKeys:
 
     A list page's key digests its thirty stories' digests, three thousand
     times at 50,000 stories, most of it on every edit. A key is taken again
-    when its page shows the same entries, stories, authors and tags, and the
-    same else, as when the key was made, none of those changed since the
-    last build (`Changes`), and the last build's page has that very key: so
-    the key and the changes are of the same last build, whatever process made it.
+    when its page shows the same as when the key was made, none of what it
+    shows changed since the last build (`Changes`), and the last build's page
+    has that very key: so the key and the changes are of the same last build,
+    whatever process made it.
     """
 
     def __init__(self) -> None:
-        self._made: dict[str, tuple[object, str]] = {}
+        self._made: dict[str, tuple[str, SitePageShows, str]] = {}
 
-    def key(
-        self,
-        keys: Keys,
-        changes: Changes,
-        last: str | None,
-        output: str,
-        template: str,
-        entries: list[str],
-        bundles: list[str],
-        extra: object,
-        authors: list[str] | None = None,
-        tags: list[str] | None = None,
-    ) -> str:
-        """`keys.site_page(...)`; `last`: the key of the last build's page, if any."""
-        shows = (keys.common, template, entries, bundles, extra, authors, tags)
-        made = self._made.get(output)
+    def key(self, keys: Keys, changes: Changes, last: str | None, page: SitePageShows) -> str:
+        """`keys.site_page(page)`; `last`: the key of the last build's page, if any."""
+        made = self._made.get(page.output)
         if (
             made is not None
-            and made[1] == last
-            and made[0] == shows
-            and not changes.touch(entries, bundles, authors or (), tags or ())
+            and made[2] == last
+            and made[:2] == (keys.common, page)
+            and not changes.touch(page.entries, page.bundles, page.authors or (), page.tags)
         ):
-            return made[1]
-        key = keys.site_page(output, template, entries, bundles, extra, authors, tags)
-        self._made[output] = (shows, key)
+            return made[2]
+        key = keys.site_page(page)
+        self._made[page.output] = (keys.common, page, key)
         return key
 
 

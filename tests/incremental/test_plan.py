@@ -29,7 +29,14 @@ from builder.build.run import build
 from builder.build.warm import Warm
 from builder.content.model import ENTRY_KINDS
 from builder.core.diagnostics import ContentError
-from builder.incremental.plan import ArticleRecord, Changes, Keys, Previous, SitePageKeys
+from builder.incremental.plan import (
+    ArticleRecord,
+    Changes,
+    Keys,
+    Previous,
+    SitePageKeys,
+    SitePageShows,
+)
 from tests.conftest import snapshot, write_files
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -774,19 +781,19 @@ def test_the_articles_to_look_at_are_those_that_may_change(
 
 def test_a_site_pages_key_is_taken_again_only_while_it_is_the_last_builds() -> None:
     keys = Keys("common", "claims", {"s/1": "one", "s/2": "two"}, {"kim": "k"})
-    shows = ("index.html", "list.html", ["kim"], ["s/1", "s/2"], 1)
+    shows = SitePageShows("index.html", "list.html", ["kim"], ["s/1", "s/2"], 1, None, [])
     memo, nothing = SitePageKeys(), Changes(False, frozenset(), frozenset())
-    first = memo.key(keys, nothing, None, *shows)
-    assert first == keys.site_page(*shows)
-    assert memo.key(keys, nothing, first, *shows) == first
+    first = memo.key(keys, nothing, None, shows)
+    assert first == keys.site_page(shows)
+    assert memo.key(keys, nothing, first, shows) == first
     # Another process built since, from other stories: its page has another key,
     # and the changes are measured from its build.
     other = Keys("common", "claims", {"s/1": "one", "s/2": "edited"}, {"kim": "k"})
-    assert memo.key(other, nothing, other.site_page(*shows), *shows) == other.site_page(*shows)
+    assert memo.key(other, nothing, other.site_page(shows), shows) == other.site_page(shows)
     # A story the page shows changed since the last build.
-    memo.key(keys, nothing, first, *shows)
+    memo.key(keys, nothing, first, shows)
     edited = Changes(False, frozenset({"s/2"}), frozenset())
-    assert memo.key(other, edited, first, *shows) == other.site_page(*shows)
+    assert memo.key(other, edited, first, shows) == other.site_page(shows)
     # The page shows other stories now.
-    fewer = ("index.html", "list.html", ["kim"], ["s/1"], 1)
-    assert memo.key(keys, nothing, first, *fewer) == keys.site_page(*fewer)
+    fewer = shows._replace(bundles=["s/1"])
+    assert memo.key(keys, nothing, first, fewer) == keys.site_page(fewer)
