@@ -146,7 +146,9 @@ def _first_look_warm(
 
 
 # A store this large (about a thousand stories) takes longer to read than a
-# process takes to start: reading it beside the look at the sources pays.
+# process takes to start: reading it beside the look at the sources pays for an
+# edit (0.17 s at 5,000 stories, 1.6 s at 50,000). With nothing changed it is
+# read in vain: 0.12 s more at 5,000 stories, 0.13 s at 50,000.
 READ_BESIDE_FROM_BYTES = 16 << 20
 
 
