@@ -30,9 +30,9 @@ from builder.build.drafts import check_drafts
 from builder.build.images import PublishedPictures, publish_pictures, wanted_pictures
 from builder.build.links import check_site_links
 from builder.build.options import BuildOptions, BuildResult, Scheduled, Sources, build_date
-from builder.build.output import MARKER, check_output_folder, files_seen_below
+from builder.build.output import check_output_folder, files_seen_below
 from builder.build.produce import PageResult, render_entry_and_site_pages
-from builder.build.publish import publish, staged
+from builder.build.publish import publish, replaces_in_place, staged
 from builder.build.remember import remembered, write_store
 from builder.build.state import Loaded, Run
 from builder.build.warm import Warm
@@ -133,7 +133,7 @@ def last_build(options: BuildOptions) -> LastBuild | None:
         if store is None:
             return None
         previous = load_previous(store)
-    in_place = bool(previous.outputs) and (out / MARKER).is_file()  # as `staged` decides
+    in_place = replaces_in_place(out, bool(previous.outputs))
     return LastBuild(previous, files_seen_below(out) if in_place else None)
 
 

@@ -32,7 +32,7 @@ def staged(
     if not options.write:
         yield None, PageTarget(options.site, None, out)
         return
-    in_place = warm and (out / MARKER).is_file()
+    in_place = replaces_in_place(out, warm)
     staging = Staging(out, in_place)
     target = PageTarget(
         options.site,
@@ -46,6 +46,12 @@ def staged(
         yield staging, target
     finally:
         staging.discard()
+
+
+def replaces_in_place(out: Path, warm: bool) -> bool:
+    """True when a build replaces only what changed in the output, in place: one
+    with a last build (`warm`) into an output this builder made."""
+    return warm and (out / MARKER).is_file()
 
 
 def publish(

@@ -251,7 +251,7 @@ class SitePageShows(NamedTuple):
 class SitePageKeys:
     """A running builder's keys of the site-wide pages, each with what it shows.
 
-    A list page's key digests its thirty stories' digests, three thousand
+    A list page's key digests each of its stories' digests, three thousand
     times at 50,000 stories, most of it on every edit. A key is taken again
     when its page shows the same as when the key was made, none of what it
     shows changed since the last build (`Changes`), and the last build's page
