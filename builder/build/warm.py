@@ -41,6 +41,7 @@ from builder.incremental.records import (
     signed_item,
 )
 from builder.site.listings import ListingMemo
+from builder.site.templates import Fragments
 
 FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of a file or folder
 
@@ -93,6 +94,7 @@ class Warm:
     # The archive sorted and grouped into sections and tags, and the sitemap's addresses.
     listings: ListingMemo = field(default_factory=ListingMemo)
     site_keys: SitePageKeys = field(default_factory=SitePageKeys)  # by the site-wide pages
+    fragments: Fragments = field(default_factory=Fragments)  # of pages, by their whole input
 
     def bundle_folders(self, sources: Sources) -> dict[str, int]:
         if self.folders is None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +28,9 @@ from builder.site.theme import DEFAULT_THEME, Theme
 
 
 def template_environment(
-    theme: Theme, bytecode: jinja2.BytecodeCache | None = None
+    theme: Theme,
+    bytecode: jinja2.BytecodeCache | None = None,
+    fragments: Fragments | None = None,
 ) -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in theme.folders]),
@@ -42,6 +45,7 @@ def template_environment(
     )
     environment.filters["urlhost"] = url_host
     environment.globals["once"] = _Once()
+    environment.globals["each"] = _Each(fragments)
     return environment
 
 
@@ -54,9 +58,11 @@ class Templates:
     build succeeds, so a failed build leaves nothing behind.
     """
 
-    def __init__(self, theme: Theme, cache: Path | None) -> None:
+    def __init__(
+        self, theme: Theme, cache: Path | None, fragments: Fragments | None = None
+    ) -> None:
         self._bytecode = _SignedBytecode(cache) if cache is not None else None
-        self.environment = template_environment(theme, self._bytecode)
+        self.environment = template_environment(theme, self._bytecode, fragments)
 
     def compile_all(self) -> None:
         """Load every page template now; one with an error is reported when it renders."""
@@ -118,6 +124,69 @@ class _Once:
         if found is None:
             found = self.rendered[key] = Markup(render(*args))
         return found
+
+
+class Fragments:
+    """Fragments a running builder keeps from build to build, each under a key
+    that is its whole input: the macro's name and the item it was given.
+
+    An edited story's title is on the entry page of each of its twenty
+    entries, which list a hundred stories each: the page is rendered again,
+    but of its list only the edited story's item. Kept only for one theme
+    (`for_theme`); the least recently used go first past `limit`.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self.theme = ""
+        self.kept: OrderedDict[tuple[str, Hashable], Markup] = OrderedDict()
+
+    def for_theme(self, digest: str) -> Fragments:
+        """These fragments, emptied if they were made by other templates."""
+        if digest != self.theme:
+            self.kept.clear()
+            self.theme = digest
+        return self
+
+    def get(self, key: tuple[str, Hashable]) -> Markup | None:
+        found = self.kept.get(key)
+        if found is not None:
+            self.kept.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, Hashable], fragment: Markup) -> None:
+        self.kept[key] = fragment
+        if len(self.kept) > self.limit:
+            self.kept.popitem(last=False)
+
+
+class _Each:
+    """`each(name, macro, items)`: the macro's output for every item, joined.
+
+    The macro must depend on its item alone (import it without context) and
+    the item must be a plain value, a tuple of strings say, whose equality
+    means the same fragment. In a running builder each fragment is kept
+    between builds under (name, item); elsewhere nothing is kept.
+    """
+
+    def __init__(self, fragments: Fragments | None) -> None:
+        self.fragments = fragments
+
+    def __call__(
+        self, name: str, render: Callable[[object], str], items: Iterable[object]
+    ) -> Markup:
+        fragments = self.fragments
+        if fragments is None:
+            return Markup("".join([render(item) for item in items]))
+        parts = []
+        for item in items:
+            key = (name, item)
+            found = fragments.get(key)
+            if found is None:
+                found = Markup(render(item))
+                fragments.put(key, found)
+            parts.append(found)
+        return Markup("".join(parts))
 
 
 def url_host(url: str) -> str:
