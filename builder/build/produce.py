@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import zip_longest
 from typing import Literal
 
@@ -21,11 +22,12 @@ import jinja2
 from builder.build.articles import ArticleResult
 from builder.build.progress import Progress
 from builder.build.state import Loaded, Run
+from builder.build.warm import Warm
 from builder.build.workers import Shards, workers_for
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import BundleDetails, BundleSummary, Site, TimelineEvent
 from builder.core.diagnostics import Diagnostic, Report
-from builder.core.pickled import Pickled
+from builder.core.pickled import Pickled, Unpacked
 from builder.incremental.plan import (
     Changes,
     Keys,
@@ -112,12 +114,14 @@ class Lookup:
         usages: Mapping[str, Pickled[PackedUses]] | None = None,
         fresh: frozenset[str] = frozenset(),
         spill: Spill | None = None,
+        remembered: Unpacked[dict[str, Use]] | None = None,
     ) -> None:
         self._details = details
         self._mentions = mentions  # else in the spill: those of the stories rendered now
         self._spill = spill
         self._usages = usages or {}
         self._fresh = fresh
+        self._remembered = remembered  # a running builder's, from its last builds
         self._events: dict[str, dict[str, tuple[TimelineEvent, ...]]] = {}
         self._first: dict[str, dict[str, Mention]] = {}
         self._shown: dict[str, dict[str, Use]] = {}
@@ -140,10 +144,20 @@ class Lookup:
         """What the entry's page showed of each story when it was last rendered."""
         found = self._shown.get(entry_id)
         if found is None:
-            data = self._usages.get(entry_id)
-            found = unpack_uses(data) if data else {}
+            data, remembered = self._usages.get(entry_id), self._remembered
+            if data is None:
+                found = {}
+            elif remembered is not None:
+                found = remembered.get(entry_id, data.data, partial(unpack_uses, data))
+            else:
+                found = unpack_uses(data)
             self._shown[entry_id] = found
         return found
+
+    def remember(self, entry_id: str, uses: list[tuple[str, Use]], packed: bytes) -> None:
+        """What the entry's page shows now, as the next build will read it packed."""
+        if self._remembered is not None:
+            self._remembered.put(entry_id, packed, dict(uses))
 
     def _events_of(self, path: str) -> dict[str, tuple[TimelineEvent, ...]]:
         """The story's timeline events by the entries they name, in timeline order."""
@@ -207,7 +221,9 @@ class PageRenderer:
         view = pages.entry_page(context.site.config, entry_id, usage, index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
         if context.spill is not None:  # the pickled (path, Use) it showed, for the next build
-            context.spill.put("usage", entry_id, pack_uses(uses).data)
+            packed = pack_uses(uses).data
+            context.spill.put("usage", entry_id, packed)
+            lookup.remember(entry_id, uses, packed)
         return PageResult(tuple(report.diagnostics), record, True)
 
     def site_page(self, job: SiteJob) -> PageResult:
@@ -320,7 +336,7 @@ def render_entry_and_site_pages(
         else touched_entries(changes, previous, loaded.bundles, mentioned)
     )
     kept, jobs = plan_entries(loaded.site, previous, target, touched, mentioned)
-    lookup = _lookup(loaded, store, results, jobs, touched is None, run.spill)
+    lookup = _lookup(loaded, store, results, jobs, touched is None, run.spill, run.warm)
     environment = run.templates.environment
     context = RenderContext(
         loaded.site,
@@ -346,6 +362,7 @@ def _lookup(
     jobs: list[EntryJob],
     everything: bool,
     spill: Spill | None,
+    warm: Warm | None,
 ) -> Lookup:
     """What the entry pages to render show of their stories: what each showed last
     time, and for stories changed since or new to a page, their own records."""
@@ -369,4 +386,5 @@ def _lookup(
     if store is not None:  # the bundles parsed now left theirs in the spill
         details.update(store.some("details", users - loaded.parsed.keys()))
         mentions.update(store.some("mentions", users - rendered))
-    return Lookup(details, mentions, usages, fresh, spill)
+    remembered = warm.shown if warm is not None else None
+    return Lookup(details, mentions, usages, fresh, spill, remembered)

@@ -26,12 +26,13 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from builder.build.options import Sources
 from builder.content.discover import BundleFiles, SourceFiles, rescan_bundle
 from builder.content.model import Entry
 from builder.core.diagnostics import Report
+from builder.core.pickled import Unpacked
 from builder.incremental.plan import Previous, SitePageKeys
 from builder.incremental.records import (
     SET_MODULUS,
@@ -43,7 +44,13 @@ from builder.incremental.records import (
 from builder.site.listings import ListingMemo
 from builder.site.templates import Fragments
 
+if TYPE_CHECKING:  # it imports this module
+    from builder.build.produce import Use
+
 FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of a file or folder
+# Entry pages whose uses a running builder keeps unpacked: those of the last
+# few edits (an entry page lists about a hundred stories on a large site).
+SHOWN_ENTRIES = 200
 
 
 @dataclass
@@ -95,6 +102,8 @@ class Warm:
     listings: ListingMemo = field(default_factory=ListingMemo)
     site_keys: SitePageKeys = field(default_factory=SitePageKeys)  # by the site-wide pages
     fragments: Fragments = field(default_factory=Fragments)  # of pages, by their whole input
+    # What entry pages showed of each story, unpacked, by entry id (builder.build.produce).
+    shown: Unpacked[dict[str, Use]] = field(default_factory=lambda: Unpacked(SHOWN_ENTRIES))
 
     def bundle_folders(self, sources: Sources) -> dict[str, int]:
         if self.folders is None:

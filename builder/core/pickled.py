@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -28,3 +30,34 @@ class Pickled(Generic[T]):
     def load(self) -> T:
         value: T = pickle.loads(self.data)
         return value
+
+
+class Unpacked(Generic[T]):
+    """Values made from stored bytes, kept by a running builder from build to
+    build under a name, and used again while the bytes read are the same.
+
+    Entry pages the last builds rendered left what they showed of each story,
+    packed into the store; an edit renders most of them again, and would
+    unpack those bytes again each time. At most `limit` names are kept, the
+    least recently used going first.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept: OrderedDict[str, tuple[bytes, T]] = OrderedDict()
+
+    def get(self, name: str, data: bytes, unpack: Callable[[], T]) -> T:
+        found = self.kept.get(name)
+        if found is not None and found[0] == data:
+            self.kept.move_to_end(name)
+            return found[1]
+        value = unpack()
+        self.put(name, data, value)
+        return value
+
+    def put(self, name: str, data: bytes, value: T) -> None:
+        """Keep `value` as what `data` holds: the value just packed into it, say."""
+        self.kept[name] = (data, value)
+        self.kept.move_to_end(name)
+        if len(self.kept) > self.limit:
+            self.kept.popitem(last=False)
