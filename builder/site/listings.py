@@ -371,8 +371,8 @@ def site_pages(
     """Output path -> the page, for every page that shows the whole site; `now` is
     the build's time, which decides what the news sitemap lists. `memo`: a
     running builder's groupings from its last build."""
-    latest = tuple(newest(site, max(FRONT_PAGE_SIZE, FEED_SIZE)))
     ordered, groups = _list_groups(site, memo)
+    latest = tuple(ordered[: max(FRONT_PAGE_SIZE, FEED_SIZE)])  # as `newest` would pick them
     lists = _list_specs(groups)
     stories = replace(site, entries=(), authors=None, tags=())
     entries = replace(site, bundles=(), authors=None, tags=())
