@@ -75,7 +75,12 @@ def gather_users(
         return {}
     users: dict[str, list[BundleSummary]] = defaultdict(list)
     for bundle in bundles:  # each entry's few users are sorted, not the archive
-        for entry_id in wanted.intersection((*mentioned.get(bundle.path, ()), *bundle.listed)):
+        mentions = mentioned.get(bundle.path, ())
+        # Most stories use none of the few entries an edit touches: asked first,
+        # without making a set for each story of the archive.
+        if wanted.isdisjoint(mentions) and wanted.isdisjoint(bundle.listed):
+            continue
+        for entry_id in wanted.intersection((*mentions, *bundle.listed)):
             users[entry_id].append(bundle)
     return {entry_id: [b.path for b in newest_first(found)] for entry_id, found in users.items()}
 
