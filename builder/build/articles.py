@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 
@@ -98,8 +99,7 @@ class ParsedBundle:
         return ParsedBundle(self.path, None, None, self.details is not None)
 
 
-@dataclass(frozen=True)
-class ArticleResult:
+class ArticleResult(NamedTuple):  # one per story on every build: a tuple, made fast
     path: str
     record: ArticleRecord
     output: tuple[str, OutputRecord] | None  # the page written, or None when checking
@@ -367,10 +367,19 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
     asks_ids = bool(changes.authors or changes.tags)
     # Where only stories changed, the few articles to look at are known at once.
     looked_at = changes.articles_to_look_at(plan.related, previous.related)
+    # And where the output is as the last build left it, the others' pages stay
+    # as they are, unasked: on every rebuild of a running builder, for the archive.
+    stays_but = looked_at if target.trusted and target.in_place else None
+    articles, outputs = previous.articles, previous.outputs
     for summary in plan.site.bundles:
-        path, output = summary.path, f"{summary.path}/index.html"
+        path = summary.path
+        output = f"{path}/index.html"
+        record, kept = articles.get(path), outputs.get(output)
+        unasked = stays_but is not None and path not in stays_but
+        if unasked and record is not None and kept is not None:
+            reused[path] = ArticleResult(path, record, (output, kept))
+            continue
         related = plan.related.get(path, ())
-        record, kept = previous.articles.get(path), previous.outputs.get(output)
         if record is not None and kept is not None and target.in_place:
             key = kept.key
             authors, tags = _ids_of(summary) if asks_ids else ((), ())
