@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import jinja2
+from markdown_it import MarkdownIt
 
 from builder.build.progress import Progress
 from builder.build.workers import Shards
@@ -77,6 +78,12 @@ class ArticleContext:
     authors: dict[str, Author]  # every author, by id: a few dozen
     tags: dict[str, Tag]  # every tag tags.yaml names, by id
     spill: Spill | None  # where rendered stories leave their first mentions; None: kept in memory
+    # A running builder's parser of bodies, kept while the glossary's claims are
+    # the same; None: made from the index. Not sent: a worker makes its own.
+    parser: MarkdownIt | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "parser": None}
 
 
 @dataclass(frozen=True)
@@ -235,7 +242,7 @@ class _ArticleRenderer:
 
     def __init__(self, context: ArticleContext, templates: jinja2.Environment) -> None:
         self.context = context
-        self.markdown = body_parser(context.index.link_table())
+        self.markdown = context.parser or body_parser(context.index.link_table())
         self.cards = Cards.of_site(context.config)
         self.writer = PageWriter(templates, context.target)
 
@@ -320,6 +327,7 @@ class ArticlePlan:
     related: dict[str, tuple[str, ...]]  # article path -> related article paths
     holders: dict[str, int]  # bundle path -> the shard that parsed it in this build
     spill: Spill | None  # where rendered stories leave their first mentions; None: kept in memory
+    parser: MarkdownIt | None = None  # a running builder's (ArticleContext.parser)
 
 
 def render_articles(
@@ -338,7 +346,15 @@ def render_articles(
         authors = {author.id: author for author in plan.site.authors or ()}
         tags = {tag.id: tag for tag in plan.site.tags}
         context = ArticleContext(
-            plan.site.config, plan.index, plan.keys, plan.target, shown, authors, tags, plan.spill
+            plan.site.config,
+            plan.index,
+            plan.keys,
+            plan.target,
+            shown,
+            authors,
+            tags,
+            plan.spill,
+            plan.parser,
         )
         work.append((context, share))
     for found in shards.run(render_share, work, progress.advance):

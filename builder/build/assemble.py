@@ -24,6 +24,7 @@ from builder.incremental.plan import (
     Changes,
     Keys,
     Previous,
+    claims_digest,
     find_changes,
     listed_by_changed,
     load_glossary,
@@ -61,10 +62,10 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
     index = replace(index, entries=with_entry_images(index.entries, pictures, report))
     config = with_publisher_logo(config, pictures, report)
     entry_digests = _entry_digests(index.entries.values(), run.warm)
-    # Everything linking reads of the glossary: forms, who claims them, which are
-    # short forms, the phrases never linked, the ids term marks may name.
-    table = index.link_table()
-    claims = digest(sorted(table.claims.items()), sorted(table.never), sorted(table.ids))
+    if run.warm is not None:
+        claims = run.warm.linking.table_for(index)[1]
+    else:
+        claims = claims_digest(index.link_table())
     common = digest(__version__, sources.theme_digest, config, options.drafts)
     authors = with_author_images(_authors(run), pictures, report)
     if not _yaml_broken(report, bundles.values()):  # a broken file may define the ids

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -272,6 +272,8 @@ def _link_and_render_articles(
         run.spill,
     )
     results, jobs = plan_articles(plan)
+    if jobs and run.warm is not None:  # asked only of a build that links a body
+        plan = replace(plan, parser=run.warm.linking.parser())
     with _render_shards(shards, local, len(jobs), run.options) as renderers:
         results.update(render_articles(renderers, plan, jobs, run.options.progress))
     return results

@@ -40,6 +40,7 @@ from builder.incremental.records import OutputRecord
 from builder.incremental.spill import Spill
 from builder.incremental.store import Store
 from builder.site import listings, pages
+from builder.site.pages import Use
 from builder.site.templates import PageTarget, PageWriter
 from builder.site.views import Cards
 from builder.text.linking import Mention, PackedMentions, plain_mention, unpack_mentions
@@ -73,11 +74,6 @@ class PageResult:
 EntryJob = tuple[str, tuple[str, ...]]  # an entry id, the paths of the stories that use it
 SiteJob = tuple[str, str]  # a site-wide page's output path, and its key
 PageJob = tuple[Literal["entry"], EntryJob] | tuple[Literal["site"], SiteJob]
-
-
-# What an entry page shows of one story: the story's first mention of the
-# entry, if any, and the events of its timeline that name the entry.
-Use = tuple[Mention | None, tuple[TimelineEvent, ...]]
 
 
 # What an entry page showed, as stored: mentions as plain tuples, which pickle

@@ -28,6 +28,7 @@ from builder.core.diagnostics import Diagnostic, Report, SiteLink
 from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
+from builder.text.references import LinkTable
 
 CACHE_FORMAT = 12  # 12: the state holds the digests of the tags of content/tags.yaml
 
@@ -336,6 +337,12 @@ class Changes:
         if not self.entries.isdisjoint(listed) or not self.entries.isdisjoint(record.mentioned):
             return True
         return related != previous.related.get(path) or not self.bundles.isdisjoint(related)
+
+
+def claims_digest(table: LinkTable) -> str:
+    """Everything linking reads of the glossary: forms, who claims them, which
+    are short forms, the phrases never linked, the ids term marks may name."""
+    return digest(sorted(table.claims.items()), sorted(table.never), sorted(table.ids))
 
 
 def find_changes(

@@ -55,6 +55,10 @@ from builder.text.linking import Mention
 from builder.text.markdown import RenderedBody, smart_quotes
 from builder.text.site_links import page_href, written_in
 
+# What an entry page shows of one story: the story's first mention of the
+# entry, if any, and the events of its timeline that name the entry.
+Use = tuple[Mention | None, tuple[TimelineEvent, ...]]
+
 
 @dataclass(frozen=True)
 class Usage:

@@ -207,3 +207,32 @@ def test_only_the_entries_loaded_anew_are_digested_again(
     assert changed
     assert changed <= set(digested) < set(after)  # the places, not the people or terms
     assert same_as_clean(site, out, tmp_path)
+
+
+def test_the_link_table_and_parser_are_kept_while_the_glossary_is_the_same(
+    tmp_path: Path,
+) -> None:
+    """An edited story links with the last build's parser; a claim added to the
+    glossary makes both again, and the output is as a clean build's."""
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    options = BuildOptions(site=site, out=out, workers=1)
+    build(options, warm)
+    story = edit(site, f"{STORY}/article.md", 'title: "Old Mill', 'title: "The Old Mill')
+    warm.changes.add(str(story))
+    build(options, warm)
+    table, parser = warm.linking.table, warm.linking.parser()
+    edit(site, f"{STORY}/article.md", 'title: "The Old Mill', 'title: "Old Mill')
+    warm.changes.add(str(story))
+    build(options, warm)
+    assert warm.linking.table is table and warm.linking.parser() is parser
+    assert same_as_clean(site, out, tmp_path)
+
+    glossary = edit(
+        site, "content/glossary/places.yaml", "aliases: [Carrow]", "aliases: [Carrow, the Carrow]"
+    )
+    warm.changes.add(str(glossary))
+    build(options, warm)
+    assert warm.linking.table is not table and warm.linking.parser() is not parser
+    assert "the Carrow" in warm.linking.table.claims
+    assert same_as_clean(site, out, tmp_path)
