@@ -284,11 +284,14 @@ def _report_found(
 ) -> None:
     """What parsing and rendering found, and the checks of the glossary as a whole."""
     report = run.report
+    # Most stories have nothing to say: asked first, of each of the archive's.
+    drafts = run.options.drafts
     for record in loaded.bundles.values():
-        if run.options.drafts or not record.draft:  # a draft's, builder.build.drafts reports
+        if record.diagnostics and (drafts or not record.draft):  # drafts: builder.build.drafts
             report.extend(record.diagnostics)
     for result in results.values():
-        report.extend(result.record.diagnostics)
+        if result.record.diagnostics:
+            report.extend(result.record.diagnostics)
     for page in others:
         report.extend(page.diagnostics)
     checks.check_entries(loaded.site, build_date(), report)
