@@ -83,6 +83,34 @@ class Changes:
             return found
 
 
+class LinkingMemo:
+    """What linking makes of the glossary, kept by a running builder while the
+    glossary index is the same: the link table, its digest, and the parser of
+    bodies built on it. At 50,000 stories the glossary claims some 40,000
+    forms, and making these again took a fifth of a second of every edit."""
+
+    def __init__(self) -> None:
+        self.index: GlossaryIndex | None = None
+        self.table = LinkTable({})
+        self.claims = ""
+        self._parser: MarkdownIt | None = None
+
+    def table_for(self, index: GlossaryIndex) -> tuple[LinkTable, str]:
+        """The index's link table and its digest, made again only for another index."""
+        if self.index is None or self.index != index:
+            self.table = index.link_table()
+            self.claims = claims_digest(self.table)
+            self._parser = None
+        self.index = index
+        return self.table, self.claims
+
+    def parser(self) -> MarkdownIt:
+        """The parser of bodies that links what the last `table_for` table claims."""
+        if self._parser is None:
+            self._parser = body_parser(self.table)
+        return self._parser
+
+
 @dataclass
 class Warm:
     """A running builder's memory: the last build's sources and records."""
@@ -105,7 +133,7 @@ class Warm:
     listings: ListingMemo = field(default_factory=ListingMemo)
     site_keys: SitePageKeys = field(default_factory=SitePageKeys)  # by the site-wide pages
     fragments: Fragments = field(default_factory=Fragments)  # of pages, by their whole input
-    linking: LinkingMemo = field(default_factory=lambda: LinkingMemo())  # the glossary's
+    linking: LinkingMemo = field(default_factory=LinkingMemo)  # the glossary's
     # What entry pages showed of each story, unpacked, by entry id (builder.build.produce).
     shown: Unpacked[dict[str, Use]] = field(default_factory=lambda: Unpacked(SHOWN_ENTRIES))
 
@@ -170,34 +198,6 @@ class Warm:
         by hand further down is not noticed until its key changes: a build in a
         new process checks every page."""
         return previous is self.previous and self.out_stamp == (str(out), file_stamp(out))
-
-
-class LinkingMemo:
-    """What linking makes of the glossary, kept by a running builder while the
-    glossary index is the same: the link table, its digest, and the parser of
-    bodies built on it. At 50,000 stories the glossary claims some 40,000
-    forms, and making these again took a tenth of a second of every edit."""
-
-    def __init__(self) -> None:
-        self.index: GlossaryIndex | None = None
-        self.table = LinkTable({})
-        self.claims = ""
-        self._parser: MarkdownIt | None = None
-
-    def table_for(self, index: GlossaryIndex) -> tuple[LinkTable, str]:
-        """The index's link table and its digest, made again only for another index."""
-        if self.index is None or self.index != index:
-            self.table = index.link_table()
-            self.claims = claims_digest(self.table)
-            self._parser = None
-        self.index = index
-        return self.table, self.claims
-
-    def parser(self) -> MarkdownIt:
-        """The parser of bodies that links what the last `table_for` table claims."""
-        if self._parser is None:
-            self._parser = body_parser(self.table)
-        return self._parser
 
 
 def file_stamp(file: Path) -> FileStamp | None:
