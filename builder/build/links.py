@@ -16,17 +16,18 @@ from builder.build.articles import ArticleResult
 from builder.build.state import Loaded, Run
 from builder.content.model import Site
 from builder.core.diagnostics import Report, SiteLink
-from builder.site.listings import site_page_paths
+from builder.site.listings import ListingMemo, site_page_paths
 from builder.site.theme import Theme, static_names
 from builder.text.site_links import INDEX, LinkTargets, link_problem
 
 
-def site_targets(site: Site, theme: Theme) -> LinkTargets:
-    """Every page and file a build of this site publishes; one line for each kind."""
+def site_targets(site: Site, theme: Theme, memo: ListingMemo | None = None) -> LinkTargets:
+    """Every page and file a build of this site publishes; one line for each kind.
+    `memo`: a running builder's groupings of the archive."""
     targets = LinkTargets()
     targets.add(f"{bundle.path}/{INDEX}" for bundle in site.bundles)  # stories
     targets.add(f"glossary/{entry.id}/{INDEX}" for entry in site.entries)  # entry pages
-    targets.add(site_page_paths(site))  # front page, glossary, sections, tags, feed, sitemap
+    targets.add(site_page_paths(site, memo))  # front page, glossary, sections, tags, feeds
     targets.add(static_names(theme))  # the theme's files, copied into static/
     return targets
 
@@ -34,7 +35,8 @@ def site_targets(site: Site, theme: Theme) -> LinkTargets:
 def check_site_links(run: Run, loaded: Loaded, articles: dict[str, ArticleResult]) -> None:
     """Every link of the published stories and of the glossary leads to a page or
     file this build publishes; one that leads to a draft is broken too."""
-    targets = site_targets(loaded.site, run.sources.theme)
+    memo = run.warm.listings if run.warm is not None else None
+    targets = site_targets(loaded.site, run.sources.theme, memo)
     drafts = (path for path, record in loaded.bundles.items() if record.draft)
     if not run.options.drafts:
         targets.hold_back((f"{path}/{INDEX}" for path in drafts), "a draft")

@@ -357,12 +357,24 @@ SITE_WIDE_PAGES = (
 )
 
 
-def site_page_paths(site: Site) -> list[str]:
+def site_page_paths(site: Site, memo: ListingMemo | None = None) -> list[str]:
     """The output path of every page that shows the whole site: what site_pages makes,
-    without making a view of any."""
+    without making a view of any. `memo`: a running builder's groupings, which
+    give the list pages at once if they are of this very site's stories."""
     people = () if site.authors is None else (f"{authors.FOLDER}/index.html",)
     pages = (f"{authors.FOLDER}/{author.id}/index.html" for author in site.authors or ())
-    return [*SITE_WIDE_PAGES, *list_page_paths(site), *people, *pages]
+    groups = memo.groups if memo is not None and memo.bundles is site.bundles else None
+    lists = list_page_paths(site) if groups is None else _group_page_paths(groups)
+    return [*SITE_WIDE_PAGES, *lists, *people, *pages]
+
+
+def _group_page_paths(groups: Groups) -> list[str]:
+    """The output path of every list page, as list_page_paths gives them."""
+    return [
+        f"{_page_folder(folder, number)}/index.html"
+        for folder, (_, _, bundles) in groups.items()
+        for number in range(1, max(1, -(-len(bundles) // LIST_PAGE_SIZE)) + 1)
+    ]
 
 
 def site_pages(

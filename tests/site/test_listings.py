@@ -17,6 +17,7 @@ from builder.site.listings import (
     news,
     news_language,
     news_sitemap,
+    site_page_paths,
     site_pages,
 )
 from builder.site.views import Cards, newest_first
@@ -81,6 +82,20 @@ def test_the_list_page_paths_are_those_of_the_list_pages() -> None:
     paths = list_page_paths(site)
     assert paths == list(list_pages(site))
     assert "tags/all/page/3/index.html" in paths and "tags/all/page/4/index.html" not in paths
+
+
+def test_a_running_builders_groupings_give_the_same_page_paths() -> None:
+    """Taken from the groupings site_pages kept, but only for those very stories."""
+    bundles = tuple(
+        tagged(f"a/s{n}", ["World", "Asia"][n % 2], (f"tag {n % 7}", "All", "ALL", "—"))
+        for n in range(LIST_PAGE_SIZE * 2 + 5)
+    )
+    site, memo = Site(CONFIG, (), bundles), ListingMemo()
+    site_pages(site, Cards.of_site(CONFIG), NOW, memo)
+    assert site_page_paths(site, memo) == site_page_paths(site)
+    assert "tags/all/page/4/index.html" in site_page_paths(site, memo)  # "All" and "ALL"
+    fewer = Site(CONFIG, (), bundles[:3])  # not what the groupings were made of
+    assert site_page_paths(fewer, memo) == site_page_paths(fewer)
 
 
 def _archive() -> tuple[BundleSummary, ...]:
