@@ -364,7 +364,8 @@ def _lookup(
     time, and for stories changed since or new to a page, their own records."""
     fresh = frozenset(loaded.parsed.keys() | {p for p, r in results.items() if r.rendered})
     usages = {} if everything or store is None else store.some("usage", [e for e, _ in jobs])
-    known = Lookup({}, {}, usages)
+    remembered = warm.shown if warm is not None else None
+    known = Lookup({}, {}, usages, remembered=remembered)
     users = {
         path
         for entry_id, paths in jobs
@@ -382,5 +383,4 @@ def _lookup(
     if store is not None:  # the bundles parsed now left theirs in the spill
         details.update(store.some("details", users - loaded.parsed.keys()))
         mentions.update(store.some("mentions", users - rendered))
-    remembered = warm.shown if warm is not None else None
     return Lookup(details, mentions, usages, fresh, spill, remembered)
