@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pickle
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from builder.core.recent import Recent
 
 T = TypeVar("T")
 
@@ -43,13 +44,11 @@ class Unpacked(Generic[T]):
     """
 
     def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.kept: OrderedDict[str, tuple[bytes, T]] = OrderedDict()
+        self.kept: Recent[str, tuple[bytes, T]] = Recent(limit)
 
     def get(self, name: str, data: bytes, unpack: Callable[[], T]) -> T:
         found = self.kept.get(name)
         if found is not None and found[0] == data:
-            self.kept.move_to_end(name)
             return found[1]
         value = unpack()
         self.put(name, data, value)
@@ -57,7 +56,4 @@ class Unpacked(Generic[T]):
 
     def put(self, name: str, data: bytes, value: T) -> None:
         """Keep `value` as what `data` holds: the value just packed into it, say."""
-        self.kept[name] = (data, value)
-        self.kept.move_to_end(name)
-        if len(self.kept) > self.limit:
-            self.kept.popitem(last=False)
+        self.kept.put(name, (data, value))

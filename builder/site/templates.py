@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ import jinja2.bccache
 from markupsafe import Markup
 
 from builder.core.diagnostics import Position, Report
+from builder.core.recent import Recent
 from builder.incremental.records import OutputRecord, record_output, reusable
 from builder.incremental.signing import cache_key, signed, verified
 from builder.site.theme import DEFAULT_THEME, Theme
@@ -126,7 +126,7 @@ class _Once:
         return found
 
 
-class Fragments:
+class Fragments(Recent[tuple[str, Hashable], Markup]):
     """Fragments a running builder keeps from build to build, each under a key
     that is its whole input: the macro's name and the item it was given.
 
@@ -137,9 +137,8 @@ class Fragments:
     """
 
     def __init__(self, limit: int = 20_000) -> None:
-        self.limit = limit
+        super().__init__(limit)
         self.theme = ""
-        self.kept: OrderedDict[tuple[str, Hashable], Markup] = OrderedDict()
 
     def for_theme(self, digest: str) -> Fragments:
         """These fragments, emptied if they were made by other templates."""
@@ -147,17 +146,6 @@ class Fragments:
             self.kept.clear()
             self.theme = digest
         return self
-
-    def get(self, key: tuple[str, Hashable]) -> Markup | None:
-        found = self.kept.get(key)
-        if found is not None:
-            self.kept.move_to_end(key)
-        return found
-
-    def put(self, key: tuple[str, Hashable], fragment: Markup) -> None:
-        self.kept[key] = fragment
-        if len(self.kept) > self.limit:
-            self.kept.popitem(last=False)
 
 
 class _Each:
