@@ -10,7 +10,8 @@ it made.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -112,6 +113,11 @@ def make(
                 raise
 
 
+# An output folder, as its path's string, and every file in it with its size
+# and time: as another process listed it (builder.build.run).
+OutputSeen = tuple[str, dict[str, tuple[int, int]]]
+
+
 @dataclass(frozen=True)
 class LastBuild:
     """What a rebuild reads of the last build while another process finds the
@@ -121,11 +127,25 @@ class LastBuild:
 
     previous: Previous
     output: dict[str, tuple[int, int]] | None  # None: an output not to be replaced in place
+    out: Path | None = None
+    unlisted: bool = False  # the output is replaced in place, and another process lists it
+
+    def listed(self, seen: OutputSeen | None) -> LastBuild:
+        """With the output's files: those another process listed, if it listed
+        this very folder; otherwise listed here."""
+        if not self.unlisted or self.out is None:
+            return self
+        if seen is not None and seen[0] == os.fspath(self.out):
+            return replace(self, output=seen[1], unlisted=False)
+        return replace(self, output=files_seen_below(self.out), unlisted=False)
 
 
-def last_build(options: BuildOptions) -> LastBuild | None:
+def last_build(
+    options: BuildOptions, list_here: Callable[[], bool] = lambda: True
+) -> LastBuild | None:
     """None where a build would read nothing of the last; the settings' problems
-    are reported by `make`."""
+    are reported by `make`. The output's files are listed here if `list_here()`
+    says so, asked only when they are needed; else `LastBuild.listed` adds them."""
     config = load_config(options.site, Report())
     if config is None or not options.write or options.clean:
         return None
@@ -134,8 +154,11 @@ def last_build(options: BuildOptions) -> LastBuild | None:
         if store is None:
             return None
         previous = load_previous(store)
-    in_place = replaces_in_place(out, bool(previous.outputs))
-    return LastBuild(previous, files_seen_below(out) if in_place else None)
+    if not replaces_in_place(out, bool(previous.outputs)):
+        return LastBuild(previous, None)
+    if list_here():
+        return LastBuild(previous, files_seen_below(out))
+    return LastBuild(previous, None, out, unlisted=True)
 
 
 def _output_folder(options: BuildOptions, config: SiteConfig) -> Path:

@@ -30,7 +30,7 @@ from builder.build.options import (
     build_date,
     build_time,
 )
-from builder.build.workers import Background
+from builder.build.workers import Background, Turn
 from builder.content.discover import SourceFiles, discover
 from builder.core.diagnostics import ContentError, Diagnostic, Position, Report
 from builder.incremental.records import (
@@ -51,7 +51,7 @@ from builder.incremental.uptodate import (
 from builder.site.theme import theme_digest, theme_for
 
 if TYPE_CHECKING:  # imported only once a build needs them: they import most of the builder
-    from builder.build.pipeline import LastBuild
+    from builder.build.pipeline import LastBuild, OutputSeen
     from builder.build.warm import Warm
 
 
@@ -168,33 +168,60 @@ def _first_look_beside_the_store(
     options: BuildOptions, file: Path, report: Report
 ) -> tuple[Sources | None, BuildResult | None, LastBuild | None]:
     """As `_first_look`, in a forked child, while this process reads the last
-    build's store and lists its output: at 50,000 stories each takes over a
-    second, on a core of its own. Both are wasted when nothing changed. Should the child fail,
-    the look is made here, where its error can be reported."""
-    child = Background(partial(_look_apart, options, file))
+    build's store: at 50,000 stories each takes over a second, on a core of its
+    own. Both are wasted when nothing changed. Should the child fail, the look
+    is made here, where its error can be reported.
+
+    An edit also needs the output's files, each with its size and time. Whichever
+    process is free first lists them: on a mid-sized site the child, whose look
+    ends first, on a large one this process."""
+    listing = Turn()
+    child = Background(partial(_look_apart, options, file, listing))
     try:
         from builder.build.pipeline import last_build
 
-        read = last_build(options)
+        read = last_build(options, listing.take)
         found = child.result()
     finally:
         child.cancel()
+        listing.close()
     if found is None:
-        return (*_first_look(options, file, report), read)
-    sources, unchanged, diagnostics = found
+        return (*_first_look(options, file, report), read and read.listed(None))
+    sources, unchanged, diagnostics, seen = found
     report.diagnostics.extend(diagnostics)  # made by a report as strict as this one
     if unchanged is not None:
         return None, replace(unchanged, report=report), None
-    return sources, None, read
+    return sources, None, read and read.listed(seen)
 
 
 def _look_apart(
-    options: BuildOptions, file: Path
-) -> tuple[Sources | None, BuildResult | None, list[Diagnostic]]:
-    """`_first_look` as the child sends it back: the sources only when needed."""
+    options: BuildOptions, file: Path, listing: Turn
+) -> tuple[Sources | None, BuildResult | None, list[Diagnostic], OutputSeen | None]:
+    """`_first_look` as the child sends it back: the sources only when needed,
+    and the output's files if this process took the turn to list them."""
     report = Report(strict=options.strict)
     sources, unchanged = _first_look(options, file, report)
-    return None if unchanged is not None else sources, unchanged, report.diagnostics
+    if unchanged is not None:
+        return None, unchanged, report.diagnostics, None
+    seen = _output_seen(options, file) if listing.take() else None
+    return sources, None, report.diagnostics, seen
+
+
+def _output_seen(options: BuildOptions, file: Path) -> OutputSeen | None:
+    """The last build's output folder, and every file in it with its size and time."""
+    from builder.build.output import files_seen_below
+
+    if options.out is not None:
+        out = options.out
+    else:  # site.yaml's folder, as the last build found it; the caller compares
+        summary = read_summary(file)
+        if summary is None:
+            return None
+        out = Path(summary.out)
+    try:
+        return os.fspath(out), files_seen_below(out)
+    except OSError:  # no output: the caller, which knows better, looks itself
+        return None
 
 
 def look(options: BuildOptions, report: Report) -> Sources:

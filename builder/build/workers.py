@@ -4,7 +4,8 @@
 the work and whatever state that share needs: a worker that parsed some
 bundles keeps them to render their pages, so nothing large travels back to
 the main process. `Background` runs one piece of work in a forked child
-while the main process does another.
+while the main process does another; a `Turn` gives a job to whichever of
+the two is free first.
 """
 
 from __future__ import annotations
@@ -199,6 +200,35 @@ class Background(Generic[Result]):
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
         os.waitpid(self._pid, 0)
+
+
+class Turn:
+    """A job that either of two processes may do, taken by the first to ask.
+
+    One byte waits in a pipe that both hold after a fork; reading it is
+    atomic, so exactly one `take()` returns True, in whichever process asks
+    first, and every later one False. Made before the fork."""
+
+    def __init__(self) -> None:
+        self._readable: int | None = None
+        readable, writable = os.pipe()
+        os.write(writable, b"1")
+        os.close(writable)  # once the byte is taken, a read finds the end
+        os.set_blocking(readable, False)
+        self._readable = readable
+
+    def take(self) -> bool:
+        if self._readable is None:
+            return False
+        try:
+            return os.read(self._readable, 1) == b"1"
+        except BlockingIOError:
+            return False
+
+    def close(self) -> None:
+        if self._readable is not None:
+            os.close(self._readable)
+            self._readable = None
 
 
 def _send_and_end(work: Callable[[], object], writable: int) -> NoReturn:

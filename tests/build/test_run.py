@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from builder.build import run
+from builder.build import pipeline, run
 from builder.build.options import BuildOptions, BuildResult
+from builder.build.output import files_seen_below
 from builder.build.run import build
+from builder.build.workers import Turn
 from builder.commands.cli import main
 from builder.core.diagnostics import ContentError, Report
 from tests.conftest import (
@@ -479,6 +481,46 @@ def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
     assert rebuild_equals_clean(site, tmp_path).rendered > 0
     assert read_beside
+
+
+@pytest.mark.parametrize("free_first", ["child", "parent"])
+@pytest.mark.parametrize("named", [True, False], ids=["--out", "site.yaml's output"])
+def test_the_output_is_listed_by_whichever_process_is_free_first(
+    make_site: Callable[..., Path],
+    tmp_path: Path,
+    read_beside: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    free_first: str,
+    named: bool,
+) -> None:
+    parent = os.getpid()
+
+    class Given(Turn):
+        """The turn goes to the process the test says; the other finds it taken."""
+
+        def take(self) -> bool:
+            in_child = os.getpid() != parent
+            return super().take() if in_child == (free_first == "child") else False
+
+    listed_here: list[Path] = []
+
+    def counted(folder: Path) -> Any:
+        listed_here.append(folder)
+        return files_seen_below(folder)
+
+    monkeypatch.setattr(run, "Turn", Given)
+    monkeypatch.setattr(pipeline, "files_seen_below", counted)
+    site = make_site()
+    out = tmp_path / "out" if named else site / "public"
+    options = BuildOptions(site=site, out=out if named else None)
+    build(options)
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    write_files(out, {"world/stray.html": "<p>put here by hand</p>"})  # removed, as ever
+    assert build(options).rendered > 0
+    build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+    assert listed_here == ([] if free_first == "child" else [out])
+    assert len(read_beside) == 1
 
 
 @pytest.mark.parametrize("edited", [False, True], ids=["sources unchanged", "a story edited"])

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from builder.build.workers import Background
+from builder.build.workers import Background, Turn
 
 
 def test_background_work_comes_back_whole() -> None:
@@ -53,3 +53,26 @@ def test_work_with_no_process_to_spare_comes_back_as_none(
     child = Background(lambda: 1)
     assert child.result() is None
     child.cancel()
+
+
+def test_a_turn_goes_to_exactly_one_of_two_processes() -> None:
+    for _ in range(20):
+        turn = Turn()
+        child = Background(turn.take)
+        here = turn.take()
+        there = child.result()
+        assert (here, there) in ((True, False), (False, True))
+        assert not turn.take()  # taken once, for good
+        turn.close()
+        assert not turn.take()
+
+
+def test_a_turn_not_taken_by_a_failed_child_is_still_there() -> None:
+    turn = Turn()
+
+    def fails() -> None:
+        raise ValueError("a bug in the child, before its turn")
+
+    assert Background(fails).result() is None
+    assert turn.take()
+    turn.close()
