@@ -42,7 +42,7 @@ from builder.incremental.store import Store
 from builder.site import listings, pages
 from builder.site.pages import Use
 from builder.site.templates import PageTarget, PageWriter
-from builder.site.views import Cards
+from builder.site.views import Cards, StorySummaries
 from builder.text.linking import Mention, PackedMentions, plain_mention, unpack_mentions
 
 
@@ -62,6 +62,7 @@ class RenderContext:
     changes: Changes  # since the last build
     memo: listings.ListingMemo | None = None  # a running builder's groupings, from its last build
     site_keys: SitePageKeys | None = None  # and its keys of the site-wide pages
+    summaries: StorySummaries | None = None  # and its stories as lists show them
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class PageRenderer:
 
     def __init__(self, context: RenderContext) -> None:
         self.context = context
-        self.cards = Cards.of_site(context.site.config)
+        self.cards = Cards.of_site(context.site.config, context.summaries)
         self.writer = PageWriter(context.templates, context.target)
         self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
         site, now = context.site, context.now
@@ -347,6 +348,7 @@ def render_entry_and_site_pages(
         changes,
         run.warm.listings if run.warm is not None else None,
         run.warm.site_keys if run.warm is not None else None,
+        run.warm.summaries if run.warm is not None else None,
     )
     return kept + render_pages(context, jobs, run.options.progress, run.options.workers)
 

@@ -47,6 +47,7 @@ from builder.incremental.records import (
 from builder.site.listings import ListingMemo
 from builder.site.pages import Use
 from builder.site.templates import Fragments
+from builder.site.views import StorySummaries
 from builder.text.markdown import body_parser
 from builder.text.references import LinkTable
 
@@ -133,6 +134,7 @@ class Warm:
     listings: ListingMemo = field(default_factory=ListingMemo)
     site_keys: SitePageKeys = field(default_factory=SitePageKeys)  # by the site-wide pages
     fragments: Fragments = field(default_factory=Fragments)  # of pages, by their whole input
+    summaries: StorySummaries = field(default_factory=StorySummaries)  # as lists show stories
     linking: LinkingMemo = field(default_factory=LinkingMemo)  # the glossary's
     # What entry pages showed of each story, unpacked, by entry id (builder.build.produce).
     shown: Unpacked[dict[str, Use]] = field(default_factory=lambda: Unpacked(SHOWN_ENTRIES))

@@ -23,6 +23,7 @@ from builder.content.model import (
     Tag,
 )
 from builder.content.validate import slugify
+from builder.core.recent import Recent
 from builder.site.dates import DateFormat, date_format
 from builder.site.pictures import PORTRAIT_SIZES, PictureView, picture_view
 from builder.text import site_links
@@ -313,6 +314,28 @@ def fact_view(fact: Fact, inline: InlineRenderer, root: str, dates: DateFormat) 
     )
 
 
+class StorySummaries(Recent[tuple[str, str], tuple[BundleSummary, ArticleSummary]]):
+    """Stories as lists show them, which a running builder keeps from build to
+    build: by path and page depth, each with the summary it was made from.
+
+    An edited title sends the entry pages of the story's twenty entries back to
+    the templates, each listing a hundred stories: all but the edited one are
+    the very summary objects of the last build, and their list items are taken
+    again. Kept only for one site's settings (its dates, its links' form).
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        super().__init__(limit)
+        self.config: SiteConfig | None = None
+
+    def for_config(self, config: SiteConfig) -> StorySummaries:
+        """These summaries, emptied if they were made under other settings."""
+        if config != self.config:
+            self.kept.clear()
+            self.config = config
+        return self
+
+
 class Cards:
     """Entry cards and fact views, each made once per entry and page depth.
 
@@ -321,19 +344,29 @@ class Cards:
     links take the site's one form (`folders`: see site_links.page_href).
     """
 
-    def __init__(self, inline: InlineRenderer, dates: DateFormat, folders: bool = False) -> None:
+    def __init__(
+        self,
+        inline: InlineRenderer,
+        dates: DateFormat,
+        folders: bool = False,
+        summaries: StorySummaries | None = None,
+    ) -> None:
         self.inline = inline
         self.dates = dates
         self.folders = folders
         self._facts: dict[tuple[str, str], tuple[FactView, ...]] = {}
         self._cards: dict[tuple[str, str], EntryCard] = {}
-        self._summaries: dict[tuple[str, str], ArticleSummary] = {}
+        made: dict[tuple[str, str], tuple[BundleSummary, ArticleSummary]] = {}
+        self._summary_of = made.get if summaries is None else summaries.get
+        self._keep_summary = made.__setitem__ if summaries is None else summaries.put
 
     @classmethod
-    def of_site(cls, config: SiteConfig) -> Cards:
-        """The cards of a site: its dates, and links in its one form, text's too."""
+    def of_site(cls, config: SiteConfig, summaries: StorySummaries | None = None) -> Cards:
+        """The cards of a site: its dates, and links in its one form, text's too.
+        `summaries`: a running builder's, kept from its last build."""
         folders = config.directory_urls
-        return cls(InlineMarkdown(folders), dates_of(config), folders)
+        kept = summaries.for_config(config) if summaries is not None else None
+        return cls(InlineMarkdown(folders), dates_of(config), folders, kept)
 
     def facts(self, entry: Entry, root: str) -> tuple[FactView, ...]:
         found = self._facts.get((entry.id, root))
@@ -351,11 +384,14 @@ class Cards:
     def summary(self, bundle: BundleSummary, root: str, sentence: str | None) -> ArticleSummary:
         """A story as lists show it, made once per page depth: the hundred entry
         pages that list a story differ only in the sentence quoted from it."""
-        found = self._summaries.get((bundle.path, root))
-        if found is None:
-            made = article_summary(bundle, root, self.dates, folders=self.folders)
-            found = self._summaries[bundle.path, root] = made
-        return found if sentence is None else ArticleSummary(*found[:-1], sentence)
+        key = (bundle.path, root)
+        found = self._summary_of(key)
+        # A story's summary is a new object when it changed: its item is made again.
+        if found is None or found[0] is not bundle:
+            found = (bundle, article_summary(bundle, root, self.dates, folders=self.folders))
+            self._keep_summary(key, found)
+        made = found[1]
+        return made if sentence is None else ArticleSummary(*made[:-1], sentence)
 
     def story_card(
         self,
