@@ -52,7 +52,7 @@ from builder.incremental.plan import (
 )
 from builder.incremental.records import OutputRecord, digest
 from builder.incremental.spill import Spill
-from builder.incremental.store import Store
+from builder.incremental.store import StoppedReading, Store
 from builder.incremental.uptodate import CACHE_FOLDER
 from builder.site.listings import NEWS_WINDOW
 from builder.site.templates import PageWriter, Templates
@@ -141,19 +141,25 @@ class LastBuild:
 
 
 def last_build(
-    options: BuildOptions, list_here: Callable[[], bool] = lambda: True
+    options: BuildOptions,
+    list_here: Callable[[], bool] = lambda: True,
+    stop: Callable[[], bool] = lambda: False,
 ) -> LastBuild | None:
-    """None where a build would read nothing of the last; the settings' problems
-    are reported by `make`. The output's files are listed here if `list_here()`
-    says so, asked only when they are needed; else `LastBuild.listed` adds them."""
+    """None where a build would read nothing of the last, or where `stop()`, asked
+    now and then, says to read no more; the settings' problems are reported by
+    `make`. The output's files are listed here if `list_here()` says so, asked
+    only when they are needed; else `LastBuild.listed` adds them."""
     config = load_config(options.site, Report())
-    if config is None or not options.write or options.clean:
+    if config is None or not options.write or options.clean or stop():
         return None
     out = _output_folder(options, config)
     with _store(options, out) as store:
         if store is None:
             return None
-        previous = load_previous(store)
+        try:
+            previous = load_previous(store, stop)
+        except StoppedReading:
+            return None
     if not replaces_in_place(out, bool(previous.outputs)):
         return LastBuild(previous, None)
     if list_here():

@@ -174,13 +174,14 @@ def _first_look_beside_the_store(
 
     An edit also needs the output's files, each with its size and time. Whichever
     process is free first lists them: on a mid-sized site the child, whose look
-    ends first, on a large one this process."""
+    ends first, on a large one this process. Where the child says that nothing
+    changed before this process has read the store, the reading stops there."""
     listing = Turn()
     child = Background(partial(_look_apart, options, file, listing))
     try:
         from builder.build.pipeline import last_build
 
-        read = last_build(options, listing.take)
+        read = last_build(options, listing.take, partial(_nothing_changed, child))
         found = child.result()
     finally:
         child.cancel()
@@ -194,9 +195,20 @@ def _first_look_beside_the_store(
     return sources, None, read and read.listed(seen)
 
 
-def _look_apart(
-    options: BuildOptions, file: Path, listing: Turn
-) -> tuple[Sources | None, BuildResult | None, list[Diagnostic], OutputSeen | None]:
+def _nothing_changed(child: Background[LookedApart]) -> bool:
+    """Whether the child has answered already, and that nothing changed. Does not wait."""
+    if not child.done():
+        return False
+    found = child.result()
+    return found is not None and found[1] is not None
+
+
+# What the child sends back: the sources (None when nothing changed), the last
+# build's result (when nothing changed), its problems and the output's files.
+LookedApart = tuple[Sources | None, BuildResult | None, list[Diagnostic], "OutputSeen | None"]
+
+
+def _look_apart(options: BuildOptions, file: Path, listing: Turn) -> LookedApart:
     """`_first_look` as the child sends it back: the sources only when needed,
     and the output's files if this process took the turn to list them."""
     report = Report(strict=options.strict)

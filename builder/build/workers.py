@@ -14,6 +14,7 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import traceback
 from collections.abc import Callable, Sequence
@@ -166,6 +167,7 @@ class Background(Generic[Result]):
 
     def __init__(self, work: Callable[[], Result]) -> None:
         self._readable: int | None = None
+        self._found: Result | None = None  # once read
         readable, writable = os.pipe()
         try:
             self._pid = os.fork()
@@ -179,17 +181,26 @@ class Background(Generic[Result]):
         os.close(writable)
         self._readable = readable
 
-    def result(self) -> Result | None:
+    def done(self) -> bool:
+        """Whether the child has finished: its result, or its end, waits to be read.
+        Does not wait."""
         if self._readable is None:
-            return None
+            return True
+        ready, _, _ = select.select([self._readable], [], [], 0)
+        return bool(ready)
+
+    def result(self) -> Result | None:
+        """The child's result, waiting for it; the same again when asked again."""
+        if self._readable is None:
+            return self._found
         with os.fdopen(self._readable, "rb") as pipe:
             self._readable = None
             data = pipe.read()
         _, status = os.waitpid(self._pid, 0)
         if status != 0 or not data:
             return None
-        found: Result = pickle.loads(data)
-        return found
+        self._found = pickle.loads(data)
+        return self._found
 
     def cancel(self) -> None:
         """Stop the child, if it is still at work, and forget its result."""

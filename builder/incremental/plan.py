@@ -14,7 +14,7 @@ a value in it that is not signed with this user's key is never unpickled.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -98,13 +98,15 @@ def store_file(site: Path, out: Path) -> Path:
     return site / CACHE_FOLDER / f"build-{digest(str(out.resolve()))[:16]}.sqlite"
 
 
-def load_previous(store: Store) -> Previous:
+def load_previous(store: Store, stop: Callable[[], bool] | None = None) -> Previous:
+    """What the last build left in the store. `stop` is asked now and then: when it
+    says so, the reading ends with StoppedReading (builder.incremental.store)."""
     state = store.all("state")
     common = state.get("common")
     return Previous(
         glossary=store.all("glossary"),
-        bundles=store.all("bundle"),
-        articles=store.all("article"),
+        bundles=store.all("bundle", stop),
+        articles=store.all("article", stop),
         outputs=state.get("outputs") or {},
         entries=state.get("entries"),
         authors=state.get("authors"),

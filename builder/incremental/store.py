@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,13 @@ from builder.core.pickled import Pickled
 from builder.incremental.signing import cache_key, signed, verified
 
 TABLES = ("meta", "glossary", "bundle", "details", "article", "mentions", "usage", "state")
+
+
+class StoppedReading(Exception):
+    """The caller said, part way through a table, that it needs no more of it."""
+
+
+_ROWS_BETWEEN_QUESTIONS = 1000
 
 
 def dumps(value: object) -> bytes:
@@ -43,14 +50,24 @@ class Store:
         if self.key is not None and not fresh and file.is_file():  # no key: every build cold
             self._connection = _open_existing(file, identity, self.key)
 
-    def all(self, table: str) -> dict[str, Any]:
-        """Every value of a table, by name; rows that fail their signature are left out."""
+    def all(self, table: str, stop: Callable[[], bool] | None = None) -> dict[str, Any]:
+        """Every value of a table, by name; rows that fail their signature are left out.
+        `stop` is asked every thousand rows; when it says so, StoppedReading is raised."""
         if self._connection is None:
             return {}
         rows = self._connection.execute(f"SELECT name, value FROM {_table(table)}")
-        return {
-            name: value for name, value in (self._row(row) for row in rows) if value is not None
-        }
+        if stop is None:
+            return {
+                name: value for name, value in (self._row(row) for row in rows) if value is not None
+            }
+        found: dict[str, Any] = {}
+        while batch := rows.fetchmany(_ROWS_BETWEEN_QUESTIONS):
+            if stop():
+                raise StoppedReading
+            found.update(
+                (name, value) for name, value in map(self._row, batch) if value is not None
+            )
+        return found
 
     def some(self, table: str, names: Iterable[str]) -> dict[str, Pickled[Any]]:
         """The verified, still pickled values of some names; missing names are left out."""

@@ -22,6 +22,7 @@ from builder.build.run import build
 from builder.build.workers import Turn
 from builder.commands.cli import main
 from builder.core.diagnostics import ContentError, Report
+from builder.incremental.store import Store
 from tests.conftest import (
     ARTICLE,
     MINIMAL_SITE,
@@ -481,6 +482,46 @@ def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
     assert rebuild_equals_clean(site, tmp_path).rendered > 0
     assert read_beside
+
+
+@pytest.fixture
+def child_answers_first(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The child's answer is in before this process starts reading the store, as on a
+    mid-sized site whose store is slow to read; the list names the tables read."""
+    asked = run._nothing_changed
+    read: list[str] = []
+
+    def once_answered(child: Any) -> bool:
+        child.result()  # waits for it
+        return bool(asked(child))
+
+    real_all = Store.all
+
+    def counted(store: Store, table: str, *args: Any) -> Any:
+        read.append(table)
+        return real_all(store, table, *args)
+
+    monkeypatch.setattr(run, "_nothing_changed", once_answered)
+    monkeypatch.setattr(Store, "all", counted)
+    return read
+
+
+def test_a_rebuild_with_nothing_changed_stops_reading_the_store_once_told(
+    make_site: Callable[..., Path],
+    tmp_path: Path,
+    read_beside: list[int],
+    child_answers_first: list[str],
+) -> None:
+    site = make_site()
+    first = build(BuildOptions(site=site, out=tmp_path / "out"))
+    child_answers_first.clear()
+    again = build(BuildOptions(site=site, out=tmp_path / "out"))
+    assert (again.rendered, again.pages) == (0, first.pages)
+    assert child_answers_first == []  # not one table read in vain
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    assert rebuild_equals_clean(site, tmp_path).rendered > 0
+    assert {"bundle", "article"} <= set(child_answers_first)  # an edit reads it whole
+    assert len(read_beside) == 2
 
 
 @pytest.mark.parametrize("free_first", ["child", "parent"])

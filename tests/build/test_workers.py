@@ -76,3 +76,23 @@ def test_a_turn_not_taken_by_a_failed_child_is_still_there() -> None:
     assert Background(fails).result() is None
     assert turn.take()
     turn.close()
+
+
+def test_whether_a_child_is_done_is_asked_without_waiting() -> None:
+    readable, writable = os.pipe()
+
+    def waits_for_a_word() -> str:
+        os.read(readable, 1)
+        return "done"
+
+    child = Background(waits_for_a_word)
+    assert not child.done()
+    os.write(writable, b"1")
+    while not child.done():
+        time.sleep(0.01)
+    first = child.result()
+    assert first == "done"
+    assert child.result() is first  # read once, the same again
+    assert child.done()
+    os.close(readable)
+    os.close(writable)
