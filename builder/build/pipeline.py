@@ -127,7 +127,7 @@ class LastBuild:
 
     previous: Previous
     output: dict[str, tuple[int, int]] | None  # None: an output not to be replaced in place
-    out: Path | None = None
+    out: Path | None = None  # the output folder
     unlisted: bool = False  # the output is replaced in place, and another process lists it
 
     def listed(self, seen: OutputSeen | None) -> LastBuild:
@@ -161,9 +161,9 @@ def last_build(
         except StoppedReading:
             return None
     if not replaces_in_place(out, bool(previous.outputs)):
-        return LastBuild(previous, None)
+        return LastBuild(previous, None, out)
     if list_here():
-        return LastBuild(previous, files_seen_below(out))
+        return LastBuild(previous, files_seen_below(out), out)
     return LastBuild(previous, None, out, unlisted=True)
 
 

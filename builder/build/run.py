@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -182,17 +183,36 @@ def _first_look_beside_the_store(
         from builder.build.pipeline import last_build
 
         read = last_build(options, listing.take, partial(_nothing_changed, child))
+        # Listed here, the output is checked here too: its summary is read while
+        # the child is still at work.
+        listed_here = read is not None and read.output is not None
+        summary = read_summary(file) if listed_here and not child.done() else None
         found = child.result()
     finally:
         child.cancel()
         listing.close()
     if found is None:
         return (*_first_look(options, file, report), read and read.listed(None))
-    sources, unchanged, diagnostics, seen = found
+    sources, unchanged, diagnostics, seen, unchecked = found
+    if unchecked and not _listed_intact(read, summary or read_summary(file)):
+        # An output page changed since the last build, and the child, which found
+        # the sources unchanged, did not send them: they are found here.
+        return (*_first_look(options, file, report), read and read.listed(None))
     report.diagnostics.extend(diagnostics)  # made by a report as strict as this one
     if unchanged is not None:
         return None, replace(unchanged, report=report), None
     return sources, None, read and read.listed(seen)
+
+
+def _listed_intact(read: LastBuild | None, summary: Summary | None) -> bool:
+    """Whether every page the summary records is in the output as listed, with the
+    size and time it was written with."""
+    if read is None or read.output is None or read.out is None or summary is None:
+        return False
+    if os.fspath(read.out) != summary.out:
+        return False
+    listed = read.output
+    return all(listed.get(path) == (size, mtime) for path, (size, mtime) in summary.outputs.items())
 
 
 def _nothing_changed(child: Background[LookedApart]) -> bool:
@@ -204,19 +224,35 @@ def _nothing_changed(child: Background[LookedApart]) -> bool:
 
 
 # What the child sends back: the sources (None when nothing changed), the last
-# build's result (when nothing changed), its problems and the output's files.
-LookedApart = tuple[Sources | None, BuildResult | None, list[Diagnostic], "OutputSeen | None"]
+# build's result (when nothing changed), its problems, the output's files (when
+# it took the turn to list them), and whether the output is still to be checked
+# (when this process took the turn: it lists the output, and checks it against
+# the summary, while the child walks on).
+LookedApart = tuple[Sources | None, BuildResult | None, list[Diagnostic], "OutputSeen | None", bool]
 
 
 def _look_apart(options: BuildOptions, file: Path, listing: Turn) -> LookedApart:
-    """`_first_look` as the child sends it back: the sources only when needed,
-    and the output's files if this process took the turn to list them."""
+    """`_first_look` as the child sends it back: the sources only when needed, the
+    output's files if this process took the turn to list them; if it did not, the
+    output is left to the main process to check."""
     report = Report(strict=options.strict)
-    sources, unchanged = _first_look(options, file, report)
-    if unchanged is not None:
-        return None, unchanged, report.diagnostics, None
-    seen = _output_seen(options, file) if listing.take() else None
-    return sources, None, report.diagnostics, seen
+    sources = look(options, report)
+    taken: list[bool] = []  # whether this process took the turn, once it asked
+
+    def mine() -> bool:
+        if not taken:
+            taken.append(listing.take())
+        return taken[0]
+
+    def intact(summary: Summary) -> bool:
+        return outputs_intact(Path(summary.out), summary.outputs) if mine() else True
+
+    if options.write and not options.clean and not report.has_errors:
+        unchanged = _unchanged(file, sources, options, report, intact)
+        if unchanged is not None:
+            return None, unchanged, report.diagnostics, None, not mine()
+    seen = _output_seen(options, file) if mine() else None
+    return sources, None, report.diagnostics, seen, False
 
 
 def _output_seen(options: BuildOptions, file: Path) -> OutputSeen | None:
@@ -288,16 +324,21 @@ def _with_theme(
 
 
 def _unchanged(
-    file: Path, sources: Sources, options: BuildOptions, report: Report
+    file: Path,
+    sources: Sources,
+    options: BuildOptions,
+    report: Report,
+    intact: Callable[[Summary], bool] | None = None,
 ) -> BuildResult | None:
-    """The last build's result, if it was made from the same inputs and its output is intact."""
+    """The last build's result, if it was made from the same inputs and its output
+    is intact (`intact`: another way to tell)."""
     summary = read_summary(file)
     if summary is None or summary.inputs != sources.fingerprint:
         return None
     if summary.changes_at and sources.now >= datetime.fromisoformat(summary.changes_at):
         return None  # a scheduled story went live, or a story left the news sitemap
     out = Path(summary.out)
-    if not outputs_intact(out, summary.outputs):
+    if not (intact(summary) if intact else outputs_intact(out, summary.outputs)):
         return None
     for path, line, col, message in summary.warnings:
         report.warning(Position(path, line, col), message)

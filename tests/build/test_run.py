@@ -484,6 +484,60 @@ def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
     assert read_beside
 
 
+def turn_given_to(who: str) -> type[Turn]:
+    """A Turn that goes to this process ("parent") or to the child it forks; the
+    other finds it taken."""
+    parent = os.getpid()
+
+    class Given(Turn):
+        def take(self) -> bool:
+            in_child = os.getpid() != parent
+            return super().take() if in_child == (who == "child") else False
+
+    return Given
+
+
+@pytest.mark.parametrize("defaced", [False, True], ids=["output intact", "a page defaced"])
+def test_with_nothing_changed_the_process_that_listed_the_output_checks_it(
+    make_site: Callable[..., Path],
+    tmp_path: Path,
+    read_beside: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    defaced: bool,
+) -> None:
+    looked_here: list[int] = []
+    first_look = run._first_look
+
+    def counted(*args: Any) -> Any:
+        looked_here.append(1)
+        return first_look(*args)
+
+    checked_here: list[bool] = []
+    listed_intact = run._listed_intact
+
+    def checked(*args: Any) -> bool:
+        checked_here.append(listed_intact(*args))
+        return checked_here[-1]
+
+    monkeypatch.setattr(run, "Turn", turn_given_to("parent"))
+    monkeypatch.setattr(run, "_nothing_changed", lambda child: False)  # the store read whole
+    monkeypatch.setattr(run, "_first_look", counted)
+    monkeypatch.setattr(run, "_listed_intact", checked)
+    site, out = make_site(), tmp_path / "out"
+    first = build(BuildOptions(site=site, out=out))
+    looked_here.clear()  # the first build's, which has no store to read beside
+    page = out / "world/story/index.html"
+    if defaced:
+        page.write_text("defaced", encoding="utf-8")
+    again = build(BuildOptions(site=site, out=out))
+    assert again.rendered == (1 if defaced else 0)
+    assert again.pages == first.pages
+    assert checked_here == [not defaced]  # by the listing taken here, not by the child
+    assert looked_here == ([1] if defaced else [])  # the sources found here only then
+    build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
 @pytest.fixture
 def child_answers_first(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The child's answer is in before this process starts reading the store, as on a
@@ -534,22 +588,13 @@ def test_the_output_is_listed_by_whichever_process_is_free_first(
     free_first: str,
     named: bool,
 ) -> None:
-    parent = os.getpid()
-
-    class Given(Turn):
-        """The turn goes to the process the test says; the other finds it taken."""
-
-        def take(self) -> bool:
-            in_child = os.getpid() != parent
-            return super().take() if in_child == (free_first == "child") else False
-
     listed_here: list[Path] = []
 
     def counted(folder: Path) -> Any:
         listed_here.append(folder)
         return files_seen_below(folder)
 
-    monkeypatch.setattr(run, "Turn", Given)
+    monkeypatch.setattr(run, "Turn", turn_given_to(free_first))
     monkeypatch.setattr(pipeline, "files_seen_below", counted)
     site = make_site()
     out = tmp_path / "out" if named else site / "public"
