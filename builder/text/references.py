@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from builder.text.matcher import is_word_character
 
@@ -58,10 +59,10 @@ class LinkTable:
         return {entry_id: tuple(forms) for entry_id, forms in found.items()}
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a form stands: the text a reader sees of one paragraph (or list item,
-    table cell, heading), and the match in it."""
+    table cell, heading), and the match in it. A tuple: one is made for every
+    match in every body, 100,000 in a cold build of 5,000 stories."""
 
     text: str
     start: int
@@ -71,9 +72,8 @@ class Place:
     next_match: bool  # another glossary match starts at the next word
 
 
-@dataclass(frozen=True)
-class Decision:
-    """What a place in the text was taken to be, and by which rule."""
+class Decision(NamedTuple):
+    """What a place in the text was taken to be, and by which rule; one for every place."""
 
     start: int
     end: int
