@@ -9,7 +9,7 @@ handed, which its key digests whole.
 from __future__ import annotations
 
 import heapq
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -127,6 +127,8 @@ class ListingMemo:
         self.urls_bundles: tuple[BundleSummary, ...] = ()
         self.urls_from: object = None  # what else the addresses were made from
         self.urls: tuple[tuple[str, str | None], ...] | None = None
+        self.counted_from: Groups | None = None  # the groups the tag counts were made with
+        self.counts: TagCounts = ()
 
     def groups_again(
         self, bundles: tuple[BundleSummary, ...]
@@ -289,12 +291,28 @@ def _list_page(site: Site, spec: ListSpec) -> ListPage:
     )
 
 
-def tag_index(site: Site) -> TagIndexPage:
-    counts: dict[str, int] = defaultdict(int)
-    for bundle in site.bundles:
-        for tag in bundle.front.tags:
-            if slugify(tag):
-                counts[tag] += 1
+# Each tag that has a page, with how many stories carry it, in the tags page's order.
+TagCounts = tuple[tuple[str, int], ...]
+
+
+def tag_counts(site: Site, memo: ListingMemo | None = None) -> TagCounts:
+    """How many stories carry each tag that has a page (a tag with a slug), by the
+    tag as written; sorted case aside, the first written first among equals.
+    `memo`: a running builder's groupings, made of this very site's stories: while
+    they are the groups of the last build, every story has the tags it had."""
+    groups = memo.groups if memo is not None and memo.bundles is site.bundles else None
+    if memo is not None and groups is not None and memo.counted_from is groups:
+        return memo.counts
+    written = Counter(tag for bundle in site.bundles for tag in bundle.front.tags)
+    counts = tuple((t, written[t]) for t in sorted(written, key=str.casefold) if slugify(t))
+    if memo is not None and groups is not None:
+        memo.counted_from, memo.counts = groups, counts
+    return counts
+
+
+def tag_index(site: Site, counts: TagCounts) -> TagIndexPage:
+    """The page of every tag. It shows the tags' counts and records only, not the
+    stories: an edited story whose tags stay the same leaves it as it is."""
     root = root_of("tags")
     folders = site.config.directory_urls
     url = f"{site.config.base_url}tags/"
@@ -306,9 +324,9 @@ def tag_index(site: Site) -> TagIndexPage:
             TagCount(
                 tag_name(tag, site.tags),
                 page_href(root, f"tags/{slugify(tag)}", folders),
-                counts[tag],
+                count,
             )
-            for tag in sorted(counts, key=str.casefold)
+            for tag, count in counts
         ),
     )
 
@@ -389,6 +407,7 @@ def site_pages(
     stories = replace(site, entries=(), authors=None, tags=())
     entries = replace(site, bundles=(), authors=None, tags=())
     in_feed = latest[:FEED_SIZE]
+    counts = tag_counts(site, memo)
     wanted = {
         "index.html": SitePage(
             "index.html", front_page, replace(stories, bundles=latest[:FRONT_PAGE_SIZE])
@@ -396,7 +415,12 @@ def site_pages(
         "glossary/index.html": SitePage(
             "glossary.html", partial(glossary_page, cards=cards), entries
         ),
-        "tags/index.html": SitePage("tags.html", tag_index, replace(stories, tags=site.tags)),
+        "tags/index.html": SitePage(
+            "tags.html",
+            partial(tag_index, counts=counts),
+            replace(stories, bundles=(), tags=site.tags),
+            counts,
+        ),
         "feed.xml": SitePage(
             "feed.xml",
             feed,

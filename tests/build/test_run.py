@@ -23,6 +23,7 @@ from builder.build.workers import Turn
 from builder.commands.cli import main
 from builder.core.diagnostics import ContentError, Report
 from builder.incremental.store import Store
+from builder.site import listings
 from tests.conftest import (
     ARTICLE,
     MINIMAL_SITE,
@@ -420,6 +421,32 @@ def test_a_hand_edited_or_deleted_output_page_is_made_again(
     (tmp_path / "out/world/story/index.html").write_text("defaced", encoding="utf-8")
     (tmp_path / "out/glossary/kim-jong-un/index.html").unlink()
     assert rebuild_equals_clean(site, tmp_path).rendered >= 2
+
+
+def test_the_tags_page_stays_while_the_stories_keep_their_tags(
+    make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[int] = []
+    tag_index = listings.tag_index
+
+    def counted(*args: Any, **named: Any) -> Any:
+        made.append(1)
+        return tag_index(*args, **named)
+
+    monkeypatch.setattr(listings, "tag_index", counted)
+    tagged = MINIMAL_SITE[ARTICLE].replace("section: World\n", "section: World\ntags: [summit]\n")
+    site, out = make_site({ARTICLE: tagged}), tmp_path / "out"
+    build(BuildOptions(site=site, out=out))
+    assert made == [1]
+    write_files(site, {ARTICLE: tagged.replace("A story", "An edited story")})
+    assert build(BuildOptions(site=site, out=out)).rendered > 0
+    assert made == [1]  # the same tags, the same counts: the page was not made again
+    write_files(site, {ARTICLE: tagged.replace("[summit]", "[summit, russia]")})
+    build(BuildOptions(site=site, out=out))
+    assert made == [1, 1]
+    assert "Russia" in (out / "tags/index.html").read_text(encoding="utf-8")
+    build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
 
 
 # --- A large site's rebuild: the sources found in a child, the store read here ---------

@@ -138,3 +138,17 @@ def test_a_running_builders_groupings_equal_those_made_afresh(edit: str) -> None
         ordered = newest_first(list(bundles))
         assert len(memo.ordered) == len(ordered)
         assert all(a is b for a, b in zip(memo.ordered, ordered, strict=True))
+
+
+def test_a_running_builder_counts_the_tags_again_only_when_the_groups_change() -> None:
+    memo, bundles = ListingMemo(), _archive()
+    first = site_pages(Site(CONFIG, (), bundles), Cards.of_site(CONFIG), NOW, memo)
+    counts = first["tags/index.html"].extra
+    assert counts == tuple((f"tag {n}", LIST_PAGE_SIZE * 3 // 5) for n in range(5))
+    for edit, again in (("title", True), ("tags", False)):
+        edited = bundles[7]._replace(front=EDITS[edit](bundles[7].front))
+        bundles = (*bundles[:7], edited, *bundles[8:])
+        site = Site(CONFIG, (), bundles)
+        extra = site_pages(site, Cards.of_site(CONFIG), NOW, memo)["tags/index.html"].extra
+        assert (extra is counts) == again
+        assert extra == site_pages(site, Cards.of_site(CONFIG), NOW)["tags/index.html"].extra
