@@ -80,7 +80,7 @@ def make(
             read.previous if read is not None and store is not None else _previous(store, warm)
         )
         trusted = warm is not None and warm.trusts(previous, out)
-        fragments = warm.fragments.for_theme(sources.theme_digest) if warm is not None else None
+        fragments = warm.fragments.made_from(sources.theme_digest) if warm is not None else None
         templates = Templates(sources.theme, _template_cache(options), fragments)
         templates.compile_all()  # before any worker starts: each inherits them compiled
         seen = read.output if read is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -17,6 +17,15 @@ class Recent(Generic[K, V]):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.kept: OrderedDict[K, V] = OrderedDict()
+        self.source: Hashable = None  # what the values were made from, as `made_from` says
+
+    def made_from(self, source: Hashable) -> Self:
+        """These values, emptied if they were made from another source (other
+        templates, other settings): each value depends on it besides its key."""
+        if source != self.source:
+            self.kept.clear()
+            self.source = source
+        return self
 
     def get(self, key: K) -> V | None:
         found = self.kept.get(key)

@@ -133,19 +133,11 @@ class Fragments(Recent[tuple[str, Hashable], Markup]):
     An edited story's title is on the entry page of each of its twenty
     entries, which list a hundred stories each: the page is rendered again,
     but of its list only the edited story's item. Kept only for one theme
-    (`for_theme`); the least recently used go first past `limit`.
+    (`made_from` its digest); the least recently used go first past `limit`.
     """
 
     def __init__(self, limit: int = 20_000) -> None:
         super().__init__(limit)
-        self.theme = ""
-
-    def for_theme(self, digest: str) -> Fragments:
-        """These fragments, emptied if they were made by other templates."""
-        if digest != self.theme:
-            self.kept.clear()
-            self.theme = digest
-        return self
 
 
 class _Each:

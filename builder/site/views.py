@@ -321,19 +321,12 @@ class StorySummaries(Recent[tuple[str, str], tuple[BundleSummary, ArticleSummary
     An edited title sends the entry pages of the story's twenty entries back to
     the templates, each listing a hundred stories: all but the edited one are
     the very summary objects of the last build, and their list items are taken
-    again. Kept only for one site's settings (its dates, its links' form).
+    again. Kept only for one site's settings (`made_from` them: its dates, its
+    links' form).
     """
 
     def __init__(self, limit: int = 20_000) -> None:
         super().__init__(limit)
-        self.config: SiteConfig | None = None
-
-    def for_config(self, config: SiteConfig) -> StorySummaries:
-        """These summaries, emptied if they were made under other settings."""
-        if config != self.config:
-            self.kept.clear()
-            self.config = config
-        return self
 
 
 class Cards:
@@ -365,7 +358,7 @@ class Cards:
         """The cards of a site: its dates, and links in its one form, text's too.
         `summaries`: a running builder's, kept from its last build."""
         folders = config.directory_urls
-        kept = summaries.for_config(config) if summaries is not None else None
+        kept = summaries.made_from(config) if summaries is not None else None
         return cls(InlineMarkdown(folders), dates_of(config), folders, kept)
 
     def facts(self, entry: Entry, root: str) -> tuple[FactView, ...]:

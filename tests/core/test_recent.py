@@ -23,3 +23,12 @@ def test_a_value_put_again_is_the_most_recent() -> None:
     kept.put("three", 3)
     assert list(kept) == ["one", "three"]
     assert kept.get("one") == 10
+
+
+def test_values_made_from_another_source_are_dropped() -> None:
+    recent: Recent[str, int] = Recent(limit=10)
+    assert recent.made_from("theme one") is recent
+    recent.put("a", 1)
+    assert recent.made_from("theme one").get("a") == 1  # the same source keeps them
+    assert recent.made_from("theme two").get("a") is None
+    assert len(recent) == 0

@@ -65,10 +65,10 @@ def test_without_fragments_every_build_renders_every_item(theme: Theme) -> None:
 
 
 def test_kept_fragments_render_only_new_items_in_the_next_build(theme: Theme) -> None:
-    fragments = Fragments().for_theme("one")
+    fragments = Fragments().made_from("one")
     first, _ = render(theme, fragments, [A, B])
     edited = B._replace(title="Bee, edited")
-    page, rendered = render(theme, fragments.for_theme("one"), [A, edited, C])
+    page, rendered = render(theme, fragments.made_from("one"), [A, edited, C])
     assert rendered == ["Bee, edited", "Sea"]
     assert page == "<ul><li>A &amp; B</li><li>Bee, edited</li><li>Sea</li></ul>"
     again, rendered = render(theme, fragments, [A, B])
@@ -76,21 +76,21 @@ def test_kept_fragments_render_only_new_items_in_the_next_build(theme: Theme) ->
 
 
 def test_the_same_text_of_another_field_is_another_item(theme: Theme) -> None:
-    fragments = Fragments().for_theme("one")
+    fragments = Fragments().made_from("one")
     render(theme, fragments, [A])
     _, rendered = render(theme, fragments, [A._replace(href="/elsewhere/")])
     assert rendered == ["A & B"]
 
 
 def test_another_theme_empties_the_fragments(theme: Theme) -> None:
-    fragments = Fragments().for_theme("one")
+    fragments = Fragments().made_from("one")
     render(theme, fragments, [A, B])
-    _, rendered = render(theme, fragments.for_theme("two"), [A, B])
+    _, rendered = render(theme, fragments.made_from("two"), [A, B])
     assert rendered == ["A & B", "Bee"]
 
 
 def test_past_the_limit_the_least_recently_used_go_first(theme: Theme) -> None:
-    fragments = Fragments(limit=2).for_theme("one")
+    fragments = Fragments(limit=2).made_from("one")
     render(theme, fragments, [A, B])
     render(theme, fragments, [A])  # A used since B
     render(theme, fragments, [C])  # three items: B goes
