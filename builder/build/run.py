@@ -125,7 +125,7 @@ def _first_look(
     """The sources, and the last build's result if it was made from the same ones."""
     sources = look(options, report)
     if options.write and not options.clean and not report.has_errors:
-        return sources, _unchanged(file, sources, options, report)
+        return sources, _unchanged(read_summary(file), sources, report)
     return sources, None
 
 
@@ -142,7 +142,7 @@ def _first_look_warm(
     starting = warm.previous is None
     moved = seen is not None and sources.fingerprint != seen
     if options.write and not options.clean and not report.has_errors and not starting and not moved:
-        return sources, _unchanged(file, sources, options, report)
+        return sources, _unchanged(read_summary(file), sources, report)
     return sources, None
 
 
@@ -182,7 +182,7 @@ def _first_look_beside_the_store(
     try:
         from builder.build.pipeline import last_build
 
-        read = last_build(options, listing.take, partial(_nothing_changed, child))
+        read = last_build(options, listing.mine, partial(_nothing_changed, child))
         # Listed here, the output is checked here too: its summary is read while
         # the child is still at work.
         listed_here = read is not None and read.output is not None
@@ -237,35 +237,30 @@ def _look_apart(options: BuildOptions, file: Path, listing: Turn) -> LookedApart
     output is left to the main process to check."""
     report = Report(strict=options.strict)
     sources = look(options, report)
-    taken: list[bool] = []  # whether this process took the turn, once it asked
-
-    def mine() -> bool:
-        if not taken:
-            taken.append(listing.take())
-        return taken[0]
-
-    def intact(summary: Summary) -> bool:
-        return outputs_intact(Path(summary.out), summary.outputs) if mine() else True
-
+    summary = None
     if options.write and not options.clean and not report.has_errors:
-        unchanged = _unchanged(file, sources, options, report, intact)
+        summary = read_summary(file)
+
+        def intact(summary: Summary) -> bool:
+            return outputs_intact(Path(summary.out), summary.outputs) if listing.mine() else True
+
+        unchanged = _unchanged(summary, sources, report, intact)
         if unchanged is not None:
-            return None, unchanged, report.diagnostics, None, not mine()
-    seen = _output_seen(options, file) if mine() else None
+            return None, unchanged, report.diagnostics, None, not listing.mine()
+    seen = _output_seen(options, summary or read_summary(file)) if listing.mine() else None
     return sources, None, report.diagnostics, seen, False
 
 
-def _output_seen(options: BuildOptions, file: Path) -> OutputSeen | None:
+def _output_seen(options: BuildOptions, summary: Summary | None) -> OutputSeen | None:
     """The last build's output folder, and every file in it with its size and time."""
     from builder.build.output import files_seen_below
 
     if options.out is not None:
         out = options.out
-    else:  # site.yaml's folder, as the last build found it; the caller compares
-        summary = read_summary(file)
-        if summary is None:
-            return None
-        out = Path(summary.out)
+    elif summary is not None:  # site.yaml's folder, as the last build found it
+        out = Path(summary.out)  # the caller compares
+    else:
+        return None
     try:
         return os.fspath(out), files_seen_below(out)
     except OSError:  # no output: the caller, which knows better, looks itself
@@ -324,15 +319,13 @@ def _with_theme(
 
 
 def _unchanged(
-    file: Path,
+    summary: Summary | None,
     sources: Sources,
-    options: BuildOptions,
     report: Report,
     intact: Callable[[Summary], bool] | None = None,
 ) -> BuildResult | None:
-    """The last build's result, if it was made from the same inputs and its output
-    is intact (`intact`: another way to tell)."""
-    summary = read_summary(file)
+    """The last build's result, if the summary says it was made from the same
+    inputs and its output is intact (`intact`: another way to tell)."""
     if summary is None or summary.inputs != sources.fingerprint:
         return None
     if summary.changes_at and sources.now >= datetime.fromisoformat(summary.changes_at):

@@ -222,6 +222,7 @@ class Turn:
 
     def __init__(self) -> None:
         self._readable: int | None = None
+        self._mine: bool | None = None  # this process's answer, once it asked
         readable, writable = os.pipe()
         os.write(writable, b"1")
         os.close(writable)  # once the byte is taken, a read finds the end
@@ -235,6 +236,13 @@ class Turn:
             return os.read(self._readable, 1) == b"1"
         except BlockingIOError:
             return False
+
+    def mine(self) -> bool:
+        """Whether this process has the turn: taken at its first asking, then
+        the same answer again."""
+        if self._mine is None:
+            self._mine = self.take()
+        return self._mine
 
     def close(self) -> None:
         if self._readable is not None:

@@ -56,13 +56,9 @@ class Store:
         if self._connection is None:
             return {}
         rows = self._connection.execute(f"SELECT name, value FROM {_table(table)}")
-        if stop is None:
-            return {
-                name: value for name, value in (self._row(row) for row in rows) if value is not None
-            }
         found: dict[str, Any] = {}
         while batch := rows.fetchmany(_ROWS_BETWEEN_QUESTIONS):
-            if stop():
+            if stop is not None and stop():
                 raise StoppedReading
             found.update(
                 (name, value) for name, value in map(self._row, batch) if value is not None

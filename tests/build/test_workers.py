@@ -96,3 +96,12 @@ def test_whether_a_child_is_done_is_asked_without_waiting() -> None:
     assert child.done()
     os.close(readable)
     os.close(writable)
+
+
+def test_a_process_asked_again_whether_the_turn_is_its_own_gets_the_same_answer() -> None:
+    turn = Turn()
+    child = Background(lambda: (turn.mine(), turn.mine()))
+    here = (turn.mine(), turn.mine())
+    there = child.result()
+    assert {here, there} == {(True, True), (False, False)}
+    turn.close()
