@@ -195,11 +195,16 @@ class Background(Generic[Result]):
             return self._found
         with os.fdopen(self._readable, "rb") as pipe:
             self._readable = None
-            data = pipe.read()
+            # Read as the child writes: a large result (the sources of 50,000
+            # stories) is unpickled here while the child is still pickling it.
+            try:
+                found = pickle.load(pipe)
+            except Exception:  # the child failed, or ended, before it was whole
+                found = None
         _, status = os.waitpid(self._pid, 0)
-        if status != 0 or not data:
+        if status != 0:
             return None
-        self._found = pickle.loads(data)
+        self._found = found
         return self._found
 
     def cancel(self) -> None:
@@ -253,9 +258,9 @@ class Turn:
 def _send_and_end(work: Callable[[], object], writable: int) -> NoReturn:
     code = 1
     try:
-        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        found = work()
         with os.fdopen(writable, "wb") as pipe:
-            pipe.write(data)
+            pickle.dump(found, pipe, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
     finally:
         os._exit(code)

@@ -26,6 +26,13 @@ def test_background_work_that_raises_comes_back_as_none() -> None:
     assert Background(fails).result() is None
 
 
+def test_a_result_that_fails_midway_through_sending_comes_back_as_none() -> None:
+    # Sent as it is pickled: the first frames reach the pipe before the
+    # function at the end is found not to pickle.
+    child = Background(lambda: [list(range(100_000)), lambda: 0])
+    assert child.result() is None
+
+
 def test_a_child_killed_midway_comes_back_as_none() -> None:
     def dies() -> int:
         os.kill(os.getpid(), signal.SIGKILL)
