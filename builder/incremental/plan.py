@@ -13,6 +13,7 @@ a value in it that is not signed with this user's key is never unpickled.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -232,11 +233,20 @@ class Keys:
             page.output,
             page.template,
             [(i, self.entries.get(i)) for i in page.entries],
-            [(path, self.bundles[path]) for path in page.bundles],
+            _joined_digest(page.bundles, self.bundles),
             page.extra,
             None if page.authors is None else [(i, self.authors.get(i)) for i in page.authors],
             [(i, self.tags.get(i)) for i in page.tags],
         )
+
+
+def _joined_digest(paths: list[str], digests: dict[str, str]) -> str:
+    """A digest of each story's path and digest, in order. Joined as lines, not
+    repr'd as a list of pairs: the site-wide pages show every story of the
+    archive several times over (0.37 s a build at 50,000 stories, by repr).
+    A path has no space or line break: its folders are ids (builder.core.patterns)."""
+    lines = "\n".join([f"{path} {digests[path]}" for path in paths])
+    return hashlib.blake2b(lines.encode(), digest_size=16).hexdigest()
 
 
 class SitePageShows(NamedTuple):
