@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from builder.content.model import BundleSummary, FrontMatter, Site, SiteConfig
 from builder.content.times import parse_time, resolve
 from builder.site import pages
-from builder.site.pages import Touched, related_articles
+from builder.site.pages import Touched, gather_users, related_articles
+from builder.site.views import newest_first
 
 CONFIG = SiteConfig("Site", "https://example.org/", "en", "public", None, 365, 10**6, False)
 
@@ -105,3 +106,18 @@ def test_equals_the_rule_and_an_update_equals_counting_again(
     )
     assert related_articles(after, counted, touched) == reference(after)
     assert related_articles(before, counted, Touched(frozenset(), frozenset())) is counted
+
+
+@settings(max_examples=100, deadline=None)
+@given(STORIES, st.sets(st.sampled_from("abcdef")))
+def test_the_users_of_an_entry_come_newest_first_however_many_are_asked_for(
+    made: list[tuple[str, set[str]]], wanted: set[str]
+) -> None:
+    # Asked for every entry, the archive is sorted once; for a few, each one's users.
+    stories = [story(f"s/n{n}", day, *listed) for n, (day, listed) in enumerate(made)]
+    mentioned = {s.path: ("f",) for s in stories[::3]}  # first mentions count as use too
+    found = gather_users(stories, mentioned, wanted)
+    for entry_id in wanted:
+        users = [s for s in stories if entry_id in (*s.listed, *mentioned.get(s.path, ()))]
+        assert found.get(entry_id, []) == [s.path for s in newest_first(users)]
+    assert set(found) <= wanted
