@@ -511,6 +511,67 @@ def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
     assert read_beside
 
 
+@pytest.fixture
+def looked(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """A cold build looks in a child while this process imports the pipeline,
+    as a new process does, though here it is imported already; the list says,
+    for each look, whether a child made it."""
+    monkeypatch.setattr(run, "_PIPELINE", "a module this process has not imported")
+    parent, real_look = os.getpid(), run.look
+    seen: list[bool] = []
+
+    def watched(options: BuildOptions, report: Report) -> Any:
+        if os.getpid() == parent:
+            seen.append(False)
+        return real_look(options, report)
+
+    monkeypatch.setattr(run, "look", watched)
+    return seen
+
+
+def test_a_cold_build_looks_in_a_child_to_the_same_output(
+    make_site: Callable[..., Path], tmp_path: Path, looked: list[bool]
+) -> None:
+    site = make_site()
+    cold = build(BuildOptions(site=site, out=tmp_path / "cold", clean=True))
+    assert looked == []  # not in this process
+    build(BuildOptions(site=site, out=tmp_path / "here"))
+    assert looked == [False]
+    assert snapshot(tmp_path / "cold") == snapshot(tmp_path / "here")
+    assert cold.rendered == cold.pages
+
+
+def test_what_a_cold_build_s_child_finds_wrong_is_reported(
+    make_site: Callable[..., Path], tmp_path: Path, looked: list[bool]
+) -> None:
+    site = make_site({"content/world/other/Article.md": "misnamed"})
+    with pytest.raises(ContentError) as raised:
+        build(BuildOptions(site=site, out=tmp_path / "out", clean=True))
+    assert looked == []
+    [problem] = [d.format() for d in raised.value.report.sorted()]
+    assert problem.startswith("content/world/other/Article.md:")
+    assert "did you mean 'article.md'" in problem
+
+
+def test_a_cold_build_whose_child_fails_looks_itself(
+    make_site: Callable[..., Path],
+    tmp_path: Path,
+    looked: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parent, watched = os.getpid(), run.look
+
+    def fails_in_a_child(options: BuildOptions, report: Report) -> Any:
+        if os.getpid() != parent:
+            raise RuntimeError("a child that fails")
+        return watched(options, report)
+
+    monkeypatch.setattr(run, "look", fails_in_a_child)
+    site = make_site()
+    assert build(BuildOptions(site=site, out=tmp_path / "out", clean=True)).pages > 0
+    assert looked == [False]
+
+
 def turn_given_to(who: str) -> type[Turn]:
     """A Turn that goes to this process ("parent") or to the child it forks; the
     other finds it taken."""
