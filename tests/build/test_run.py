@@ -490,12 +490,8 @@ def test_a_rebuild_beside_the_store_builds_what_changed_and_keeps_its_warnings(
     assert len(read_beside) == 3  # not the first build, which has no store to read
 
 
-def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
-    make_site: Callable[..., Path],
-    tmp_path: Path,
-    read_beside: list[int],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def looks_fail_in_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run.look` raises in any process this one forks, and looks as ever here."""
     parent, real_look = os.getpid(), run.look
 
     def look_here_only(options: BuildOptions, report: Report) -> Any:
@@ -504,6 +500,15 @@ def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
         return real_look(options, report)
 
     monkeypatch.setattr(run, "look", look_here_only)
+
+
+def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
+    make_site: Callable[..., Path],
+    tmp_path: Path,
+    read_beside: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looks_fail_in_a_child(monkeypatch)
     site = make_site()
     build(BuildOptions(site=site, out=tmp_path / "out"))
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
@@ -559,14 +564,7 @@ def test_a_cold_build_whose_child_fails_looks_itself(
     looked: list[bool],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    parent, watched = os.getpid(), run.look
-
-    def fails_in_a_child(options: BuildOptions, report: Report) -> Any:
-        if os.getpid() != parent:
-            raise RuntimeError("a child that fails")
-        return watched(options, report)
-
-    monkeypatch.setattr(run, "look", fails_in_a_child)
+    looks_fail_in_a_child(monkeypatch)
     site = make_site()
     assert build(BuildOptions(site=site, out=tmp_path / "out", clean=True)).pages > 0
     assert looked == [False]
