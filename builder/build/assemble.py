@@ -182,14 +182,21 @@ def _check_references(
     where each is written, read: every story's timeline was unpickled for this,
     in the main process alone (0.28 s at 5,000 stories, 1.9 s at 50,000)."""
     before = previous.entries.keys() if previous.entries is not None else None
+    # The stored stories are checked too only when the entries' ids changed.
+    stored = store if before != index.entries.keys() else None
     known = index.entries.__contains__
-    wrong = {s.path for s in summaries if not all(map(known, s.listed))}
+    # Asked only of the stories to check: an edit's few, not the archive's.
+    wrong = {
+        s.path
+        for s in summaries
+        if (stored is not None or s.path in parsed) and not all(map(known, s.listed))
+    }
     blobs = {
         path: item.details
         for path, (item, _) in parsed.items()
         if path in wrong and item.details is not None
     }
-    if before != index.entries.keys() and store is not None:
-        blobs.update(store.some("details", wrong - blobs.keys()))
+    if stored is not None:
+        blobs.update(stored.some("details", wrong - blobs.keys()))
     for path in sorted(blobs):
         check_references(blobs[path].load(), index, report)
