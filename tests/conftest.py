@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +93,31 @@ VOID_ELEMENTS = frozenset(
     | {"track", "wbr"}
 )
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+@dataclass
+class Call:
+    """One call to a function a test watches: its arguments, and what it returned
+    (None while it runs, or when it raised)."""
+
+    args: tuple[Any, ...]
+    result: Any = None
+
+
+def calls_to(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[Call]:
+    """Every call to `owner.name` made in this process from now on, which still
+    does what it did. A call in a forked child is the child's alone."""
+    real = getattr(owner, name)
+    calls: list[Call] = []
+
+    def watched(*args: Any, **named: Any) -> Any:
+        call = Call(args)
+        calls.append(call)  # before the call: one that raises is counted too
+        call.result = real(*args, **named)
+        return call.result
+
+    monkeypatch.setattr(owner, name, watched)
+    return calls
 
 
 @dataclass

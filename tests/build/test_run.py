@@ -17,7 +17,6 @@ import yaml
 
 from builder.build import pipeline, run
 from builder.build.options import BuildOptions, BuildResult
-from builder.build.output import files_seen_below
 from builder.build.run import build
 from builder.build.workers import Turn
 from builder.commands.cli import main
@@ -30,8 +29,10 @@ from tests.conftest import (
     PEOPLE,
     SEED_ARTICLE,
     SEED_SITE,
+    Call,
     Page,
     Run,
+    calls_to,
     no_cache_left_in,
     read_page,
     run_subprocess,
@@ -426,24 +427,17 @@ def test_a_hand_edited_or_deleted_output_page_is_made_again(
 def test_the_tags_page_stays_while_the_stories_keep_their_tags(
     make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made: list[int] = []
-    tag_index = listings.tag_index
-
-    def counted(*args: Any, **named: Any) -> Any:
-        made.append(1)
-        return tag_index(*args, **named)
-
-    monkeypatch.setattr(listings, "tag_index", counted)
+    made = calls_to(monkeypatch, listings, "tag_index")
     tagged = MINIMAL_SITE[ARTICLE].replace("section: World\n", "section: World\ntags: [summit]\n")
     site, out = make_site({ARTICLE: tagged}), tmp_path / "out"
     build(BuildOptions(site=site, out=out))
-    assert made == [1]
+    assert len(made) == 1
     write_files(site, {ARTICLE: tagged.replace("A story", "An edited story")})
     assert build(BuildOptions(site=site, out=out)).rendered > 0
-    assert made == [1]  # the same tags, the same counts: the page was not made again
+    assert len(made) == 1  # the same tags, the same counts: the page was not made again
     write_files(site, {ARTICLE: tagged.replace("[summit]", "[summit, russia]")})
     build(BuildOptions(site=site, out=out))
-    assert made == [1, 1]
+    assert len(made) == 2
     assert "Russia" in (out / "tags/index.html").read_text(encoding="utf-8")
     build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
     assert snapshot(out) == snapshot(tmp_path / "clean")
@@ -453,26 +447,18 @@ def test_the_tags_page_stays_while_the_stories_keep_their_tags(
 
 
 @pytest.fixture
-def read_beside(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def read_beside(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
     """Every rebuild finds its sources in a child process while this one reads the
-    store, as a large site's does; the list counts those rebuilds."""
+    store, as a large site's does; the list holds those rebuilds."""
     monkeypatch.setattr(run, "READ_BESIDE_FROM_BYTES", 0)
-    calls: list[int] = []
-    original = run._first_look_beside_the_store
-
-    def counted(*args: Any) -> Any:
-        calls.append(1)
-        return original(*args)
-
-    monkeypatch.setattr(run, "_first_look_beside_the_store", counted)
-    return calls
+    return calls_to(monkeypatch, run, "_first_look_beside_the_store")
 
 
 UNSUMMARISED = MINIMAL_SITE[PEOPLE].replace("  summary: Leader of North Korea.\n", "")
 
 
 def test_a_rebuild_beside_the_store_builds_what_changed_and_keeps_its_warnings(
-    make_site: Callable[..., Path], tmp_path: Path, read_beside: list[int]
+    make_site: Callable[..., Path], tmp_path: Path, read_beside: list[Call]
 ) -> None:
     site, out = make_site({PEOPLE: UNSUMMARISED}), tmp_path / "out"
     first = build(BuildOptions(site=site, out=out))
@@ -505,7 +491,7 @@ def looks_fail_in_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
     make_site: Callable[..., Path],
     tmp_path: Path,
-    read_beside: list[int],
+    read_beside: list[Call],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     looks_fail_in_a_child(monkeypatch)
@@ -517,37 +503,28 @@ def test_a_rebuild_whose_child_fails_finds_the_sources_itself(
 
 
 @pytest.fixture
-def looked(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+def looked(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
     """A cold build looks in a child while this process imports the pipeline,
-    as a new process does, though here it is imported already; the list says,
-    for each look, whether a child made it."""
+    as a new process does, though here it is imported already; the list holds
+    the looks made in this process, not in a child."""
     monkeypatch.setattr(run, "_PIPELINE", "a module this process has not imported")
-    parent, real_look = os.getpid(), run.look
-    seen: list[bool] = []
-
-    def watched(options: BuildOptions, report: Report) -> Any:
-        if os.getpid() == parent:
-            seen.append(False)
-        return real_look(options, report)
-
-    monkeypatch.setattr(run, "look", watched)
-    return seen
+    return calls_to(monkeypatch, run, "look")
 
 
 def test_a_cold_build_looks_in_a_child_to_the_same_output(
-    make_site: Callable[..., Path], tmp_path: Path, looked: list[bool]
+    make_site: Callable[..., Path], tmp_path: Path, looked: list[Call]
 ) -> None:
     site = make_site()
     cold = build(BuildOptions(site=site, out=tmp_path / "cold", clean=True))
     assert looked == []  # not in this process
     build(BuildOptions(site=site, out=tmp_path / "here"))
-    assert looked == [False]
+    assert len(looked) == 1
     assert snapshot(tmp_path / "cold") == snapshot(tmp_path / "here")
     assert cold.rendered == cold.pages
 
 
 def test_what_a_cold_build_s_child_finds_wrong_is_reported(
-    make_site: Callable[..., Path], tmp_path: Path, looked: list[bool]
+    make_site: Callable[..., Path], tmp_path: Path, looked: list[Call]
 ) -> None:
     site = make_site({"content/world/other/Article.md": "misnamed"})
     with pytest.raises(ContentError) as raised:
@@ -561,13 +538,13 @@ def test_what_a_cold_build_s_child_finds_wrong_is_reported(
 def test_a_cold_build_whose_child_fails_looks_itself(
     make_site: Callable[..., Path],
     tmp_path: Path,
-    looked: list[bool],
+    looked: list[Call],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     looks_fail_in_a_child(monkeypatch)
     site = make_site()
     assert build(BuildOptions(site=site, out=tmp_path / "out", clean=True)).pages > 0
-    assert looked == [False]
+    assert len(looked) == 1
 
 
 def turn_given_to(who: str) -> type[Turn]:
@@ -587,28 +564,14 @@ def turn_given_to(who: str) -> type[Turn]:
 def test_with_nothing_changed_the_process_that_listed_the_output_checks_it(
     make_site: Callable[..., Path],
     tmp_path: Path,
-    read_beside: list[int],
+    read_beside: list[Call],
     monkeypatch: pytest.MonkeyPatch,
     defaced: bool,
 ) -> None:
-    looked_here: list[int] = []
-    first_look = run._first_look
-
-    def counted(*args: Any) -> Any:
-        looked_here.append(1)
-        return first_look(*args)
-
-    checked_here: list[bool] = []
-    listed_intact = run._listed_intact
-
-    def checked(*args: Any) -> bool:
-        checked_here.append(listed_intact(*args))
-        return checked_here[-1]
-
     monkeypatch.setattr(run, "Turn", turn_given_to("parent"))
     monkeypatch.setattr(run, "_nothing_changed", lambda child: False)  # the store read whole
-    monkeypatch.setattr(run, "_first_look", counted)
-    monkeypatch.setattr(run, "_listed_intact", checked)
+    looked_here = calls_to(monkeypatch, run, "_first_look")
+    checked_here = calls_to(monkeypatch, run, "_listed_intact")
     site, out = make_site(), tmp_path / "out"
     first = build(BuildOptions(site=site, out=out))
     looked_here.clear()  # the first build's, which has no store to read beside
@@ -618,39 +581,32 @@ def test_with_nothing_changed_the_process_that_listed_the_output_checks_it(
     again = build(BuildOptions(site=site, out=out))
     assert again.rendered == (1 if defaced else 0)
     assert again.pages == first.pages
-    assert checked_here == [not defaced]  # by the listing taken here, not by the child
-    assert looked_here == ([1] if defaced else [])  # the sources found here only then
+    # By the listing taken here, not by the child:
+    assert [call.result for call in checked_here] == [not defaced]
+    assert len(looked_here) == (1 if defaced else 0)  # the sources found here only then
     build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
     assert snapshot(out) == snapshot(tmp_path / "clean")
 
 
 @pytest.fixture
-def child_answers_first(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def child_answers_first(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
     """The child's answer is in before this process starts reading the store, as on a
-    mid-sized site whose store is slow to read; the list names the tables read."""
+    mid-sized site whose store is slow to read; the list holds the tables' readings."""
     asked = run._nothing_changed
-    read: list[str] = []
 
     def once_answered(child: Any) -> bool:
         child.result()  # waits for it
         return bool(asked(child))
 
-    real_all = Store.all
-
-    def counted(store: Store, table: str, *args: Any) -> Any:
-        read.append(table)
-        return real_all(store, table, *args)
-
     monkeypatch.setattr(run, "_nothing_changed", once_answered)
-    monkeypatch.setattr(Store, "all", counted)
-    return read
+    return calls_to(monkeypatch, Store, "all")
 
 
 def test_a_rebuild_with_nothing_changed_stops_reading_the_store_once_told(
     make_site: Callable[..., Path],
     tmp_path: Path,
-    read_beside: list[int],
-    child_answers_first: list[str],
+    read_beside: list[Call],
+    child_answers_first: list[Call],
 ) -> None:
     site = make_site()
     first = build(BuildOptions(site=site, out=tmp_path / "out"))
@@ -660,7 +616,8 @@ def test_a_rebuild_with_nothing_changed_stops_reading_the_store_once_told(
     assert child_answers_first == []  # not one table read in vain
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
     assert rebuild_equals_clean(site, tmp_path).rendered > 0
-    assert {"bundle", "article"} <= set(child_answers_first)  # an edit reads it whole
+    tables = {call.args[1] for call in child_answers_first}  # (store, table, stop)
+    assert {"bundle", "article"} <= tables  # an edit reads it whole
     assert len(read_beside) == 2
 
 
@@ -669,19 +626,13 @@ def test_a_rebuild_with_nothing_changed_stops_reading_the_store_once_told(
 def test_the_output_is_listed_by_whichever_process_is_free_first(
     make_site: Callable[..., Path],
     tmp_path: Path,
-    read_beside: list[int],
+    read_beside: list[Call],
     monkeypatch: pytest.MonkeyPatch,
     free_first: str,
     named: bool,
 ) -> None:
-    listed_here: list[Path] = []
-
-    def counted(folder: Path) -> Any:
-        listed_here.append(folder)
-        return files_seen_below(folder)
-
     monkeypatch.setattr(run, "Turn", turn_given_to(free_first))
-    monkeypatch.setattr(pipeline, "files_seen_below", counted)
+    listed_here = calls_to(monkeypatch, pipeline, "files_seen_below")
     site = make_site()
     out = tmp_path / "out" if named else site / "public"
     options = BuildOptions(site=site, out=out if named else None)
@@ -691,13 +642,13 @@ def test_the_output_is_listed_by_whichever_process_is_free_first(
     assert build(options).rendered > 0
     build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
     assert snapshot(out) == snapshot(tmp_path / "clean")
-    assert listed_here == ([] if free_first == "child" else [out])
+    assert [call.args for call in listed_here] == ([] if free_first == "child" else [(out,)])
     assert len(read_beside) == 1
 
 
 @pytest.mark.parametrize("edited", [False, True], ids=["sources unchanged", "a story edited"])
 def test_a_rebuild_beside_the_store_makes_hand_edited_or_deleted_pages_again(
-    make_site: Callable[..., Path], tmp_path: Path, read_beside: list[int], edited: bool
+    make_site: Callable[..., Path], tmp_path: Path, read_beside: list[Call], edited: bool
 ) -> None:
     """The output's files are looked at before the build, while the child finds
     the sources: what was changed by hand is found as a build in one process finds it."""
