@@ -1,7 +1,5 @@
 """Entry point for ``python -m builder``."""
 
-import sys
+from builder.commands.cli import run
 
-from builder.commands.cli import main
-
-sys.exit(main())
+run()

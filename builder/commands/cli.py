@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from builder import __version__
 from builder.build.options import BuildOptions, BuildResult
@@ -89,6 +90,23 @@ def _add_verbosity(command: argparse.ArgumentParser) -> None:
     group = command.add_mutually_exclusive_group()
     group.add_argument("--quiet", "-q", action="store_true", help="print only problems")
     group.add_argument("--verbose", "-v", action="store_true", help="say more")
+
+
+def run() -> NoReturn:
+    """`explainer` and `python -m builder`: the command, then the process ends at once.
+
+    By the time a command returns, its pages are published and the store is
+    committed. What is left is Python freeing every object the build made, one
+    by one: about 40 ms of a 0.7 s story edit at 5,000 stories, and more the
+    larger the archive. The process flushes what it printed and skips that.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a reader that went away, as `| head` does: as Python says it
+        code = code or 120
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import errno
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from builder.commands import cli as cli_module
 from builder.site import templates
 from tests.conftest import (
     ARTICLE,
@@ -438,3 +440,36 @@ def test_json_output_stays_json_with_a_scheduled_story(
 ) -> None:
     checked = cli("check", "--site", make_site({SCHEDULED: LATER_STORY}), "--format", "json")
     assert json.loads(checked.out) == []
+
+
+def test_run_ends_the_process_at_once_with_the_commands_code(
+    make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    ended: list[int] = []
+    monkeypatch.setattr(cli_module.os, "_exit", ended.append)
+    monkeypatch.setattr(sys, "argv", ["explainer", "build", "--out", str(tmp_path / "out")])
+    monkeypatch.chdir(make_site())
+    cli_module.run()
+    assert ended == [0]
+    assert (tmp_path / "out/world/story/index.html").is_file()
+
+
+class _Gone:
+    """A stdout whose reader went away, as `python -m builder build | head -1` leaves it."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_run_ends_with_120_when_what_it_printed_cannot_be_flushed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ended: list[int] = []
+    monkeypatch.setattr(cli_module.os, "_exit", ended.append)
+    monkeypatch.setattr(cli_module, "main", lambda: 0)
+    monkeypatch.setattr(sys, "stdout", _Gone())
+    cli_module.run()
+    assert ended == [120]
