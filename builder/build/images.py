@@ -22,10 +22,12 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+# Pillow's version alone, for the encoder's digest. Its imaging modules load where
+# a picture is encoded: a build whose pictures are all published already, or
+# that has none, is spared a sixtieth of a second of importing them.
 import PIL
-from PIL import Image as PillowImage
-from PIL import ImageOps
 
 from builder.content.model import Image, ImageFile, Site
 from builder.core.diagnostics import Position, Report
@@ -34,6 +36,9 @@ from builder.incremental.records import OutputRecord, digest
 from builder.incremental.uptodate import CACHE_FOLDER
 from builder.site.pictures import Variant, crops, responsive
 from builder.site.templates import PageTarget, PageWriter
+
+if TYPE_CHECKING:
+    from PIL import Image as PillowImage
 
 JPEG_QUALITY = 82
 WEBP_QUALITY = 80
@@ -181,9 +186,13 @@ class _upright:
     """The decoded picture turned as its EXIF orientation says, in RGB or RGBA."""
 
     def __init__(self, data: bytes) -> None:
+        from PIL import Image as PillowImage
+
         self.source = PillowImage.open(io.BytesIO(data))
 
     def __enter__(self) -> PillowImage.Image:
+        from PIL import ImageOps
+
         picture = ImageOps.exif_transpose(self.source)
         has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
         converted = picture.convert("RGBA" if has_alpha else "RGB")
@@ -196,6 +205,8 @@ class _upright:
 
 def encode(picture: PillowImage.Image, variant: Variant) -> bytes:
     """One variant's bytes: cropped, resized, encoded with fixed settings, no metadata."""
+    from PIL import Image as PillowImage
+
     profile = picture.info.get("icc_profile")
     if variant.crop is not None:
         picture = picture.crop(_crop_box(picture.size, variant.crop))
@@ -229,6 +240,8 @@ def _flattened(picture: PillowImage.Image) -> PillowImage.Image:
     """JPEG has no transparency: transparent parts become white."""
     if picture.mode != "RGBA":
         return picture
+    from PIL import Image as PillowImage
+
     background = PillowImage.new("RGB", picture.size, (255, 255, 255))
     background.paste(picture, mask=picture.getchannel("A"))
     background.info = picture.info

@@ -11,8 +11,6 @@ partway through its commit leaves the new site, once any build starts.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import glob
 import json
 import os
@@ -313,6 +311,9 @@ def _swap_in(staging: Path, out: Path) -> Path | None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one step with Linux's renameat2; False where unsupported."""
+    import ctypes  # here: only a build that stages the whole site needs it
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if name is None:
         return False

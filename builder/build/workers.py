@@ -11,15 +11,16 @@ the two is free first.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import pickle
 import select
 import signal
 import traceback
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 State = TypeVar("State")
 
@@ -63,6 +64,10 @@ class Shards(Generic[State]):
         if self.count == 1:
             self._local = self._make_state()
             return self
+        # Imported only here: a small edit renders in this process, and importing
+        # multiprocessing takes 10 ms, of the 0.7 s such an edit takes at 5,000 stories.
+        import multiprocessing
+
         # fork: each worker inherits what the main process has loaded so far.
         context = multiprocessing.get_context("fork")
         for _ in range(self.count):
@@ -111,6 +116,8 @@ class Shards(Generic[State]):
 
 def _ready(waiting: dict[int, Connection]) -> list[int]:
     """The numbers of the workers that have sent something."""
+    from multiprocessing.connection import wait
+
     ready = wait(list(waiting.values()))
     return [number for number, connection in waiting.items() if connection in ready]
 

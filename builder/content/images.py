@@ -17,9 +17,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
-from PIL import Image as PillowImage
-from PIL import UnidentifiedImageError
-
 from builder.content.discover import MEDIA_FOLDER, SUFFIX_FORMATS, is_picture, suffix_of
 from builder.content.model import Author, Entry, Image, ImageFile, SiteConfig
 from builder.core.diagnostics import Report, did_you_mean
@@ -65,6 +62,10 @@ class _Unusable(Exception):
 
 def _decode(data: bytes) -> tuple[int, int, str]:
     """Width and height as readers see it, and the format; raises _Unusable."""
+    # Imported at the first picture: most builds read none.
+    from PIL import Image as PillowImage
+    from PIL import UnidentifiedImageError
+
     # Pillow warns of a picture over its limit of pixels (some 89 million, more than
     # any camera's): most likely a decompression bomb, small on disk and gigabytes
     # once decoded. Here the warning is an error, raised before decoding.
