@@ -203,6 +203,17 @@ def _named(bundle: BundleSummary) -> list[tuple[str, str]]:
     return [("section", bundle.front.section)] + [("tag", tag) for tag in bundle.front.tags]
 
 
+_UNSEEN: list[BundleSummary] = []
+
+
+def _group_list(groups: Groups, kind: str, name: str) -> list[BundleSummary] | None:
+    """The list of the group a section or tag is listed in, made if new; None for a
+    name with no page. Two names may share a group ("Bench" and "bench"): the
+    first seen names it."""
+    folder = _group_folder(kind, name)
+    return None if folder is None else groups.setdefault(folder, (kind, name, []))[2]
+
+
 def _list_groups(site: Site, memo: ListingMemo | None = None) -> tuple[list[BundleSummary], Groups]:
     """Every story newest first; and each section and tag by folder, sections/SLUG
     and tags/SLUG: (kind, name, its stories newest first)."""
@@ -211,11 +222,15 @@ def _list_groups(site: Site, memo: ListingMemo | None = None) -> tuple[list[Bund
         return kept
     ordered = newest_first(list(site.bundles))
     groups: Groups = {}
+    # Thousands of stories share a few hundred names: each name's list is found once.
+    lists: dict[tuple[str, str], list[BundleSummary] | None] = {}
     for bundle in ordered:
-        for kind, name in _named(bundle):
-            folder = _group_folder(kind, name)
-            if folder is not None:
-                groups.setdefault(folder, (kind, name, []))[2].append(bundle)
+        for named in _named(bundle):
+            found = lists.get(named, _UNSEEN)
+            if found is _UNSEEN:
+                found = lists[named] = _group_list(groups, *named)
+            if found is not None:
+                found.append(bundle)
     groups = dict(sorted(groups.items()))
     if memo is not None:
         memo.keep_groups(site.bundles, ordered, groups)

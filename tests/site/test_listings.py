@@ -152,3 +152,23 @@ def test_a_running_builder_counts_the_tags_again_only_when_the_groups_change() -
         extra = site_pages(site, Cards.of_site(CONFIG), NOW, memo)["tags/index.html"].extra
         assert (extra is counts) == again
         assert extra == site_pages(site, Cards.of_site(CONFIG), NOW)["tags/index.html"].extra
+
+
+def test_each_group_lists_its_stories_newest_first_under_the_first_name_seen() -> None:
+    """ "All" and "ALL" share tags/all, named by the newest story's spelling; "—" and
+    "!!" have no page of their own ("!!" as a section is listed under "other")."""
+
+    def dated(n: int) -> BundleSummary:
+        found = tagged(f"a/s{n}", ["World", "!!"][n % 2], (["All", "ALL"][n % 3 == 0], "—"))
+        date = resolve(parse_time(f"2024-03-{1 + n:02d}T00:00Z"), "UTC")
+        return found._replace(front=found.front._replace(date=date))
+
+    bundles = tuple(dated(n) for n in range(6))
+    pages = list_pages(Site(CONFIG, (), bundles))
+    newest = ["a/s5", "a/s4", "a/s3", "a/s2", "a/s1", "a/s0"]
+    shown = {path: (s.kind, s.name, [b.path for b in s.bundles]) for path, s in pages.items()}
+    assert shown == {
+        "sections/other/index.html": ("section", "!!", ["a/s5", "a/s3", "a/s1"]),
+        "sections/world/index.html": ("section", "World", ["a/s4", "a/s2", "a/s0"]),
+        "tags/all/index.html": ("tag", "All", newest),
+    }
