@@ -113,3 +113,29 @@ def test_the_watch_scenario_times_each_edit_inside_build_watch(tmp_path: Path) -
     assert timing.peak >= timing.largest > 0
     page = out / article.parent.relative_to(site / "content") / "index.html"
     assert "Edited synthetic" not in page.read_text(encoding="utf-8")  # toggled back
+
+
+def test_each_round_times_the_cold_builds_then_the_rebuilds_of_their_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild's ratio to the cold build compares runs of the same minutes: each
+    round is the cold builds, then each rebuild three times, on that round's output."""
+    run = _module("run")
+    timed: list[str] = []
+
+    def run_once(command: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+        named = {"--clean": "cold", "bare_loop.py": "bare", "hugo": "hugo"}
+        found = [name for word, name in named.items() if any(word in c for c in command)]
+        timed.append(found[0] if found else "rebuild")
+        return 1.0, 2.0, 2.0
+
+    monkeypatch.setattr(run, "run_once", run_once)
+    monkeypatch.setattr(run, "hugo_site", lambda site, target: None)
+    monkeypatch.setattr(run, "measure_watch", lambda *args: {})
+    results = run.measure_size(tmp_path, 12, 10, runs=2, warmups=1)
+    warmup, rounds = timed[:2], timed[2:]
+    assert warmup == ["bare", "cold"]
+    one_round = ["bare", "cold", "rebuild"] + ["rebuild"] * 3 * 3  # the settling build first
+    assert rounds == one_round * 2
+    assert [len(results[name].seconds) for name in results] == [2, 2, 6, 6, 6]
+    assert list(results)[2:] == ["no-change rebuild", "one article edited", "one entry edited"]
