@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -246,9 +246,12 @@ def _sync_folder(folder: Path) -> None:
 def files_seen_below(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file below a folder, as `files_below` lists it, with its size and
     modification time (nanoseconds); a file gone before its look is left out."""
+    return _seen(os.fspath(folder), files_below(folder))
+
+
+def _seen(base: str, files: Iterable[str]) -> dict[str, tuple[int, int]]:
     seen: dict[str, tuple[int, int]] = {}
-    base = os.fspath(folder)
-    for relative in files_below(folder):
+    for relative in files:
         try:
             info = os.stat(f"{base}/{relative}")  # noqa: PTH116 (every page of a large site)
         except OSError:
@@ -257,13 +260,64 @@ def files_seen_below(folder: Path) -> dict[str, tuple[int, int]]:
     return seen
 
 
+def files_seen_in_parts(
+    folder: Path, take: Callable[[], int | None], parts: int
+) -> tuple[dict[str, tuple[int, int]], int]:
+    """What `files_seen_below` sees, of the parts `take()` hands this process until
+    it hands none; and how many parts that was. Another process taking parts of the
+    same folder from the same source sees the rest.
+
+    The parts are every `parts`-th of the folder's files and subfolders two levels
+    down, in name order: so that two processes that start on them a few
+    milliseconds apart finish a few milliseconds apart."""
+    base = os.fspath(folder)
+    units: list[tuple[str, bool]] | None = None
+    seen: dict[str, tuple[int, int]] = {}
+    taken = 0
+    while (part := take()) is not None:
+        taken += 1
+        if units is None:
+            units = _units(base)
+        files: list[str] = []
+        for relative, is_folder in units[part::parts]:
+            if is_folder:
+                _files_into(f"{base}/{relative}", f"{relative}/", files)
+            else:
+                files.append(relative)
+        seen.update(_seen(base, files))
+    return seen, taken
+
+
+def _units(base: str) -> list[tuple[str, bool]]:
+    """The folder's files, and its subfolders' files and folders, in name order:
+    (path below the folder, whether it is a folder)."""
+    units: list[tuple[str, bool]] = []
+    with os.scandir(base) as entries:
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                units.append((entry.name, False))
+                continue
+            with os.scandir(entry.path) as inner:
+                units.extend(
+                    (f"{entry.name}/{each.name}", each.is_dir(follow_symlinks=False))
+                    for each in inner
+                )
+    return sorted(units)
+
+
 def files_below(folder: Path) -> list[str]:
     """Every file below a folder, as relative paths with forward slashes.
 
     One scandir a folder and string paths: on a large site os.walk's extra
     calls cost more than the rebuild that needs the list."""
     found: list[str] = []
-    pending = [(str(folder), "")]
+    _files_into(str(folder), "", found)
+    return sorted(found)
+
+
+def _files_into(top: str, prefix: str, found: list[str]) -> None:
+    """Add the files below `top` to `found`, each as `prefix` and its path below."""
+    pending = [(top, prefix)]
     while pending:
         here, below = pending.pop()
         with os.scandir(here) as entries:
@@ -273,7 +327,6 @@ def files_below(folder: Path) -> list[str]:
                     pending.append((entry.path, f"{relative}/"))
                 else:
                     found.append(relative)
-    return sorted(found)
 
 
 def _remove_page(out: Path, relative: str) -> None:

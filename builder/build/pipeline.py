@@ -128,27 +128,36 @@ class LastBuild:
     previous: Previous
     output: dict[str, tuple[int, int]] | None  # None: an output not to be replaced in place
     out: Path | None = None  # the output folder
-    unlisted: bool = False  # the output is replaced in place, and another process lists it
+    # The output is replaced in place, and `output` holds only what this process
+    # listed of it: the other process lists the rest.
+    unlisted: bool = False
 
     def listed(self, seen: OutputSeen | None) -> LastBuild:
-        """With the output's files: those another process listed, if it listed
-        this very folder; otherwise listed here."""
+        """With the output's files: with those another process listed added, if it
+        listed this very folder; otherwise all listed here."""
         if not self.unlisted or self.out is None:
             return self
         if seen is not None and seen[0] == os.fspath(self.out):
-            return replace(self, output=seen[1], unlisted=False)
+            return replace(self, output={**(self.output or {}), **seen[1]}, unlisted=False)
         return replace(self, output=files_seen_below(self.out), unlisted=False)
 
 
+# The output's files, each with its size and time, that this process listed, and
+# whether they are all of them; `last_build` asks for it once the store is read.
+Listing = Callable[[Path], tuple[dict[str, tuple[int, int]], bool]]
+
+
+def _list_all(out: Path) -> tuple[dict[str, tuple[int, int]], bool]:
+    return files_seen_below(out), True
+
+
 def last_build(
-    options: BuildOptions,
-    list_here: Callable[[], bool] = lambda: True,
-    stop: Callable[[], bool] = lambda: False,
+    options: BuildOptions, list_here: Listing = _list_all, stop: Callable[[], bool] = lambda: False
 ) -> LastBuild | None:
     """None where a build would read nothing of the last, or where `stop()`, asked
     now and then, says to read no more; the settings' problems are reported by
-    `make`. The output's files are listed here if `list_here()` says so, asked
-    only when they are needed; else `LastBuild.listed` adds them."""
+    `make`. The output's files are listed by `list_here`, asked only when they
+    are needed: what it leaves out, `LastBuild.listed` adds."""
     config = load_config(options.site, Report())
     if config is None or not options.write or options.clean or stop():
         return None
@@ -162,9 +171,8 @@ def last_build(
             return None
     if not replaces_in_place(out, bool(previous.outputs)):
         return LastBuild(previous, None, out)
-    if list_here():
-        return LastBuild(previous, files_seen_below(out), out)
-    return LastBuild(previous, None, out, unlisted=True)
+    files, whole = list_here(out)
+    return LastBuild(previous, files, out, unlisted=not whole)
 
 
 def _output_folder(options: BuildOptions, config: SiteConfig) -> Path:

@@ -5,7 +5,7 @@ the work and whatever state that share needs: a worker that parsed some
 bundles keeps them to render their pages, so nothing large travels back to
 the main process. `Background` runs one piece of work in a forked child
 while the main process does another; a `Turn` gives a job to whichever of
-the two is free first.
+the two is free first, and `Parts` shares one between them part by part.
 """
 
 from __future__ import annotations
@@ -255,6 +255,39 @@ class Turn:
         if self._mine is None:
             self._mine = self.take()
         return self._mine
+
+    def close(self) -> None:
+        if self._readable is not None:
+            os.close(self._readable)
+            self._readable = None
+
+
+class Parts:
+    """A job cut into numbered parts that two processes share: each takes the next
+    part left when it is free, until none is. Made before the fork.
+
+    The parts' numbers wait as bytes in a pipe that both hold; each read of one
+    byte is atomic, so every part goes to exactly one `take()`."""
+
+    def __init__(self, count: int) -> None:
+        if not 0 < count <= 256:
+            raise ValueError(f"{count} parts: one byte numbers each")
+        self.count = count
+        readable, writable = os.pipe()
+        os.write(writable, bytes(range(count)))
+        os.close(writable)  # once every part is taken, a read finds the end
+        os.set_blocking(readable, False)
+        self._readable: int | None = readable
+
+    def take(self) -> int | None:
+        """The next part left, or None when there is none."""
+        if self._readable is None:
+            return None
+        try:
+            found = os.read(self._readable, 1)
+        except BlockingIOError:
+            return None
+        return found[0] if found else None
 
     def close(self) -> None:
         if self._readable is not None:

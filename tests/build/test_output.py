@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from builder.build import publish
-from builder.build.output import Staging
+from builder.build.output import Staging, files_seen_below, files_seen_in_parts
 from builder.core.diagnostics import Position, Report
 from tests.conftest import ARTICLE, MINIMAL_SITE, SEED_SITE, WHO, Run, snapshot, write_files
 
@@ -313,3 +313,25 @@ def test_a_build_killed_while_committing_is_finished_by_the_next_one(
     assert cli("build", "--site", site, "--out", out).code == 0
     assert snapshot(out) == snapshot(clean_out)
     assert leftovers(out) == []
+
+
+def test_two_shares_of_a_folder_s_listing_are_the_whole_listing(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "index.html": "front",
+            "world/a/index.html": "a",
+            "world/b/index.html": "b",
+            "world/b/map.svg": "map",
+            "tags/x/page/2/index.html": "x2",
+            "static/style.css": "css",
+        },
+    )
+    (tmp_path / "empty").mkdir()
+    left = iter(range(0, 5, 2)), iter(range(1, 5, 2))  # two processes, parts in turn
+    first, taken_first = files_seen_in_parts(tmp_path, lambda: next(left[0], None), 5)
+    second, taken_second = files_seen_in_parts(tmp_path, lambda: next(left[1], None), 5)
+    assert (taken_first, taken_second) == (3, 2)
+    assert not first.keys() & second.keys()
+    assert first | second == files_seen_below(tmp_path)
+    assert files_seen_in_parts(tmp_path, lambda: None, 5) == ({}, 0)

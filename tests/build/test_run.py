@@ -19,8 +19,9 @@ import yaml
 
 from builder.build import pipeline, run
 from builder.build.options import BuildOptions, BuildResult
+from builder.build.output import files_seen_below
 from builder.build.run import build
-from builder.build.workers import Turn
+from builder.build.workers import Parts, Turn
 from builder.commands.cli import main
 from builder.core.diagnostics import ContentError, Report
 from builder.incremental.store import Store
@@ -648,29 +649,72 @@ def test_a_rebuild_with_nothing_changed_stops_reading_the_store_once_told(
     assert len(read_beside) == 2
 
 
-@pytest.mark.parametrize("free_first", ["child", "parent"])
+def parts_given(here: range, in_child: range) -> type[Parts]:
+    """Parts that this process and the child it forks take as given, each its own
+    range, whenever they ask: as two processes free at other times would share them."""
+    parent = os.getpid()
+
+    class Given(Parts):
+        def __init__(self, count: int) -> None:
+            super().__init__(count)
+            self.left = {True: list(in_child), False: list(here)}
+
+        def take(self) -> int | None:
+            mine = self.left[os.getpid() != parent]
+            return mine.pop(0) if mine else None
+
+    return Given
+
+
+@pytest.mark.parametrize(
+    ("here", "in_child"),
+    [(range(16), range(0)), (range(0), range(16)), (range(0, 16, 2), range(1, 16, 2))],
+    ids=["all here", "all in the child", "half each"],
+)
 @pytest.mark.parametrize("named", [True, False], ids=["--out", "site.yaml's output"])
-def test_the_output_is_listed_by_whichever_process_is_free_first(
+def test_the_two_processes_share_the_output_s_listing_part_by_part(
     make_site: Callable[..., Path],
     tmp_path: Path,
     read_beside: list[Call],
     monkeypatch: pytest.MonkeyPatch,
-    free_first: str,
+    here: range,
+    in_child: range,
     named: bool,
 ) -> None:
-    monkeypatch.setattr(run, "Turn", turn_given_to(free_first))
-    listed_here = calls_to(monkeypatch, pipeline, "files_seen_below")
+    monkeypatch.setattr(run, "Parts", parts_given(here, in_child))
+    listed_whole = calls_to(monkeypatch, pipeline, "files_seen_below")
     site = make_site()
     out = tmp_path / "out" if named else site / "public"
     options = BuildOptions(site=site, out=out if named else None)
     build(options)
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
     write_files(out, {"world/stray.html": "<p>put here by hand</p>"})  # removed, as ever
+    (out / "glossary/kim-jong-un/index.html").write_text("defaced", encoding="utf-8")
+    everything = files_seen_below(out)
+    merged = calls_to(monkeypatch, pipeline.LastBuild, "listed")
     assert build(options).rendered > 0
     build(BuildOptions(site=site, out=tmp_path / "clean", clean=True))
     assert snapshot(out) == snapshot(tmp_path / "clean")
-    assert [call.args for call in listed_here] == ([] if free_first == "child" else [(out,)])
+    assert [call.result.output for call in merged] == [everything]
+    assert listed_whole == []  # the two shares were the whole
     assert len(read_beside) == 1
+
+
+def test_a_share_of_the_listing_lost_with_its_child_is_listed_here(
+    make_site: Callable[..., Path],
+    tmp_path: Path,
+    read_beside: list[Call],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(run, "Parts", parts_given(range(0, 16, 2), range(1, 16, 2)))
+    looks_fail_in_a_child(monkeypatch)
+    listed_whole = calls_to(monkeypatch, pipeline, "files_seen_below")
+    site = make_site()
+    build(BuildOptions(site=site, out=tmp_path / "out"))
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    write_files(tmp_path / "out", {"world/stray.html": "<p>put here by hand</p>"})
+    assert rebuild_equals_clean(site, tmp_path).rendered > 0
+    assert [call.args for call in listed_whole] == [(tmp_path / "out",)]
 
 
 @pytest.mark.parametrize("edited", [False, True], ids=["sources unchanged", "a story edited"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import time
+from functools import partial
 
 import pytest
 
-from builder.build.workers import Background, Turn
+from builder.build.workers import Background, Parts, Turn
 
 
 def test_background_work_comes_back_whole() -> None:
@@ -112,3 +113,29 @@ def test_a_process_asked_again_whether_the_turn_is_its_own_gets_the_same_answer(
     there = child.result()
     assert {here, there} == {(True, True), (False, False)}
     turn.close()
+
+
+def _all_taken(parts: Parts) -> list[int]:
+    taken = []
+    while (part := parts.take()) is not None:
+        taken.append(part)
+    return taken
+
+
+def test_every_part_goes_to_exactly_one_of_two_processes() -> None:
+    for _ in range(20):
+        parts = Parts(16)
+        child = Background(partial(_all_taken, parts))
+        here = _all_taken(parts)
+        there = child.result()
+        assert there is not None
+        assert sorted(here + there) == list(range(16))
+        assert parts.take() is None
+        parts.close()
+        assert parts.take() is None
+
+
+@pytest.mark.parametrize("count", [0, 257])
+def test_parts_are_numbered_by_one_byte(count: int) -> None:
+    with pytest.raises(ValueError, match="one byte"):
+        Parts(count)
