@@ -44,7 +44,7 @@ from builder.content.tags import shown_tags, tag_ids
 from builder.core.diagnostics import Position, Report, SiteLink
 from builder.core.pickled import Pickled
 from builder.incremental.plan import ArticleRecord, BundleRecord, Changes, Keys, Previous
-from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
+from builder.incremental.records import BundleSignature, OutputRecord, SourceSignatures, digest
 from builder.incremental.spill import Spill
 from builder.site import pages
 from builder.site.pictures import body_lookup
@@ -57,7 +57,8 @@ from builder.text.markdown import body_parser, render_body
 @dataclass(frozen=True)
 class ParseJob:
     files: BundleFiles
-    signature: Signature  # taken before reading: a file saved meanwhile is read again next time
+    # Taken before reading: a file saved meanwhile is read again next time.
+    signature: BundleSignature
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,6 @@ from builder.incremental.records import (
     SourceSignatures,
     bundle_signature,
     signature,
-    signed_item,
 )
 from builder.site.listings import ListingMemo
 from builder.site.pages import Use
@@ -268,9 +267,9 @@ def sign_again(
     bundle_signatures = dict(signatures.bundles)
     total = before.bundles_sum
     for path, found in listed.items():
-        total -= signed_item(path, signatures.bundles[path])
+        total -= signatures.bundles[path]
         bundle_signatures[path] = bundle_signature(found)
-        total += signed_item(path, bundle_signatures[path])
+        total += bundle_signatures[path]
     return Signed(
         replace(files, bundles=tuple(bundles)),
         replace(

@@ -26,18 +26,24 @@ from builder.content.images import read_picture
 from builder.content.load import load_glossary_folder_file
 from builder.content.model import BundleSummary, Entry, ImageFile, SiteConfig
 from builder.core.diagnostics import Diagnostic, Report, SiteLink
-from builder.incremental.records import OutputRecord, Signature, SourceSignatures, digest
+from builder.incremental.records import (
+    BundleSignature,
+    OutputRecord,
+    Signature,
+    SourceSignatures,
+    digest,
+)
 from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 from builder.text.references import LinkTable
 
-CACHE_FORMAT = 13  # 13: the state holds the output records as columns (`output_columns`)
+CACHE_FORMAT = 14  # 14: a bundle's record holds its signature as one number
 
 
 class BundleRecord(NamedTuple):
     """What every build keeps of a bundle, whether or not it changed."""
 
-    signature: Signature
+    signature: BundleSignature
     digest: str  # of the whole bundle's content, computed once when it is parsed
     summary: BundleSummary | None  # None when the bundle could not be used
 
