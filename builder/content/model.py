@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -66,6 +67,20 @@ class Moment(NamedTuple):
     def html(self) -> str:
         """For a <time datetime>: the day alone when only a day was written."""
         return self.at.isoformat() if self.has_time else self.at.date().isoformat()
+
+    def __reduce__(self) -> tuple[Callable[..., Moment], tuple[object, bool]]:
+        # Pickled as its ISO text: every rebuild unpickles a moment for each story
+        # of the archive, and a datetime with its offset is three classes to look
+        # up and three objects to make (2.2 µs against 0.4). The offset is fixed
+        # and unnamed, so the text gives back an equal datetime, of the same repr;
+        # the text has no place for `fold`, which a parsed time never sets.
+        if self.at.fold:
+            return Moment, (self.at, self.has_time)
+        return _moment, (self.at.isoformat(), self.has_time)
+
+
+def _moment(at: str, has_time: bool) -> Moment:
+    return Moment(dt.datetime.fromisoformat(at), has_time)
 
 
 class Correction(NamedTuple):

@@ -4,8 +4,11 @@ instant a moment stands for."""
 from __future__ import annotations
 
 import datetime
+import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.content.model import Entry, Moment
 from builder.core.diagnostics import Position
@@ -63,3 +66,25 @@ def test_instants_order_moments_as_their_datetimes_do() -> None:
     by_instant = sorted(moments, key=Moment.instant)
     assert by_instant == sorted(moments, key=lambda moment: moment.at)
     assert Moment(datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC), False).instant() == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    at=st.datetimes(
+        min_value=datetime.datetime(1, 1, 2),
+        max_value=datetime.datetime(9999, 12, 30),
+        timezones=st.builds(
+            datetime.timezone,
+            st.integers(-86_399, 86_399).map(lambda s: datetime.timedelta(seconds=s)),
+        ),
+    ),
+    has_time=st.booleans(),
+)
+def test_a_moment_pickled_as_its_iso_text_comes_back_equal_and_of_the_same_repr(
+    at: datetime.datetime, has_time: bool
+) -> None:
+    """Its repr is part of the digests that decide what a rebuild renders again."""
+    moment = Moment(at, has_time)
+    back = pickle.loads(pickle.dumps(moment, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == moment and repr(back) == repr(moment)
+    assert back.at.utcoffset() == at.utcoffset()
