@@ -225,43 +225,6 @@ class Background(Generic[Result]):
         os.waitpid(self._pid, 0)
 
 
-class Turn:
-    """A job that either of two processes may do, taken by the first to ask.
-
-    One byte waits in a pipe that both hold after a fork; reading it is
-    atomic, so exactly one `take()` returns True, in whichever process asks
-    first, and every later one False. Made before the fork."""
-
-    def __init__(self) -> None:
-        self._readable: int | None = None
-        self._mine: bool | None = None  # this process's answer, once it asked
-        readable, writable = os.pipe()
-        os.write(writable, b"1")
-        os.close(writable)  # once the byte is taken, a read finds the end
-        os.set_blocking(readable, False)
-        self._readable = readable
-
-    def take(self) -> bool:
-        if self._readable is None:
-            return False
-        try:
-            return os.read(self._readable, 1) == b"1"
-        except BlockingIOError:
-            return False
-
-    def mine(self) -> bool:
-        """Whether this process has the turn: taken at its first asking, then
-        the same answer again."""
-        if self._mine is None:
-            self._mine = self.take()
-        return self._mine
-
-    def close(self) -> None:
-        if self._readable is not None:
-            os.close(self._readable)
-            self._readable = None
-
-
 class Parts:
     """A job cut into numbered parts that two processes share: each takes the next
     part left when it is free, until none is. Made before the fork.
@@ -293,6 +256,29 @@ class Parts:
         if self._readable is not None:
             os.close(self._readable)
             self._readable = None
+
+
+class Turn:
+    """A job that either of two processes may do, taken by the first to ask: the
+    one part of `Parts(1)`. Exactly one `take()` returns True, in whichever
+    process asks first, and every later one False. Made before the fork."""
+
+    def __init__(self) -> None:
+        self._part = Parts(1)
+        self._mine: bool | None = None  # this process's answer, once it asked
+
+    def take(self) -> bool:
+        return self._part.take() is not None
+
+    def mine(self) -> bool:
+        """Whether this process has the turn: taken at its first asking, then
+        the same answer again."""
+        if self._mine is None:
+            self._mine = self.take()
+        return self._mine
+
+    def close(self) -> None:
+        self._part.close()
 
 
 def _send_and_end(work: Callable[[], object], writable: int) -> NoReturn:
