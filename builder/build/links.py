@@ -35,8 +35,7 @@ def site_targets(site: Site, theme: Theme, memo: ListingMemo | None = None) -> L
 def check_site_links(run: Run, loaded: Loaded, articles: dict[str, ArticleResult]) -> None:
     """Every link of the published stories and of the glossary leads to a page or
     file this build publishes; one that leads to a draft is broken too."""
-    memo = run.warm.listings if run.warm is not None else None
-    targets = site_targets(loaded.site, run.sources.theme, memo)
+    targets = site_targets(loaded.site, run.sources.theme, run.listings)
     drafts = (path for path, record in loaded.bundles.items() if record.draft)
     if not run.options.drafts:
         targets.hold_back((f"{path}/{INDEX}" for path in drafts), "a draft")

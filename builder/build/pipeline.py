@@ -41,10 +41,11 @@ from builder.build.workers import Shards, workers_for
 from builder.content import checks
 from builder.content.discover import BundleFiles
 from builder.content.load import load_config
-from builder.content.model import SiteConfig, instant_of
+from builder.content.model import BundleSummary, SiteConfig, instant_of
 from builder.core.diagnostics import ContentError, Report
 from builder.incremental.plan import (
     Previous,
+    SitePageKeys,
     cache_identity,
     load_previous,
     stale_bundles,
@@ -54,7 +55,7 @@ from builder.incremental.records import OutputRecord, digest
 from builder.incremental.spill import Spill
 from builder.incremental.store import StoppedReading, Store
 from builder.incremental.uptodate import CACHE_FOLDER
-from builder.site.listings import NEWS_WINDOW
+from builder.site.listings import NEWS_WINDOW, ListingMemo
 from builder.site.templates import PageWriter, Templates
 
 
@@ -104,6 +105,7 @@ def make(
                 target,
                 warm,
                 spill,
+                *_page_memos(previous, warm),
             )
             try:
                 return stages(run)
@@ -185,6 +187,22 @@ def _previous(store: Store | None, warm: Warm | None) -> Previous:
         return Previous()
     kept = warm.previous_for(store.file) if warm is not None else None
     return kept if kept is not None else load_previous(store)
+
+
+def _page_memos(previous: Previous, warm: Warm | None) -> tuple[ListingMemo, SitePageKeys]:
+    """The archive's groupings and the site-wide pages' keys to start from: a
+    running builder's own, else those the last build left in the store, made
+    again of the stories as the store holds them."""
+    if warm is not None:
+        return warm.listings, warm.site_keys
+    listing, made = previous.pages or (None, None)
+    bundles = previous.bundles
+
+    def summary(path: str) -> BundleSummary | None:
+        record = bundles.get(path)
+        return record.summary if record is not None else None
+
+    return ListingMemo.from_stored(listing, summary), SitePageKeys(made)
 
 
 def stages(run: Run) -> BuildResult:

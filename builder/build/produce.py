@@ -60,9 +60,9 @@ class RenderContext:
     now: datetime  # the build's time: the news sitemap lists the two days before it
     spill: Spill | None  # where entry pages leave what they showed; None: nowhere
     changes: Changes  # since the last build
-    memo: listings.ListingMemo | None = None  # a running builder's groupings, from its last build
-    site_keys: SitePageKeys | None = None  # and its keys of the site-wide pages
-    summaries: StorySummaries | None = None  # and its stories as lists show them
+    memo: listings.ListingMemo | None = None  # the archive's groupings, from the last build
+    site_keys: SitePageKeys | None = None  # and the keys of the site-wide pages
+    summaries: StorySummaries | None = None  # a running builder's stories as lists show them
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,7 @@ def render_pages(
     renderer = PageRenderer(context)
     results: list[PageResult] = []
     work: list[PageJob] = [("entry", job) for job in jobs]
-    site_keys = context.site_keys or SitePageKeys()  # a running builder keeps its own
+    site_keys = context.site_keys or SitePageKeys()
     outputs = context.previous.outputs
     for output, page in renderer.site_pages.items():  # keys are cheap: decided here
         shows, last = page.shows, outputs.get(output)
@@ -346,8 +346,8 @@ def render_entry_and_site_pages(
         run.sources.now,
         run.spill,
         changes,
-        run.warm.listings if run.warm is not None else None,
-        run.warm.site_keys if run.warm is not None else None,
+        run.listings,
+        run.site_keys,
         run.warm.summaries if run.warm is not None else None,
     )
     return kept + render_pages(context, jobs, run.options.progress, run.options.workers)

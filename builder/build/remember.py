@@ -68,7 +68,7 @@ def write_store(
         if previous.glossary.get(path) is not found
     }
     store.write("glossary", read, removed=dropped)
-    state = {
+    state: dict[str, object] = {
         "entries": loaded.keys.entries,
         "authors": loaded.keys.authors,
         "tags": loaded.keys.tags,
@@ -79,5 +79,10 @@ def write_store(
         "scheduled": sorted(loaded.held_back),
         "media": loaded.media,
     }
+    # Written when they changed: what a build in another process starts from.
+    made = {output: made for output, made in run.site_keys.made.items() if output in outputs}
+    pages = (run.listings.stored(), made)
+    if pages != run.previous.pages:
+        state["pages"] = pages
     store.write("state", state)
     store.commit()

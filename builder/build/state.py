@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.build.articles import ParsedBundle
@@ -12,10 +12,18 @@ from builder.build.warm import Warm
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import BundleSummary, ImageFile, Site, SiteConfig
 from builder.core.diagnostics import Report
-from builder.incremental.plan import BundleRecord, Changes, Keys, LoadedGlossary, Previous
+from builder.incremental.plan import (
+    BundleRecord,
+    Changes,
+    Keys,
+    LoadedGlossary,
+    Previous,
+    SitePageKeys,
+)
 from builder.incremental.records import Signature
 from builder.incremental.spill import Spill
 from builder.incremental.store import Store
+from builder.site.listings import ListingMemo
 from builder.site.templates import PageTarget, Templates
 
 
@@ -40,6 +48,10 @@ class Run:
     target: PageTarget
     warm: Warm | None = None  # None for a build in a process of its own
     spill: Spill | None = None  # rows put aside for the store; None: it keeps none
+    # The archive's groupings and the site-wide pages' keys, which the build
+    # starts from and updates: a running builder's, or the last build's.
+    listings: ListingMemo = field(default_factory=ListingMemo)
+    site_keys: SitePageKeys = field(default_factory=SitePageKeys)
 
 
 @dataclass(frozen=True)

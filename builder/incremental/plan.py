@@ -37,7 +37,7 @@ from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 from builder.text.references import LinkTable
 
-CACHE_FORMAT = 14  # 14: a bundle's record holds its signature as one number
+CACHE_FORMAT = 15  # 15: the site-wide pages' groupings and keys are kept (Previous.pages)
 
 
 class BundleRecord(NamedTuple):
@@ -92,6 +92,9 @@ class Previous:
     config: str = ""  # digest of the site configuration the bundles were parsed with
     scheduled: frozenset[str] = frozenset()  # bundles left out as dated after the build
     media: dict[str, tuple[Signature, ImageFile]] = field(default_factory=dict)  # by media/NAME
+    # The site-wide pages' groupings of the archive (builder.site.listings.StoredListing)
+    # and their keys (SitePageKeys.made), as the last build left them.
+    pages: tuple[object, SiteKeysMade] | None = None
 
 
 def cache_identity(site: Path, out: Path, drafts: bool) -> str:
@@ -123,7 +126,16 @@ def load_previous(store: Store, stop: Callable[[], bool] | None = None) -> Previ
         config=state.get("config") or "",
         scheduled=frozenset(state.get("scheduled") or ()),
         media=state.get("media") or {},
+        pages=_pages(state.get("pages")),
     )
+
+
+def _pages(stored: object) -> tuple[object, SiteKeysMade] | None:
+    """The stored groupings and keys of the site-wide pages, if of the shape this
+    version writes."""
+    if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], dict):
+        return stored
+    return None
 
 
 # The output records as the state keeps them: paths, keys, sizes, times.
@@ -293,8 +305,13 @@ class SitePageShows(NamedTuple):
     tags: list[str]
 
 
+# By output path: the common key, what the page showed, and the key made of them.
+SiteKeysMade = dict[str, tuple[str, SitePageShows, str]]
+
+
 class SitePageKeys:
-    """A running builder's keys of the site-wide pages, each with what it shows.
+    """The keys of the site-wide pages, each with what it shows: a running
+    builder's own, or those the last build left in the store.
 
     A list page's key digests each of its stories' digests, three thousand
     times at 50,000 stories, most of it on every edit. A key is taken again
@@ -304,8 +321,14 @@ class SitePageKeys:
     whatever process made it.
     """
 
-    def __init__(self) -> None:
-        self._made: dict[str, tuple[str, SitePageShows, str]] = {}
+    def __init__(self, made: SiteKeysMade | None = None) -> None:
+        self._made: SiteKeysMade = made or {}
+
+    @property
+    def made(self) -> SiteKeysMade:
+        """Each page's (common key, what it shows, its key), for a build in another
+        process to start from."""
+        return self._made
 
     def key(self, keys: Keys, changes: Changes, last: str | None, page: SitePageShows) -> str:
         """`keys.site_page(page)`; `last`: the key of the last build's page, if any."""

@@ -106,6 +106,17 @@ def _group_folder(kind: str, name: str) -> str | None:
 
 Groups = dict[str, tuple[str, str, list[BundleSummary]]]
 
+# A ListingMemo as the store keeps it, by the stories' paths (`ListingMemo.stored`):
+# the stories it was made of, in the site's order; all of them newest first; each
+# group's stories; what else the sitemap's addresses were made from, and them.
+StoredListing = tuple[
+    tuple[str, ...],
+    tuple[str, ...],
+    dict[str, tuple[str, str, tuple[str, ...]]],
+    object,
+    tuple[tuple[str, str | None], ...],
+]
+
 
 class ListingMemo:
     """A running builder's last groupings of the archive, kept between builds:
@@ -169,6 +180,49 @@ class ListingMemo:
         urls: tuple[tuple[str, str | None], ...],
     ) -> None:
         self.urls_bundles, self.urls_from, self.urls = bundles, made_from, urls
+
+    def stored(self) -> StoredListing | None:
+        """The groupings and addresses by path, for a build in another process;
+        None unless both were made of the same stories."""
+        if self.groups is None or self.urls is None or self.urls_bundles is not self.bundles:
+            return None
+        groups = {
+            folder: (kind, name, tuple(story.path for story in stories))
+            for folder, (kind, name, stories) in self.groups.items()
+        }
+        paths = tuple(story.path for story in self.bundles)
+        ordered = tuple(story.path for story in self.ordered)
+        return paths, ordered, groups, self.urls_from, self.urls
+
+    @classmethod
+    def from_stored(
+        cls, stored: object, summaries: Callable[[str], BundleSummary | None]
+    ) -> ListingMemo:
+        """The memo a build in another process left (`stored`), made again of the
+        last build's summaries (`summaries`: by path, as the store holds them);
+        empty if one is missing. A story edited since is then told apart as a
+        running builder's memo tells it: by identity, then by `_grouped_alike`."""
+        memo = cls()
+        if not isinstance(stored, tuple) or len(stored) != 5:
+            return memo
+        paths, ordered, groups, urls_from, urls = stored
+        known: dict[str, BundleSummary] = {}
+        for path in paths:
+            summary = summaries(path)
+            if summary is None:
+                return memo
+            known[path] = summary
+        try:
+            memo.bundles = tuple(known[path] for path in paths)
+            memo.ordered = [known[path] for path in ordered]
+            memo.groups = {
+                folder: (kind, name, [known[path] for path in stories])
+                for folder, (kind, name, stories) in groups.items()
+            }
+        except KeyError:  # a path the stories lack: made afresh
+            return cls()
+        memo.urls_bundles, memo.urls_from, memo.urls = memo.bundles, urls_from, urls
+        return memo
 
 
 def _changed(

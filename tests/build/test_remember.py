@@ -3,6 +3,7 @@ reads the rest from the rows the earlier builds left."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from builder.build.run import build
 from builder.incremental import plan
 from builder.incremental.records import OutputRecord
 from builder.incremental.store import Store
-from tests.conftest import ARTICLE, MINIMAL_SITE, TERMS, calls_to, write_files
+from builder.site import listings
+from tests.conftest import ARTICLE, MINIMAL_SITE, TERMS, calls_to, snapshot, write_files
 
 TREATY = "- id: treaty\n  name: Treaty\n  kind: term\n  summary: A pact.\n"
 
@@ -44,3 +46,49 @@ def test_the_output_records_kept_as_columns_are_the_records() -> None:
     assert plan.outputs_of(plan.output_columns(outputs)) == outputs
     assert plan.outputs_of(plan.output_columns({})) == {}
     assert plan.outputs_of(None) == {}
+
+
+def test_a_rebuild_in_a_new_process_starts_from_the_stored_groupings_and_keys(
+    make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive's groupings, the sitemap's addresses and the site-wide pages'
+    keys are kept in the store. A title edit, rebuilt with no running builder,
+    sorts no story, makes no address and no key of a page that does not show the
+    story, and leaves them as stored; a new date makes them again."""
+    site, out = make_site(OTHER_STORIES), tmp_path / "out"
+    build(BuildOptions(site=site, out=out, workers=1))
+    sorts = calls_to(monkeypatch, listings, "newest_first")
+    addresses = calls_to(monkeypatch, listings, "sitemap_urls")
+    keys = calls_to(monkeypatch, plan.Keys, "site_page")
+    writes = calls_to(monkeypatch, Store, "write")
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    assert build(BuildOptions(site=site, out=out, workers=1)).rendered > 0
+    assert [call.args[0] for call in sorts] == [[]]  # the news sitemap's: none that recent
+    assert addresses == []
+    rekeyed = {call.args[1].output for call in keys}
+    assert "sitemap.xml" not in rekeyed and "sections/world/index.html" in rekeyed
+    assert "sections/business/index.html" not in rekeyed
+    [state] = [call.args[2] for call in writes if call.args[1] == "state"]
+    assert "pages" not in state
+    assert snapshot(out) == _clean(site, tmp_path)
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("2023-09-15", "2023-09-20")})
+    build(BuildOptions(site=site, out=out, workers=1))
+    assert len(sorts) > 1 and addresses
+    assert "pages" in [call.args[2] for call in writes if call.args[1] == "state"][-1]
+    assert snapshot(out) == _clean(site, tmp_path)
+
+
+OTHER_STORIES = {
+    f"content/business/story-{n}/article.md": (
+        f"---\ntitle: Story {n}\nsection: Business\ndate: 2023-09-1{n}\ntags: [trade]\n---\n"
+        "Kim Jong Un spoke.\n"
+    )
+    for n in range(3)
+}
+
+
+def _clean(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build(BuildOptions(site=site, out=clean, clean=True, workers=1))
+    return snapshot(clean)

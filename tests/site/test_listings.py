@@ -4,6 +4,7 @@ pages, and the groupings a running builder keeps for them."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -128,16 +129,57 @@ def test_a_running_builders_groupings_equal_those_made_afresh(edit: str) -> None
     for place in (7, 7, 100):  # the same story twice, then another
         edited = bundles[place]._replace(front=EDITS[edit](bundles[place].front))
         bundles = (*bundles[:place], edited, *bundles[place + 1 :])
-        site = Site(CONFIG, (), bundles)
-        kept = site_pages(site, Cards.of_site(CONFIG), NOW, memo)
-        fresh = site_pages(site, Cards.of_site(CONFIG), NOW)
-        assert kept.keys() == fresh.keys()
-        for output, page in fresh.items():
-            assert kept[output].shows == page.shows, output
-            assert kept[output].extra == page.extra, output
+        _assert_pages_as_made_afresh(Site(CONFIG, (), bundles), memo)
         ordered = newest_first(list(bundles))
         assert len(memo.ordered) == len(ordered)
         assert all(a is b for a, b in zip(memo.ordered, ordered, strict=True))
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_groupings_kept_by_path_serve_another_process_as_they_serve_a_running_builder(
+    edit: str,
+) -> None:
+    """Stored by path and made again of the stories as the store gives them back
+    (copies, not the objects they were made of), the groupings and addresses are
+    those the edited archive makes afresh; a new title or `updated` time keeps the
+    groupings whole."""
+    memo, bundles = ListingMemo(), _archive()
+    site_pages(Site(CONFIG, (), bundles), Cards.of_site(CONFIG), NOW, memo)
+    stored = pickle.loads(pickle.dumps(memo.stored()))
+    copies = {b.path: b for b in pickle.loads(pickle.dumps(bundles))}
+    again = ListingMemo.from_stored(stored, copies.get)
+    assert again.groups is not None and again.urls == memo.urls
+    groups = again.groups
+    place = 7
+    edited = copies[bundles[place].path]._replace(front=EDITS[edit](bundles[place].front))
+    now = tuple(edited if b.path == edited.path else copies[b.path] for b in bundles)
+    site = Site(CONFIG, (), now)
+    _assert_pages_as_made_afresh(site, again)
+    assert (again.groups is groups) == (edit in ("title", "updated"))
+    afresh = ListingMemo()
+    site_pages(site, Cards.of_site(CONFIG), NOW, afresh)
+    assert again.stored() == afresh.stored()
+
+
+def _assert_pages_as_made_afresh(site: Site, memo: ListingMemo) -> None:
+    """The site-wide pages made with the memo show what those made without it show."""
+    kept = site_pages(site, Cards.of_site(CONFIG), NOW, memo)
+    fresh = site_pages(site, Cards.of_site(CONFIG), NOW)
+    assert kept.keys() == fresh.keys()
+    for output, page in fresh.items():
+        assert kept[output].shows == page.shows, output
+        assert kept[output].extra == page.extra, output
+
+
+def test_groupings_kept_by_path_are_dropped_when_a_story_is_missing_or_they_are_malformed() -> None:
+    memo, bundles = ListingMemo(), _archive()
+    site_pages(Site(CONFIG, (), bundles), Cards.of_site(CONFIG), NOW, memo)
+    stored = memo.stored()
+    known = {b.path: b for b in bundles[1:]}
+    assert ListingMemo.from_stored(stored, known.get).groups is None
+    assert ListingMemo.from_stored(("not", "a", "listing"), known.get).groups is None
+    assert ListingMemo.from_stored(None, known.get).groups is None
+    assert ListingMemo().stored() is None  # nothing made yet
 
 
 def test_a_running_builder_counts_the_tags_again_only_when_the_groups_change() -> None:
