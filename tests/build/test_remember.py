@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from builder.build import assemble
 from builder.build.options import BuildOptions
 from builder.build.run import build
+from builder.content.model import Entry
 from builder.incremental import plan
 from builder.incremental.records import OutputRecord
 from builder.incremental.store import Store
@@ -92,3 +94,19 @@ def _clean(site: Path, tmp_path: Path) -> dict[str, bytes]:
     shutil.rmtree(clean, ignore_errors=True)
     build(BuildOptions(site=site, out=clean, clean=True, workers=1))
     return snapshot(clean)
+
+
+def test_each_entry_is_digested_as_its_glossary_file_is_read_and_not_by_later_builds(
+    make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site, out = make_site({TERMS: TREATY}), tmp_path / "out"
+    build(BuildOptions(site=site, out=out))
+    digested = calls_to(monkeypatch, assemble, "digest")
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
+    assert build(BuildOptions(site=site, out=out)).rendered > 0
+    assert not any(isinstance(call.args[0], Entry) for call in digested)
+    write_files(site, {TERMS: TREATY.replace("A pact.", "A signed pact.")})
+    build(BuildOptions(site=site, out=out))
+    treaty = (out / "glossary/treaty/index.html").read_text(encoding="utf-8")
+    assert "A signed pact." in treaty
+    assert snapshot(out) == _clean(site, tmp_path)
