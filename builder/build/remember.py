@@ -79,10 +79,26 @@ def write_store(
         "scheduled": sorted(loaded.held_back),
         "media": loaded.media,
     }
-    # Written when they changed: what a build in another process starts from.
-    made = {output: made for output, made in run.site_keys.made.items() if output in outputs}
-    pages = (run.listings.stored(), made)
-    if pages != run.previous.pages:
-        state["pages"] = pages
+    if _pages_out_of_date(run):  # what a build in another process starts from
+        made = {output: made for output, made in run.site_keys.made.items() if output in outputs}
+        state["pages"] = (run.listings.stored(), made)
+        run.listings.remade = False
+        run.site_keys.remade.clear()
     store.write("state", state)
     store.commit()
+
+
+# The share of the site-wide pages' keys made anew since the store's copy, past
+# which it is written again.
+STALE_KEYS = 0.125
+
+
+def _pages_out_of_date(run: Run) -> bool:
+    """Whether the store's groupings and site-wide pages' keys are worth writing again:
+    the groupings were made anew, or an eighth of the keys. A key out of date in
+    the store only costs a build in another process that page's key, made again:
+    one is used only while the page still has that very key. An edit changes the
+    keys of a few pages, and the store is spared all of them each time (at 50,000
+    stories, several megabytes)."""
+    remade = run.site_keys.remade
+    return run.listings.remade or len(remade) > STALE_KEYS * max(1, len(run.site_keys.made))

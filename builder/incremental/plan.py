@@ -326,7 +326,8 @@ class SitePageKeys:
     """
 
     def __init__(self, made: SiteKeysMade | None = None) -> None:
-        self._made: SiteKeysMade = made or {}
+        self._made: SiteKeysMade = dict(made) if made else {}
+        self.remade: set[str] = set()  # pages whose key was made since `made` was given or stored
 
     @property
     def made(self) -> SiteKeysMade:
@@ -346,6 +347,7 @@ class SitePageKeys:
             return made[2]
         key = keys.site_page(page)
         self._made[page.output] = (keys.common, page, key)
+        self.remade.add(page.output)
         return key
 
 

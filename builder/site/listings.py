@@ -140,6 +140,9 @@ class ListingMemo:
         self.urls: tuple[tuple[str, str | None], ...] | None = None
         self.counted_from: Groups | None = None  # the groups the tag counts were made with
         self.counts: TagCounts = ()
+        # The groups or the addresses were made anew since the memo was made from
+        # the store, or last stored: the store's copy is out of date.
+        self.remade = False
 
     def groups_again(
         self, bundles: tuple[BundleSummary, ...]
@@ -162,6 +165,7 @@ class ListingMemo:
         self, bundles: tuple[BundleSummary, ...], ordered: list[BundleSummary], groups: Groups
     ) -> None:
         self.bundles, self.ordered, self.groups = bundles, ordered, groups
+        self.remade = True
 
     def urls_again(
         self, bundles: tuple[BundleSummary, ...], made_from: object
@@ -180,6 +184,7 @@ class ListingMemo:
         urls: tuple[tuple[str, str | None], ...],
     ) -> None:
         self.urls_bundles, self.urls_from, self.urls = bundles, made_from, urls
+        self.remade = True
 
     def stored(self) -> StoredListing | None:
         """The groupings and addresses by path, for a build in another process;
@@ -571,8 +576,11 @@ def _sitemap_page(site: Site, lists: list[str], memo: ListingMemo | None = None)
             None if site.authors is None else [author.id for author in site.authors],
         )
         kept = memo.urls_again(site.bundles, made_from)
-        urls = kept if kept is not None else sitemap_urls(site, lists)
-        memo.keep_urls(site.bundles, made_from, urls)
+        if kept is not None:
+            urls = kept
+        else:
+            urls = sitemap_urls(site, lists)
+            memo.keep_urls(site.bundles, made_from, urls)
     alone = replace(site, bundles=(), entries=(), authors=None, tags=())
     return SitePage("sitemap.xml", lambda _: sitemap(urls), alone, urls)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import assemble
+from builder.build import assemble, remember
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.content.model import Entry
@@ -17,7 +17,15 @@ from builder.incremental import plan
 from builder.incremental.records import OutputRecord
 from builder.incremental.store import Store
 from builder.site import listings
-from tests.conftest import ARTICLE, MINIMAL_SITE, TERMS, calls_to, snapshot, write_files
+from tests.conftest import (
+    ARTICLE,
+    MINIMAL_SITE,
+    TERMS,
+    Call,
+    calls_to,
+    snapshot,
+    write_files,
+)
 
 TREATY = "- id: treaty\n  name: Treaty\n  kind: term\n  summary: A pact.\n"
 
@@ -56,28 +64,50 @@ def test_a_rebuild_in_a_new_process_starts_from_the_stored_groupings_and_keys(
     """The archive's groupings, the sitemap's addresses and the site-wide pages'
     keys are kept in the store. A title edit, rebuilt with no running builder,
     sorts no story, makes no address and no key of a page that does not show the
-    story, and leaves them as stored; a new date makes them again."""
+    story; the groupings are written again only once made anew, the keys once
+    enough of them changed, and a key out of date in the store is made again."""
     site, out = make_site(OTHER_STORIES), tmp_path / "out"
     build(BuildOptions(site=site, out=out, workers=1))
+    monkeypatch.setattr(remember, "STALE_KEYS", 1.0)  # the keys written with the groupings only
     sorts = calls_to(monkeypatch, listings, "newest_first")
     addresses = calls_to(monkeypatch, listings, "sitemap_urls")
     keys = calls_to(monkeypatch, plan.Keys, "site_page")
     writes = calls_to(monkeypatch, Store, "write")
-    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "An edited story")})
-    assert build(BuildOptions(site=site, out=out, workers=1)).rendered > 0
-    assert [call.args[0] for call in sorts] == [[]]  # the news sitemap's: none that recent
-    assert addresses == []
-    rekeyed = {call.args[1].output for call in keys}
-    assert "sitemap.xml" not in rekeyed and "sections/world/index.html" in rekeyed
-    assert "sections/business/index.html" not in rekeyed
-    [state] = [call.args[2] for call in writes if call.args[1] == "state"]
-    assert "pages" not in state
-    assert snapshot(out) == _clean(site, tmp_path)
+    world = "sections/world/index.html"
+    business = "sections/business/index.html"
+    other = "content/business/story-0/article.md"
+    # The second edit is of another story: the world section's key in the store is
+    # the first build's, out of date since the first edit, and so made again.
+    for file, edited, rekeyed, kept in (
+        (ARTICLE, MINIMAL_SITE[ARTICLE].replace("A story", "An edited story"), world, business),
+        (other, OTHER_STORIES[other].replace("Story 0", "Story zero"), business, "sitemap.xml"),
+    ):
+        for calls in (sorts, addresses, keys):  # not the clean build's below
+            calls.clear()
+        write_files(site, {file: edited})
+        assert build(BuildOptions(site=site, out=out, workers=1)).rendered > 0
+        assert [call.args[0] for call in sorts] == [[]]  # the news sitemap's: none that recent
+        assert addresses == []
+        made = {call.args[1].output for call in keys}
+        assert rekeyed in made and world in made and kept not in made
+        assert "sitemap.xml" not in made
+        assert "pages" not in _state_written(writes)
+        assert snapshot(out) == _clean(site, tmp_path)
+    sorts.clear()
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("2023-09-15", "2023-09-20")})
     build(BuildOptions(site=site, out=out, workers=1))
     assert len(sorts) > 1 and addresses
-    assert "pages" in [call.args[2] for call in writes if call.args[1] == "state"][-1]
+    assert "pages" in _state_written(writes)
     assert snapshot(out) == _clean(site, tmp_path)
+    monkeypatch.setattr(remember, "STALE_KEYS", 0.125)
+    write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "A third title")})
+    build(BuildOptions(site=site, out=out, workers=1))
+    assert "pages" in _state_written(writes)  # a third of this small site's keys changed
+
+
+def _state_written(writes: list[Call]) -> dict[str, object]:
+    """What the last build wrote of the store's state."""
+    return [call.args[2] for call in writes if call.args[1] == "state"][-1]
 
 
 OTHER_STORIES = {
