@@ -19,7 +19,6 @@ import io
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,6 +126,8 @@ def _made(
     """Each picture's missing variants as bytes, and how many had to be encoded."""
     if not missing:
         return
+    from concurrent.futures import ThreadPoolExecutor  # here: only an edit that encodes
+
     with ThreadPoolExecutor(min(THREADS, len(missing))) as pool:
         results = pool.map(lambda job: _make_variants(site, cache, *job), missing)
         for (item, _), (made, count, problem) in zip(missing, results, strict=True):

@@ -7,7 +7,6 @@ on every page finds it.
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,6 +29,8 @@ def index_site(folder: Path, language: str, report: Report, into: Path | None = 
         language,
         "--quiet",
     ]
+    import subprocess  # here: only a site with search starts a program
+
     try:
         finished = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as problem:

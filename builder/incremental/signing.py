@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -28,6 +27,8 @@ def cache_key() -> bytes | None:
             if len(key) == KEY_BYTES:
                 return key
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        import secrets  # here: made once, read on every other build
+
         key = secrets.token_bytes(KEY_BYTES)
         descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as opened:
