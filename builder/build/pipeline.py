@@ -57,6 +57,7 @@ from builder.incremental.store import StoppedReading, Store
 from builder.incremental.uptodate import CACHE_FOLDER
 from builder.site.listings import NEWS_WINDOW, ListingMemo
 from builder.site.templates import PageWriter, Templates
+from builder.site.views import dates_of
 
 
 def make(
@@ -80,6 +81,7 @@ def make(
         previous = (
             read.previous if read is not None and store is not None else _previous(store, warm)
         )
+        _learn_dates(config, previous)
         trusted = warm is not None and warm.trusts(previous, out)
         fragments = warm.fragments.made_from(sources.theme_digest) if warm is not None else None
         templates = Templates(sources.theme, _template_cache(options), fragments)
@@ -187,6 +189,14 @@ def _previous(store: Store | None, warm: Warm | None) -> Previous:
         return Previous()
     kept = warm.previous_for(store.file) if warm is not None else None
     return kept if kept is not None else load_previous(store)
+
+
+def _learn_dates(config: SiteConfig, previous: Previous) -> None:
+    """The dates the last build spelt, if in this language and time zone: an edit
+    that spells no other loads no CLDR data."""
+    stored = previous.dates
+    if stored is not None and stored[:2] == (config.language, config.timezone):
+        dates_of(config).learn(stored[2])
 
 
 def _page_memos(previous: Previous, warm: Warm | None) -> tuple[ListingMemo, SitePageKeys]:

@@ -9,6 +9,7 @@ from builder.incremental.plan import Previous, output_columns
 from builder.incremental.records import OutputRecord, digest
 from builder.incremental.spill import TABLES as SPILLED
 from builder.incremental.store import Store
+from builder.site.views import dates_of
 
 
 def remembered(
@@ -79,6 +80,11 @@ def write_store(
         "scheduled": sorted(loaded.held_back),
         "media": loaded.media,
     }
+    dates = dates_of(run.config)
+    spelt = dates.spelt()
+    if spelt is not None:  # spellings not stored yet
+        state["dates"] = (run.config.language, run.config.timezone, spelt)
+        dates.learn(spelt)
     if _pages_out_of_date(run):  # what a build in another process starts from
         made = {output: made for output, made in run.site_keys.made.items() if output in outputs}
         state["pages"] = (run.listings.stored(), made)

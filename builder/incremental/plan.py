@@ -98,6 +98,9 @@ class Previous:
     # The site-wide pages' groupings of the archive (builder.site.listings.StoredListing)
     # and their keys (SitePageKeys.made), as the last build left them.
     pages: tuple[object, SiteKeysMade] | None = None
+    # The site's language and time zone, and the dates spelt in them
+    # (builder.site.dates.Spelt): by a build's main process, for the next.
+    dates: tuple[str, str, tuple[dict[tuple[int, ...], str], dict[int, str]]] | None = None
 
 
 def cache_identity(site: Path, out: Path, drafts: bool) -> str:
@@ -130,7 +133,17 @@ def load_previous(store: Store, stop: Callable[[], bool] | None = None) -> Previ
         scheduled=frozenset(state.get("scheduled") or ()),
         media=state.get("media") or {},
         pages=_pages(state.get("pages")),
+        dates=_dates(state.get("dates")),
     )
+
+
+def _dates(
+    stored: object,
+) -> tuple[str, str, tuple[dict[tuple[int, ...], str], dict[int, str]]] | None:
+    """The stored spellings of dates, if of the shape this version writes."""
+    if isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[2], tuple):
+        return stored
+    return None
 
 
 def _pages(stored: object) -> tuple[object, SiteKeysMade] | None:

@@ -495,7 +495,7 @@ def test_an_edit_without_pictures_imports_no_imaging_and_no_process_pool(
     encodes pictures, subprocess (for search) and secrets (for a new key) are
     imported where they are used: an edit of a story without pictures, rendered
     in this process, is spared importing them: a thirtieth of its time at 5,000
-    stories."""
+    stories. So are Babel's date formats, for dates a build spelt before."""
     site, out = make_site(), tmp_path / "out"
     command = [sys.executable, "-c", IMPORTED, "build", "-q", "--site", site, "--out", out]
     subprocess.run(command, check=True, capture_output=True)
@@ -505,6 +505,8 @@ def test_an_edit_without_pictures_imports_no_imaging_and_no_process_pool(
     assert "builder.build.pipeline" in imported  # the edit was built
     used_elsewhere = {"PIL.Image", "multiprocessing", "ctypes", "concurrent.futures"}
     assert imported & (used_elsewhere | {"subprocess", "secrets"}) == set()
+    # Every date the edit shows was spelt by the first build, and kept: no CLDR data.
+    assert "babel.dates" not in imported
 
 
 def looks_fail_in_a_child(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pytest
 
 from builder.content.model import PartialDate
 from builder.content.times import parse_time, resolve
-from builder.site.dates import date_format
+from builder.site import dates
+from builder.site.dates import DateFormat, date_format
 
 
 @pytest.mark.parametrize(
@@ -45,3 +47,26 @@ def test_the_local_day_is_the_day_in_the_site_zone() -> None:
 def test_a_day_alone_shows_no_time() -> None:
     dates = date_format("en", "Asia/Seoul")
     assert dates.moment(resolve(parse_time("2023-09-15"), "Asia/Seoul")) == "15 September 2023"
+
+
+def test_spellings_learnt_from_an_earlier_build_need_no_cldr_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build keeps what it spelt for the next; dates spelt before are not formatted
+    again, and the language's CLDR data is loaded only for one that was not."""
+    earlier = DateFormat("en-GB", "Asia/Vladivostok")
+    published = resolve(parse_time("2023-09-15T09:00+09:00"), "UTC")
+    shown = (earlier.moment(published), earlier.partial(PartialDate(2000, 7)))
+    spelt = earlier.spelt()
+    assert spelt is not None
+    later = DateFormat("en-GB", "Asia/Vladivostok")
+    later.learn(pickle.loads(pickle.dumps(spelt)))
+    assert later.spelt() is None  # nothing new to keep
+
+    def no_cldr(language: str) -> None:
+        raise AssertionError(f"CLDR data loaded for {language}")
+
+    monkeypatch.setattr(dates, "_locale", no_cldr)
+    assert (later.moment(published), later.partial(PartialDate(2000, 7))) == shown
+    with pytest.raises(AssertionError, match="CLDR data loaded"):
+        later.partial(PartialDate(2001, 7))
