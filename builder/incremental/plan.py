@@ -79,6 +79,11 @@ class LoadedGlossary:
     digests: tuple[str, ...] = ()
 
 
+# The site's language and time zone, and the dates spelt in them, by the parts of
+# a day and by the instant of a time (builder.site.dates.Spelt).
+StoredDates = tuple[str, str, tuple[dict[tuple[int, ...], str], dict[int, str]]]
+
+
 @dataclass
 class Previous:
     """What the last successful build left in the store; empty for a cold build."""
@@ -98,9 +103,7 @@ class Previous:
     # The site-wide pages' groupings of the archive (builder.site.listings.StoredListing)
     # and their keys (SitePageKeys.made), as the last build left them.
     pages: tuple[object, SiteKeysMade] | None = None
-    # The site's language and time zone, and the dates spelt in them
-    # (builder.site.dates.Spelt): by a build's main process, for the next.
-    dates: tuple[str, str, tuple[dict[tuple[int, ...], str], dict[int, str]]] | None = None
+    dates: StoredDates | None = None  # spelt by the last build's main process
 
 
 def cache_identity(site: Path, out: Path, drafts: bool) -> str:
@@ -137,9 +140,7 @@ def load_previous(store: Store, stop: Callable[[], bool] | None = None) -> Previ
     )
 
 
-def _dates(
-    stored: object,
-) -> tuple[str, str, tuple[dict[tuple[int, ...], str], dict[int, str]]] | None:
+def _dates(stored: object) -> StoredDates | None:
     """The stored spellings of dates, if of the shape this version writes."""
     if isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[2], tuple):
         return stored
