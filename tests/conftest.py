@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from builder.build.options import BuildOptions
+from builder.build.run import build
 from builder.commands.cli import main
 
 TESTS = Path(__file__).parent
@@ -86,6 +88,14 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for file in sorted(folder.rglob("*"))
         if file.is_file()
     }
+
+
+def same_as_clean(site: Path, out: Path, tmp_path: Path) -> bool:
+    """Whether the output equals a clean build's of the same site, byte for byte."""
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    build(BuildOptions(site=site, out=clean, clean=True, workers=1))
+    return snapshot(out) == snapshot(clean)
 
 
 VOID_ELEMENTS = frozenset(

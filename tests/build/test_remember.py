@@ -3,7 +3,6 @@ reads the rest from the rows the earlier builds left."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from tests.conftest import (
     TERMS,
     Call,
     calls_to,
-    snapshot,
+    same_as_clean,
     write_files,
 )
 
@@ -92,13 +91,13 @@ def test_a_rebuild_in_a_new_process_starts_from_the_stored_groupings_and_keys(
         assert rekeyed in made and world in made and kept not in made
         assert "sitemap.xml" not in made
         assert "pages" not in _state_written(writes)
-        assert snapshot(out) == _clean(site, tmp_path)
+        assert same_as_clean(site, out, tmp_path)
     sorts.clear()
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("2023-09-15", "2023-09-20")})
     build(BuildOptions(site=site, out=out, workers=1))
     assert len(sorts) > 1 and addresses
     assert "pages" in _state_written(writes)
-    assert snapshot(out) == _clean(site, tmp_path)
+    assert same_as_clean(site, out, tmp_path)
     monkeypatch.setattr(remember, "STALE_KEYS", 0.125)
     write_files(site, {ARTICLE: MINIMAL_SITE[ARTICLE].replace("A story", "A third title")})
     build(BuildOptions(site=site, out=out, workers=1))
@@ -119,13 +118,6 @@ OTHER_STORIES = {
 }
 
 
-def _clean(site: Path, tmp_path: Path) -> dict[str, bytes]:
-    clean = tmp_path / "clean"
-    shutil.rmtree(clean, ignore_errors=True)
-    build(BuildOptions(site=site, out=clean, clean=True, workers=1))
-    return snapshot(clean)
-
-
 def test_each_entry_is_digested_as_its_glossary_file_is_read_and_not_by_later_builds(
     make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,4 +131,4 @@ def test_each_entry_is_digested_as_its_glossary_file_is_read_and_not_by_later_bu
     build(BuildOptions(site=site, out=out))
     treaty = (out / "glossary/treaty/index.html").read_text(encoding="utf-8")
     assert "A signed pact." in treaty
-    assert snapshot(out) == _clean(site, tmp_path)
+    assert same_as_clean(site, out, tmp_path)

@@ -18,7 +18,7 @@ from builder.core.diagnostics import Report
 from builder.incremental import plan
 from builder.incremental.plan import store_file
 from builder.incremental.records import digest
-from tests.conftest import snapshot
+from tests.conftest import same_as_clean
 
 LINDMOUTH = Path(__file__).parents[1] / "sites" / "valid" / "lindmouth"
 STORY = "content/city/old-mill-bridge-closure"
@@ -36,13 +36,6 @@ def edit(site: Path, name: str, old: str, new: str) -> Path:
     assert old in text
     file.write_text(text.replace(old, new, 1), encoding="utf-8")
     return file
-
-
-def same_as_clean(site: Path, out: Path, tmp_path: Path) -> bool:
-    clean = tmp_path / "clean"
-    shutil.rmtree(clean, ignore_errors=True)
-    build(BuildOptions(site=site, out=clean, clean=True, workers=1))
-    return snapshot(out) == snapshot(clean)
 
 
 def test_an_edit_reported_signs_only_its_bundle_again(tmp_path: Path) -> None:
