@@ -73,16 +73,21 @@ class FormMatcher:
             if self._tokens is None:
                 self._tokens = TokenAutomaton(form for form, _ in self._automaton.values())
             return self._tokens.find(text)
-        size = len(text)
-        # (start, -length, form) of each occurrence on word boundaries.
+        # (start, -length, form) of each occurrence on word boundaries. The
+        # text is padded with a space at each end, so that the characters around
+        # an occurrence are always there to look at: prose holds several
+        # occurrences inside words for each one on a boundary (a short form
+        # inside a longer name), and each look is one of the most frequent
+        # steps of a build.
+        padded = f" {text} "
         candidates: list[tuple[int, int, str]] = []
         for last, (form, length) in hits:
-            start, end = last + 1 - length, last + 1
-            if start > 0 and is_word_character(text[start - 1]):
+            before, after = padded[last + 1 - length], padded[last + 2]
+            if before.isalnum() or after.isalnum():
+                continue  # a letter or digit on one side, almost always
+            if _word_or_mark(before) or _word_or_mark(after):
                 continue
-            if end < size and is_word_character(text[end]):
-                continue
-            candidates.append((start, -length, form))
+            candidates.append((last + 1 - length, -length, form))
         return _leftmost_longest(candidates) if candidates else []
 
 
@@ -251,3 +256,8 @@ def is_word_character(char: str) -> bool:
     if char < "\u0300":  # no combining mark comes before U+0300: skip the table lookup
         return char.isalnum() or char == "_"
     return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def _word_or_mark(char: str) -> bool:
+    """is_word_character for a character known not to be a letter or digit."""
+    return char == "_" or (char >= "\u0300" and unicodedata.category(char).startswith("M"))

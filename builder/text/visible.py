@@ -57,6 +57,8 @@ class VisibleText:
         self.odd_spans: list[OddSpan] = []
         self.spans = False  # any span the attrs plugin made: they render as nothing
         self._breaks: list[int] = []  # offsets of line breaks
+        # _span's answers: asked when a match is judged, and again when it is linked.
+        self._spans: dict[tuple[int, int], tuple[int, int] | None] = {}
         parts: list[str] = []
         self._read(blocked, parts)
         self.text = "".join(parts)
@@ -115,6 +117,12 @@ class VisibleText:
         """The children a link around this stretch encloses, first and last; None where
         formatting would cut the link. Formatting that opens right where the stretch
         starts, or closes right where it ends, goes inside: *Vladimir Putin*."""
+        stretch = (start, end)
+        if stretch not in self._spans:
+            self._spans[stretch] = self._enclosed(start, end)
+        return self._spans[stretch]
+
+    def _enclosed(self, start: int, end: int) -> tuple[int, int] | None:
         first, last = self._ends(start, end)
         earliest, latest = first.child, last.child
         if start == first.start:
