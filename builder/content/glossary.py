@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from builder.content.model import BundleDetails, BundleSummary, Entry
 from builder.core.diagnostics import Report, did_you_mean
@@ -25,7 +26,12 @@ class GlossaryIndex:
         return self.entries[entry_id]
 
     def link_table(self) -> LinkTable:
-        """What linking needs to know of the glossary."""
+        """What linking needs to know of the glossary; made once per index, as a
+        build asks for it twice (its claims' digest, then the body parser)."""
+        return self._link_table
+
+    @cached_property
+    def _link_table(self) -> LinkTable:
         short = {
             (form, entry.id)
             for entry in self.entries.values()
@@ -37,6 +43,11 @@ class GlossaryIndex:
             for form, ids in self.claims.items()
         }
         return LinkTable(claims, frozenset(self.never_link), frozenset(self.entries))
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to workers without the table, which each makes when it needs it:
+        # it would double what is pickled.
+        return {name: value for name, value in self.__dict__.items() if name != "_link_table"}
 
     def only(self, ids: Iterable[str]) -> GlossaryIndex:
         """This index with only these entries, and no claims: all that a page made
