@@ -4,11 +4,12 @@ reads the rest from the rows the earlier builds left."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from builder.build import assemble, remember
+from builder.build import assemble, pipeline, remember
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.content.model import Entry
@@ -132,3 +133,27 @@ def test_each_entry_is_digested_as_its_glossary_file_is_read_and_not_by_later_bu
     treaty = (out / "glossary/treaty/index.html").read_text(encoding="utf-8")
     assert "A signed pact." in treaty
     assert same_as_clean(site, out, tmp_path)
+
+
+def test_the_next_change_is_the_last_news_story_leaving_the_window_however_the_stories_are_read(
+    make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the output next changes with no edit: the newest story leaves the news
+    sitemap two days after it was published. It is read off the archive's
+    groupings, newest first, stopping at the first older story: those the build
+    made, or, in a new process, those it took from the store."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1694995200")  # 2023-09-18 00:00 UTC
+    site, out = make_site(OTHER_STORIES), tmp_path / "out"  # 2023-09-10 to 2023-09-12
+    news = MINIMAL_SITE[ARTICLE].replace("2023-09-15", "2023-09-17")
+    write_files(site, {ARTICLE: news})
+    cold = build(BuildOptions(site=site, out=out, workers=1))
+    expected = datetime(2023, 9, 19, tzinfo=UTC)
+    assert cold.changes_at is not None and cold.changes_at.astimezone(UTC) == expected
+    walks = calls_to(monkeypatch, pipeline, "takewhile")
+    write_files(site, {ARTICLE: news.replace("A story", "An edited story")})
+    edited = build(BuildOptions(site=site, out=out, workers=1))
+    assert edited.rendered > 0 and edited.changes_at == cold.changes_at
+    assert len(walks) == 1  # from the newest, and not past the first older story
+    write_files(site, {ARTICLE: news.replace("2023-09-17", "2023-09-15")})
+    older = build(BuildOptions(site=site, out=out, workers=1))
+    assert older.changes_at is None  # no story is news any more
