@@ -37,7 +37,7 @@ from builder.incremental.store import Store
 from builder.incremental.uptodate import CACHE_FOLDER
 from builder.text.references import LinkTable
 
-CACHE_FORMAT = 15  # 15: the site-wide pages' groupings and keys kept; glossary rows' digests
+CACHE_FORMAT = 16  # 16: the records of stories and articles also kept whole (snapshots)
 
 
 class BundleRecord(NamedTuple):
