@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import assemble, pipeline, remember
+from builder.build import assemble, pipeline, produce, remember
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.content.model import Entry
 from builder.incremental import plan
 from builder.incremental.records import OutputRecord
 from builder.incremental.store import Store
-from builder.site import listings
+from builder.site import listings, pages
 from tests.conftest import (
     ARTICLE,
     MINIMAL_SITE,
@@ -157,3 +157,42 @@ def test_the_next_change_is_the_last_news_story_leaving_the_window_however_the_s
     write_files(site, {ARTICLE: news.replace("2023-09-17", "2023-09-15")})
     older = build(BuildOptions(site=site, out=out, workers=1))
     assert older.changes_at is None  # no story is news any more
+
+
+def test_an_entry_page_finds_its_stories_from_those_it_showed_last(
+    make_site: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rebuilt in a new process, an entry page's stories are those its page showed
+    last, less those gone or changed since, and those changed that use it now;
+    the archive is not asked. Each rebuild equals a clean build."""
+    story = "content/business/story-{}/article.md".format
+    putin = (
+        OTHER_STORIES[story(0)]
+        .replace("Story 0", "Story 3")
+        .replace("Kim Jong Un", "Vladimir Putin")
+    )
+    site = make_site(OTHER_STORIES | {story(3): putin})
+    out = tmp_path / "out"
+    build(BuildOptions(site=site, out=out, workers=1))
+    monkeypatch.setattr(produce, "FRESH_SHARE", 1.0)  # a small site: most stories change
+    asked = calls_to(monkeypatch, pages, "gather_users")
+    for files in (
+        {story(0): OTHER_STORIES[story(0)].replace("Kim Jong Un", "Vladimir Putin")},
+        {story(1): None},  # gone
+        {
+            story(4): OTHER_STORIES[story(2)]
+            .replace("2023-09-12", "2023-09-20")
+            .replace("y 2", "y 4")
+        },  # new
+        {story(2): OTHER_STORIES[story(2)].replace("2023-09-12", "2023-09-21")},  # newest
+        {story(3): OTHER_STORIES[story(0)].replace("Story 0", "Story 3")},  # Kim now
+    ):
+        write_files(site, files)
+        assert build(BuildOptions(site=site, out=out, workers=1)).rendered > 0
+        assert asked == []
+        assert same_as_clean(site, out, tmp_path)
+        asked.clear()  # the clean build's
+    kim = (out / "glossary/kim-jong-un/index.html").read_text(encoding="utf-8")
+    shown = [f"Story {n}" for n in (2, 4, 3)]  # newest first
+    assert [kim.index(title) for title in shown] == sorted(kim.index(t) for t in shown)
+    assert "Story 0" not in kim and "Story 1" not in kim

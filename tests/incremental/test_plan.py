@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from builder.build import run
+from builder.build import produce, run
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.build.warm import Warm
@@ -797,3 +797,11 @@ def test_a_site_pages_key_is_taken_again_only_while_it_is_the_last_builds() -> N
     # The page shows other stories now.
     fewer = shows._replace(bundles=["s/1"])
     assert memo.key(keys, nothing, first, fewer) == keys.site_page(fewer)
+
+
+@pytest.fixture(autouse=True)
+def entry_users_from_what_pages_showed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rebuild here finds an entry page's stories from those it showed last,
+    as a large site's edit does: these small sites' edits change most stories,
+    past the share where every story is asked instead."""
+    monkeypatch.setattr(produce, "FRESH_SHARE", 1.0)
