@@ -81,7 +81,15 @@ def assemble(run: Run, parsed: dict[str, tuple[ParsedBundle, int]]) -> Loaded:
         config, tuple(index.entries.values()), tuple(summaries), shown_authors, tuple(tags.values())
     )
     changes = find_changes(
-        previous, bundles, entry_digests, common, claims, author_digests, held_back, tag_digests
+        previous,
+        bundles,
+        entry_digests,
+        common,
+        claims,
+        author_digests,
+        held_back,
+        tag_digests,
+        parsed=fresh.keys(),
     )
     touched = None if changes.everything else _touched(changes, previous, bundles, site)
     related = pages.related_articles(site, previous.related, touched)

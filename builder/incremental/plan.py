@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -441,24 +441,26 @@ def find_changes(
     author_digests: dict[str, str],
     scheduled: frozenset[str],
     tag_digests: dict[str, str] | None = None,
+    parsed: Collection[str] | None = None,
 ) -> Changes:
     """`scheduled`: the bundles this build leaves out as dated after its time. One
     that went live since the last build, or was held back anew, appeared or went
-    as a changed bundle does, though not one of its files changed."""
+    as a changed bundle does, though not one of its files changed. `parsed`: the
+    bundles parsed now; the record of any other is the last build's, the very
+    object, and not asked (given None, every record is compared)."""
     everything = previous.entries is None or previous.common != (common, claims)
-    changed = {
-        path
-        for path in previous.bundles.keys() | bundles.keys()
-        if (old := previous.bundles.get(path)) is None
-        or (new := bundles.get(path)) is None
-        or old.digest != new.digest
-    }
+    before = previous.bundles
+    changed = set(before.keys() ^ bundles.keys())  # added or gone
+    asked = bundles.keys() if parsed is None else bundles.keys() & parsed
+    changed.update(
+        path for path in asked if (old := before.get(path)) and old.digest != bundles[path].digest
+    )
     changed.update(previous.scheduled ^ scheduled)
-    before = previous.entries or {}
+    defined = previous.entries or {}
     entries = {
         entry_id
-        for entry_id in before.keys() | entry_digests.keys()
-        if before.get(entry_id) != entry_digests.get(entry_id)
+        for entry_id in defined.keys() | entry_digests.keys()
+        if defined.get(entry_id) != entry_digests.get(entry_id)
     }
     return Changes(
         everything,
