@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -388,9 +388,19 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
     # as they are, unasked: on every rebuild of a running builder, for the archive.
     stays_but = looked_at if target.trusted and target.in_place else None
     articles, outputs = previous.articles, previous.outputs
+    # Of the others, a page whose file is as recorded stays: those are found at once.
+    recorded: Collection[str] = ()
+    if looked_at is not None:
+        recorded = target.as_recorded(outputs) or ()
+    asked: Collection[str] = looked_at or frozenset()
     for summary in plan.site.bundles:
         path = summary.path
         output = f"{path}/index.html"
+        if output in recorded and path not in asked:
+            record = articles.get(path)
+            if record is not None:
+                reused[path] = ArticleResult(path, record, (output, outputs[output]))
+                continue
         record, kept = articles.get(path), outputs.get(output)
         unasked = stays_but is not None and path not in stays_but
         if unasked and record is not None and kept is not None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -229,9 +230,27 @@ class PageTarget:
         # Strings, not Path objects: a warm build asks this of every page.
         return reusable(record, key, f"{os.fspath(self.old_output)}/{output}")
 
+    def as_recorded(self, records: Mapping[str, OutputRecord]) -> Collection[str] | None:
+        """The outputs `keeps` would keep at their recorded keys, asked all at once;
+        None where each file must be looked at in turn. The sizes and times of an
+        archive's pages are compared as two sets, not one by one (63,000 pages at
+        50,000 stories)."""
+        if self.staging is not None and not self.in_place:
+            return frozenset()
+        if self.trusted:
+            return records.keys()
+        if self.seen is None:
+            return None
+        stats = dict(zip(records, map(_SIZE_AND_TIME, records.values()), strict=True))
+        unlike = {output for output, _ in stats.items() ^ self.seen.items()}
+        return records.keys() - unlike
+
     def __getstate__(self) -> dict[str, object]:
         # Workers that render are sent the target, and never ask what it keeps.
         return {name: value for name, value in self.__dict__.items() if name != "seen"}
+
+
+_SIZE_AND_TIME = itemgetter(1, 2)  # of an OutputRecord: as PageTarget.seen holds them
 
 
 class PageWriter:

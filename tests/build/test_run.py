@@ -26,6 +26,7 @@ from builder.commands.cli import main
 from builder.core.diagnostics import ContentError, Report
 from builder.incremental.store import Store
 from builder.site import listings
+from builder.site.templates import PageTarget
 from tests.conftest import (
     ARTICLE,
     MINIMAL_SITE,
@@ -720,6 +721,33 @@ def test_a_share_of_the_listing_lost_with_its_child_is_listed_here(
     write_files(tmp_path / "out", {"world/stray.html": "<p>put here by hand</p>"})
     assert rebuild_equals_clean(site, tmp_path).rendered > 0
     assert [call.args for call in listed_whole] == [(tmp_path / "out",)]
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["in one process", "beside the store"])
+def test_a_story_edit_makes_other_stories_pages_changed_by_hand_again(
+    make_site: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    beside: bool,
+) -> None:
+    """Where only stories changed, the pages of the others stay when their files
+    are as recorded, found all at once (`PageTarget.as_recorded`): a page
+    changed or removed by hand is not, and is made again."""
+    if beside:
+        monkeypatch.setattr(run, "READ_BESIDE_FROM_BYTES", 0)
+    story = "content/business/story-{}/article.md".format
+    stories = {
+        story(n): f"---\ntitle: Story {n}\nsection: Business\ndate: 2023-09-1{n}\n---\nText.\n"
+        for n in range(4)
+    }
+    site, out = make_site(stories), tmp_path / "out"
+    build(BuildOptions(site=site, out=out))
+    asked = calls_to(monkeypatch, PageTarget, "as_recorded")
+    (out / "business/story-0/index.html").write_text("defaced", encoding="utf-8")
+    (out / "business/story-1/index.html").unlink()
+    write_files(site, {story(2): stories[story(2)].replace("Story 2", "Story two")})
+    assert rebuild_equals_clean(site, tmp_path).rendered >= 3
+    assert len(asked) == 1
 
 
 @pytest.mark.parametrize("edited", [False, True], ids=["sources unchanged", "a story edited"])
