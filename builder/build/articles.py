@@ -382,13 +382,11 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
     # With no author or tag changed, an article's own are not asked: of every
     # article in the archive, on every rebuild.
     asks_ids = bool(changes.authors or changes.tags)
-    # Where only stories changed, the few articles to look at are known at once.
+    # Where only stories changed, the few articles to look at are known at once,
+    # and of the others a page whose file is as recorded stays, unasked: those are
+    # found at once too (all of them in a running builder that trusts its output).
     looked_at = changes.articles_to_look_at(plan.related, previous.related)
-    # And where the output is as the last build left it, the others' pages stay
-    # as they are, unasked: on every rebuild of a running builder, for the archive.
-    stays_but = looked_at if target.trusted and target.in_place else None
     articles, outputs = previous.articles, previous.outputs
-    # Of the others, a page whose file is as recorded stays: those are found at once.
     recorded: Collection[str] = ()
     if looked_at is not None:
         recorded = target.as_recorded(outputs) or ()
@@ -402,10 +400,6 @@ def plan_articles(plan: ArticlePlan) -> tuple[dict[str, ArticleResult], list[Art
                 reused[path] = ArticleResult(path, record, (output, outputs[output]))
                 continue
         record, kept = articles.get(path), outputs.get(output)
-        unasked = stays_but is not None and path not in stays_but
-        if unasked and record is not None and kept is not None:
-            reused[path] = ArticleResult(path, record, (output, kept))
-            continue
         related = plan.related.get(path, ())
         if record is not None and kept is not None and target.in_place:
             key = kept.key
