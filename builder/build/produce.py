@@ -10,7 +10,7 @@ the staging folder.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -258,7 +258,8 @@ def plan_entries(
     target: PageTarget,
     touched: frozenset[str] | None,
     mentioned: dict[str, tuple[str, ...]],
-    shown: UsersShown | None = None,
+    known: Lookup | None = None,
+    fresh: frozenset[str] = frozenset(),
 ) -> tuple[list[PageResult], list[EntryJob]]:
     """The entry pages that can stay, and jobs for the others.
 
@@ -275,7 +276,7 @@ def plan_entries(
             kept.append(PageResult((), (output, record)))
         else:
             again.append(entry.id)
-    users = users_since(site, mentioned, again, shown) if shown is not None else None
+    users = users_since(site, mentioned, again, known, fresh) if known is not None else None
     if users is None:
         users = pages.gather_users(list(site.bundles), mentioned, set(again))
     return kept, [(entry_id, tuple(users.get(entry_id, ()))) for entry_id in again]
@@ -286,19 +287,15 @@ def plan_entries(
 FRESH_SHARE = 0.25
 
 
-@dataclass(frozen=True)
-class UsersShown:
-    """The stories each entry's page showed when last rendered (`before`: None for
-    a page never rendered), and the stories parsed or rendered since (`fresh`)."""
-
-    before: Callable[[str], Collection[str] | None]
-    fresh: frozenset[str]
-
-
 def users_since(
-    site: Site, mentioned: dict[str, tuple[str, ...]], again: list[str], shown: UsersShown
+    site: Site,
+    mentioned: dict[str, tuple[str, ...]],
+    again: list[str],
+    known: Lookup,
+    fresh: frozenset[str],
 ) -> dict[str, list[str]] | None:
-    """`gather_users` for a few entries, from the stories their pages showed last.
+    """`gather_users` for a few entries, from the stories their pages showed last
+    (`known`), and the stories parsed or rendered since (`fresh`).
 
     A story neither parsed nor rendered since names the entries it named then,
     and so uses an entry exactly when its page showed it; only the stories
@@ -306,17 +303,15 @@ def users_since(
     edit asks its twenty entries' two thousand users, not 50,000 stories (0.12 s).
     None where a page was never rendered, or many stories are fresh: then ask all.
     """
-    if len(shown.fresh) > FRESH_SHARE * len(site.bundles):
+    if len(fresh) > FRESH_SHARE * len(site.bundles) or not all(map(known.has_shown, again)):
         return None
-    before = {entry_id: shown.before(entry_id) for entry_id in again}
     published = {bundle.path: bundle for bundle in site.bundles}
-    found: dict[str, set[str]] = {}
-    for entry_id, paths in before.items():
-        if paths is None:
-            return None
-        found[entry_id] = {p for p in paths if p in published and p not in shown.fresh}
+    found = {
+        entry_id: {p for p in known.shown_before(entry_id) if p in published and p not in fresh}
+        for entry_id in again
+    }
     wanted = set(again)
-    for path in shown.fresh:
+    for path in fresh:
         bundle = published.get(path)
         if bundle is not None:
             for entry_id in wanted.intersection((*mentioned.get(path, ()), *bundle.listed)):
@@ -396,8 +391,7 @@ def render_entry_and_site_pages(
     )
     fresh = frozenset(loaded.parsed.keys() | {p for p, r in results.items() if r.rendered})
     known = _shown_before(store, touched, run.warm)
-    shown = None if known is None else UsersShown(partial(_paths_shown, known), fresh)
-    kept, jobs = plan_entries(loaded.site, previous, target, touched, mentioned, shown)
+    kept, jobs = plan_entries(loaded.site, previous, target, touched, mentioned, known, fresh)
     lookup = _lookup(loaded, store, results, jobs, known, fresh, run.spill)
     environment = run.templates.environment
     context = RenderContext(
@@ -427,10 +421,6 @@ def _shown_before(
         return None
     usages = store.some("usage", touched)
     return Lookup({}, {}, usages, remembered=warm.shown if warm is not None else None)
-
-
-def _paths_shown(known: Lookup, entry_id: str) -> Collection[str] | None:
-    return known.shown_before(entry_id).keys() if known.has_shown(entry_id) else None
 
 
 def _lookup(
