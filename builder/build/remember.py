@@ -60,11 +60,12 @@ def write_store(
             store.write_signed(table, spill.rows(table))
     finally:
         spill.discard()
-    # Every record of both tables is here, as the rows now hold it (as `remembered`).
-    records = (("bundle", loaded.bundles), ("article", {p: r.record for p, r in results.items()}))
-    for table, values in records:
-        if store.snapshot_wanted(table, len(values)):
-            store.snapshot(table, values)
+    # Every record of both tables is here, as the rows now hold it (as `remembered`);
+    # the articles' are gathered only for a snapshot taken anew, not on every build.
+    if store.snapshot_wanted("bundle", len(loaded.bundles)):
+        store.snapshot("bundle", loaded.bundles)
+    if store.snapshot_wanted("article", len(results)):
+        store.snapshot("article", {path: result.record for path, result in results.items()})
     dropped = previous.glossary.keys() - loaded.glossary.keys()
     # A glossary file read again is a new object; the others are the last build's
     # rows, in the store already (8 ms of pickling, on every build, at 1,000 entries).
