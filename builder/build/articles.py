@@ -69,13 +69,13 @@ class ArticleJob:
 
 @dataclass(frozen=True)
 class ArticleContext:
-    """What rendering any article needs, sent once to each shard."""
+    """What rendering any article needs, sent once to each shard (`take_context`)."""
 
     config: SiteConfig
     index: GlossaryIndex
     keys: Keys
     target: PageTarget
-    related: dict[str, BundleSummary]  # every explainer the shard's pages show as related
+    related: dict[str, BundleSummary]  # every explainer the pages show as related
     authors: dict[str, Author]  # every author, by id: a few dozen
     tags: dict[str, Tag]  # every tag tags.yaml names, by id
     spill: Spill | None  # where rendered stories leave their first mentions; None: kept in memory
@@ -131,6 +131,7 @@ class BundleShard:
         self.templates = templates  # compiled before the shard's process was forked
         self.spill = spill  # where parsed bundles leave their rows for the store
         self.bundles: dict[str, Bundle] = {}
+        self.context: ArticleContext | None = None  # what the articles rendered next need
         self._renderer: _ArticleRenderer | None = None
 
     def parse(self, job: ParseJob) -> ParsedBundle:
@@ -200,10 +201,10 @@ def parse_share(
     return found
 
 
-# Parsing waits on the disk for every file not in the page cache; on a large
-# share a thread asks the kernel to read every file ahead, at the cost of
+# Parsing waits on the disk for every file not in the page cache; for a large
+# chunk a thread asks the kernel to read every file ahead, at the cost of
 # three quick system calls a file, so that waits overlap with parsing.
-PREFETCH_FROM = 200
+PREFETCH_FROM = 100
 
 
 def _read_ahead(jobs: list[ParseJob]) -> None:
@@ -222,13 +223,19 @@ def _read_ahead(jobs: list[ParseJob]) -> None:
                 os.close(descriptor)
 
 
+def take_context(
+    shard: BundleShard, context: ArticleContext, advance: Callable[[int], None]
+) -> None:
+    """A shard step: keep what rendering articles needs, sent once for every chunk of them."""
+    shard.context = context
+
+
 def render_share(
-    shard: BundleShard,
-    work: tuple[ArticleContext, list[ArticleJob]],
-    advance: Callable[[int], None],
+    shard: BundleShard, jobs: list[ArticleJob], advance: Callable[[int], None]
 ) -> list[ArticleResult | None]:
-    """A shard step: render each job's article page."""
-    context, jobs = work
+    """A shard step: render each job's article page, in the context taken last."""
+    context = shard.context
+    assert context is not None, "take_context first"
     found = []
     for job in jobs:
         found.append(shard.render(context, job))
@@ -301,16 +308,17 @@ def parse_bundles(
     signatures: SourceSignatures,
     progress: Progress,
 ) -> dict[str, tuple[ParsedBundle, int]]:
-    """Parse the stale bundles, a share per shard: path -> (parsed bundle, shard number)."""
-    shares = [
-        [ParseJob(files, signatures.bundles[files.path]) for files in stale[n :: shards.count]]
-        for n in range(shards.count)
-    ]
+    """Parse the stale bundles, chunk by chunk in the shard free first: path ->
+    (parsed bundle, shard number). The shard that parses a bundle renders it."""
+    jobs = [ParseJob(files, signatures.bundles[files.path]) for files in stale]
     progress.stage("parsing", len(stale))
-    found = shards.run(parse_share, shares, progress.advance)
+    found = shards.run_balanced(parse_share, jobs, progress.advance)
     progress.finish()
     return {
-        parsed.path: (parsed, number) for number, results in enumerate(found) for parsed in results
+        parsed.path: (parsed, number)
+        for number, chunks in enumerate(found)
+        for results in chunks
+        for parsed in results
     }
 
 
@@ -334,34 +342,34 @@ class ArticlePlan:
 def render_articles(
     shards: Shards[BundleShard], plan: ArticlePlan, jobs: list[ArticleJob], progress: Progress
 ) -> dict[str, ArticleResult]:
-    """Render each job in the shard that holds its bundle, if one does."""
-    results: dict[str, ArticleResult] = {}
-    shares: list[list[ArticleJob]] = [[] for _ in range(shards.count)]
-    for number, job in enumerate(jobs):
-        shares[plan.holders.get(job.files.path, number % shards.count)].append(job)
+    """Render each job, in the shard that holds its bundle while that shard has
+    any left; the shard that is done first takes over the last of another's,
+    reading those bundles again."""
     summaries = {b.path: b for b in plan.site.bundles}
+    context = ArticleContext(
+        plan.site.config,
+        plan.index,
+        plan.keys,
+        plan.target,
+        {path: summaries[path] for job in jobs for path in job.related},
+        {author.id: author for author in plan.site.authors or ()},
+        {tag.id: tag for tag in plan.site.tags},
+        plan.spill,
+        plan.parser,
+    )
+    shards.run(take_context, [context] * shards.count, _ignored)
     progress.stage("articles", len(jobs))
-    work = []
-    for share in shares:
-        shown = {path: summaries[path] for job in share for path in job.related}
-        authors = {author.id: author for author in plan.site.authors or ()}
-        tags = {tag.id: tag for tag in plan.site.tags}
-        context = ArticleContext(
-            plan.site.config,
-            plan.index,
-            plan.keys,
-            plan.target,
-            shown,
-            authors,
-            tags,
-            plan.spill,
-            plan.parser,
-        )
-        work.append((context, share))
-    for found in shards.run(render_share, work, progress.advance):
-        results.update((result.path, result) for result in found if result is not None)
+    owners = [plan.holders.get(job.files.path, n) for n, job in enumerate(jobs)]
+    results: dict[str, ArticleResult] = {}
+    for chunks in shards.run_balanced(render_share, jobs, progress.advance, owners):
+        for found in chunks:
+            results.update((result.path, result) for result in found if result is not None)
     progress.finish()
     return results
+
+
+def _ignored(count: int) -> None:
+    pass
 
 
 def _ids_of(summary: BundleSummary) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -9,7 +9,8 @@ from functools import partial
 
 import pytest
 
-from builder.build.workers import Background, Parts, Turn
+from builder.build import workers
+from builder.build.workers import Background, Parts, Shards, Turn, WorkerFailed
 
 
 def test_background_work_comes_back_whole() -> None:
@@ -139,3 +140,61 @@ def test_every_part_goes_to_exactly_one_of_two_processes() -> None:
 def test_parts_are_numbered_by_one_byte(count: int) -> None:
     with pytest.raises(ValueError, match="one byte"):
         Parts(count)
+
+
+# --- Shards.run_balanced: chunks to whichever worker is free ---------------------
+
+
+def _worker_pid() -> int:
+    return os.getpid()
+
+
+def _each_with_pid(pid: int, chunk: list[int], advance: object) -> list[tuple[int, int]]:
+    """A step: each item with the process that ran it; items below 100 are slow."""
+    time.sleep(0.05 * sum(1 for item in chunk if item < 100))
+    return [(pid, item) for item in chunk]
+
+
+def _fails(pid: int, chunk: list[int], advance: object) -> None:
+    raise RuntimeError("broken step")
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "MIN_CHUNK", 1)
+    monkeypatch.setattr(workers, "CHUNKS_A_WORKER", 4)
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_worker_done_with_its_own_chunks_takes_the_last_of_another() -> None:
+    items = list(range(100, 108)) + list(range(8))  # worker 1's are quick, worker 0's slow
+    owners = [1] * 8 + [0] * 8
+    with Shards(2, _worker_pid) as shards:
+        found = shards.run_balanced(_each_with_pid, items, lambda count: None, owners)
+    ran = [[item for chunk in chunks for _, item in chunk] for chunks in found]
+    assert sorted(ran[0] + ran[1]) == sorted(items)  # each item once
+    assert {pid for chunks in found for chunk in chunks for pid, _ in chunk} != {os.getpid()}
+    assert ran[0][:2] == [0, 1]  # its own first, in order
+    assert set(range(100, 108)) <= set(ran[1])
+    assert set(ran[1]) & set(range(8)), "worker 1 should have taken over slow items"
+    assert ran[1][-1] in range(8) and ran[1][-1] > max(ran[0])  # from the end of the queue
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_chunks_without_owners_go_to_every_worker_and_come_back_whole() -> None:
+    items = list(range(100, 140))
+    with Shards(2, _worker_pid) as shards:
+        found = shards.run_balanced(_each_with_pid, items, lambda count: None)
+    assert sorted(item for chunks in found for chunk in chunks for _, item in chunk) == items
+    assert all(found), "each worker ran some"
+
+
+def test_one_shard_runs_the_whole_in_one_step_here() -> None:
+    with Shards(1, _worker_pid) as shards:
+        found = shards.run_balanced(_each_with_pid, [100, 101, 102], lambda count: None)
+    assert found == [[[(os.getpid(), 100), (os.getpid(), 101), (os.getpid(), 102)]]]
+
+
+def test_a_chunk_that_fails_is_raised_with_its_traceback() -> None:
+    with Shards(2, _worker_pid) as shards, pytest.raises(WorkerFailed, match="broken step"):
+        shards.run_balanced(_fails, list(range(10)), lambda count: None)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from builder.build import produce, run
+from builder.build import produce, run, workers
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.build.warm import Warm
@@ -805,3 +805,23 @@ def entry_users_from_what_pages_showed(monkeypatch: pytest.MonkeyPatch) -> None:
     as a large site's edit does: these small sites' edits change most stories,
     past the share where every story is asked instead."""
     monkeypatch.setattr(produce, "FRESH_SHARE", 1.0)
+
+
+def test_articles_rendered_by_the_worker_that_did_not_parse_them_equal_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker done first takes over the last chunks of the other, reading
+    those bundles again. Here every chunk goes first to the other worker."""
+    monkeypatch.setattr(workers, "MIN_CHUNK", 1)
+    balanced = workers._queues
+
+    def the_other_first(items: list[object], count: int, owners: list[int] | None) -> object:
+        return balanced(items, count, None if owners is None else [o + 1 for o in owners])
+
+    monkeypatch.setattr(workers, "_queues", the_other_first)
+    site, model = tmp_path / "site", initial_site()
+    write_model(site, model, {})
+    build(BuildOptions(site=site, out=tmp_path / "out", workers=2))
+    monkeypatch.undo()
+    build(BuildOptions(site=site, out=tmp_path / "clean", workers=1, clean=True))
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "clean")
