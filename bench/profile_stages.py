@@ -25,6 +25,7 @@ from run import ENVIRONMENT, PYTHON, Toggle, corpus
 HERE = Path(__file__).resolve().parent
 # (file under builder/, function): the stages of builder/build/pipeline.py and run.py, in order.
 STAGES = (
+    # A cold build looks in a child process while this one imports: not profiled.
     ("build/run.py", "look", "file signatures, theme digest"),
     ("content/load.py", "load_config", "site.yaml"),
     ("incremental/plan.py", "load_previous", "the last build's store"),
@@ -37,14 +38,25 @@ STAGES = (
     ("build/drafts.py", "check_drafts", "check drafts"),
     ("build/pipeline.py", "_publish_pictures", "encode and publish pictures"),
     ("build/publish.py", "publish", "publish the staged pages"),
-    ("build/remember.py", "remember", "write the store"),
+    ("build/remember.py", "write_store", "write the store"),
     ("build/pipeline.py", "make", "all of the above, and staging"),
 )
 
 
+# The command's main() under cProfile, the statistics written once it returns:
+# `python -m builder` ends its process at once (builder.commands.cli.run), before
+# `python -m cProfile` could write them.
+PROFILED = (
+    "import cProfile, sys\n"
+    "from builder.commands.cli import main\n"
+    "stats = sys.argv.pop(1)\n"
+    "cProfile.runctx('main(sys.argv[1:])', globals(), locals(), stats)\n"
+)
+
+
 def profile(site: Path, out: Path, stats: Path, *extra: str) -> pstats.Stats:
-    command = ["taskset", "-c", "0", PYTHON, "-m", "cProfile", "-o", str(stats)]
-    command += ["-m", "builder", "build", "--site", str(site), "--out", str(out), "-q", *extra]
+    command = ["taskset", "-c", "0", PYTHON, "-c", PROFILED, str(stats)]
+    command += ["build", "--site", str(site), "--out", str(out), "-q", *extra]
     subprocess.run(command, check=True, env=ENVIRONMENT, stdout=subprocess.DEVNULL)
     return pstats.Stats(str(stats))
 
