@@ -16,6 +16,7 @@ import os
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -187,10 +188,13 @@ def texts_digest(texts: list[SourceText]) -> str:
 
 
 def parse_share(
-    shard: BundleShard, jobs: list[ParseJob], advance: Callable[[int], None]
+    shard: BundleShard,
+    jobs: list[ParseJob],
+    advance: Callable[[int], None],
+    read_ahead: bool = False,
 ) -> list[ParsedBundle]:
-    """A shard step: parse each job's bundle, the disk reading ahead."""
-    if len(jobs) >= PREFETCH_FROM:
+    """A shard step: parse each job's bundle, the disk reading ahead if asked."""
+    if read_ahead:
         threading.Thread(target=_read_ahead, args=(jobs,), daemon=True).start()
     found = []
     for job in jobs:
@@ -201,10 +205,10 @@ def parse_share(
     return found
 
 
-# Parsing waits on the disk for every file not in the page cache; for a large
-# chunk a thread asks the kernel to read every file ahead, at the cost of
-# three quick system calls a file, so that waits overlap with parsing.
-PREFETCH_FROM = 100
+# Parsing waits on the disk for every file not in the page cache; when many
+# bundles are parsed, a thread asks the kernel to read each chunk's files ahead,
+# at the cost of three quick system calls a file, so that waits overlap with parsing.
+PREFETCH_FROM = 200
 
 
 def _read_ahead(jobs: list[ParseJob]) -> None:
@@ -312,7 +316,8 @@ def parse_bundles(
     (parsed bundle, shard number). The shard that parses a bundle renders it."""
     jobs = [ParseJob(files, signatures.bundles[files.path]) for files in stale]
     progress.stage("parsing", len(stale))
-    found = shards.run_balanced(parse_share, jobs, progress.advance)
+    step = partial(parse_share, read_ahead=len(jobs) >= PREFETCH_FROM)
+    found = shards.run_balanced(step, jobs, progress.advance)
     progress.finish()
     return {
         parsed.path: (parsed, number)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from builder.build import produce, run, workers
+from builder.build import articles, produce, run, workers
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.build.warm import Warm
@@ -825,3 +825,24 @@ def test_articles_rendered_by_the_worker_that_did_not_parse_them_equal_a_clean_b
     monkeypatch.undo()
     build(BuildOptions(site=site, out=tmp_path / "clean", workers=1, clean=True))
     assert snapshot(tmp_path / "out") == snapshot(tmp_path / "clean")
+
+
+def test_bundles_parsed_in_small_chunks_reading_ahead_equal_a_build_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "MIN_CHUNK", 1)
+    monkeypatch.setattr(articles, "PREFETCH_FROM", 1)
+    marks, real = tmp_path / "read-ahead", articles._read_ahead
+
+    def marked(jobs: list[articles.ParseJob]) -> None:  # in the workers: a file says so
+        (marks / f"{os.getpid()}-{jobs[0].files.path.replace('/', '-')}").touch()
+        real(jobs)
+
+    marks.mkdir()
+    monkeypatch.setattr(articles, "_read_ahead", marked)
+    site, model = tmp_path / "site", initial_site()
+    write_model(site, model, {})
+    build(BuildOptions(site=site, out=tmp_path / "out", workers=2))
+    assert len({mark.name.split("-")[0] for mark in marks.iterdir()}) == 2  # both workers
+    build(BuildOptions(site=site, out=tmp_path / "one", workers=1, clean=True))
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "one")
