@@ -24,7 +24,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from builder.build.progress import Progress
-from builder.build.workers import Shards
+from builder.build.workers import Shards, no_progress
 from builder.content.authors import authors_of
 from builder.content.checks import check_quotes, check_unmentioned
 from builder.content.discover import BundleFiles, SourceFiles
@@ -362,7 +362,7 @@ def render_articles(
         plan.spill,
         plan.parser,
     )
-    shards.run(take_context, [context] * shards.count, _ignored)
+    shards.run(take_context, [context] * shards.count, no_progress)
     progress.stage("articles", len(jobs))
     owners = [plan.holders.get(job.files.path, n) for n, job in enumerate(jobs)]
     results: dict[str, ArticleResult] = {}
@@ -371,10 +371,6 @@ def render_articles(
             results.update((result.path, result) for result in found if result is not None)
     progress.finish()
     return results
-
-
-def _ignored(count: int) -> None:
-    pass
 
 
 def _ids_of(summary: BundleSummary) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from itertools import zip_longest
+from operator import itemgetter
 from typing import Literal
 
 import jinja2
@@ -23,7 +23,7 @@ from builder.build.articles import ArticleResult
 from builder.build.progress import Progress
 from builder.build.state import Loaded, Run
 from builder.build.warm import Warm
-from builder.build.workers import Shards, workers_for
+from builder.build.workers import Shards, no_progress, workers_for
 from builder.content.glossary import GlossaryIndex
 from builder.content.model import BundleDetails, BundleSummary, Site, TimelineEvent
 from builder.core.diagnostics import Diagnostic, Report
@@ -93,6 +93,11 @@ def unpack_uses(data: Pickled[PackedUses]) -> dict[str, Use]:
     }
 
 
+# The entries a process keeps of each story; None: all of them.
+Wanted = frozenset[str] | None
+_NOT_KEPT: tuple[Wanted, None] = (None, None)
+
+
 class Lookup:
     """What entry pages show of the stories that use an entry, unpickled on demand.
 
@@ -119,10 +124,11 @@ class Lookup:
         self._usages = usages or {}
         self._fresh = fresh
         self._remembered = remembered  # a running builder's, from its last builds
-        self._events: dict[str, dict[str, tuple[TimelineEvent, ...]]] = {}
-        self._first: dict[str, dict[str, Mention]] = {}
+        # Each story's, as kept for the entries wanted when it was unpacked.
+        self._events: dict[str, tuple[Wanted, dict[str, tuple[TimelineEvent, ...]]]] = {}
+        self._first: dict[str, tuple[Wanted, dict[str, Mention]]] = {}
         self._shown: dict[str, dict[str, Use]] = {}
-        self._wanted: frozenset[str] | None = None
+        self._wanted: Wanted = None
 
     @property
     def usages(self) -> Mapping[str, Pickled[PackedUses]]:
@@ -139,8 +145,12 @@ class Lookup:
     def keep_only(self, entry_ids: set[str]) -> None:
         """Keep of each story only what the pages of these entries show. A worker
         renders a share of the entry pages, whose users span the whole archive:
-        it unpacks each story once, and keeps its share of it, not all."""
-        self._wanted = frozenset(entry_ids)
+        it unpacks each story once, and keeps its share of it, not all. Asked
+        for more entries later (pages taken over from another worker), it
+        unpacks a story again when one of them is looked up."""
+        wanted = self._wanted
+        if wanted is None or not entry_ids <= wanted:
+            self._wanted = frozenset(entry_ids) if wanted is None else wanted | entry_ids
 
     def use(self, path: str, entry_id: str) -> Use:
         if path not in self._fresh:
@@ -170,8 +180,8 @@ class Lookup:
 
     def _events_of(self, path: str) -> dict[str, tuple[TimelineEvent, ...]]:
         """The story's timeline events by the entries they name, in timeline order."""
-        found = self._events.get(path)
-        if found is None:
+        wanted, found = self._events.get(path, _NOT_KEPT)
+        if found is None or wanted is not self._wanted:
             data = self._details.get(path)
             if data is None and self._spill is not None:  # a bundle parsed now
                 data = self._spill.get("details", path)
@@ -181,16 +191,18 @@ class Lookup:
                 for entry_id in dict.fromkeys(ref.id for ref in event.mentions):
                     if wanted is None or entry_id in wanted:
                         grouped.setdefault(entry_id, []).append(event)
-            found = self._events[path] = {k: tuple(v) for k, v in grouped.items()}
+            found = {k: tuple(v) for k, v in grouped.items()}
+            self._events[path] = (wanted, found)
         return found
 
     def _mention(self, path: str) -> dict[str, Mention]:
-        found = self._first.get(path)
-        if found is None:
+        wanted, found = self._first.get(path, _NOT_KEPT)
+        if found is None or wanted is not self._wanted:
             data = self._mentions.get(path)
             if data is None and self._spill is not None:
                 data = self._spill.get("mentions", path)
-            found = self._first[path] = unpack_mentions(data, self._wanted) if data else {}
+            found = unpack_mentions(data, self._wanted) if data else {}
+            self._first[path] = (self._wanted, found)
         return found
 
 
@@ -354,22 +366,36 @@ def render_pages(
     # Forked workers inherit the frozen site, its index and the compiled
     # templates without pickling them; each uses its copy of this renderer.
     with Shards(workers or workers_for(len(work)), lambda: renderer) as shards:
-        shares = [work[n :: shards.count] for n in range(shards.count)]
-        done = shards.run(_render_share, shares, progress.advance)
+        owners = [number % shards.count for number in range(len(work))]
+        entries: list[set[str]] = [set() for _ in range(shards.count)]
+        for (kind, job), owner in zip(work, owners, strict=True):
+            if kind == "entry":
+                entries[owner].add(job[0])
+        shards.run(_keep_only, entries, no_progress)
+        done = shards.run_balanced(_render_share, list(enumerate(work)), progress.advance, owners)
     progress.finish()
-    # Back into the order of the work: share n holds items n, n + count, ...
-    results.extend(result for row in zip_longest(*done) for result in row if result is not None)
+    # Back into the order of the work, each result numbered as its job was.
+    found = sorted((pair for chunks in done for chunk in chunks for pair in chunk), key=_NUMBER)
+    results.extend(result for _, result in found if result is not None)
     return results
 
 
+def _keep_only(renderer: PageRenderer, entry_ids: set[str], advance: Callable[[int], None]) -> None:
+    """A shard step: the entry pages the worker renders, unless it takes over others'."""
+    renderer.context.lookup.keep_only(entry_ids)
+
+
+_NUMBER = itemgetter(0)  # of a (number, result) pair
+
+
 def _render_share(
-    renderer: PageRenderer, share: list[PageJob], advance: Callable[[int], None]
-) -> list[PageResult]:
+    renderer: PageRenderer, share: list[tuple[int, PageJob]], advance: Callable[[int], None]
+) -> list[tuple[int, PageResult]]:
     lookup, spill = renderer.context.lookup, renderer.context.spill
-    lookup.keep_only({job[1][0] for job in share if job[0] == "entry"})
+    lookup.keep_only({job[1][0] for _, job in share if job[0] == "entry"})
     found = []
-    for job in share:
-        found.append(renderer.render(job))
+    for number, job in share:
+        found.append((number, renderer.render(job)))
         advance(1)
     if spill is not None:
         spill.flush()

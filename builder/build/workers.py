@@ -171,6 +171,10 @@ class Shards(Generic[State]):
                 process.join()
 
 
+def no_progress(count: int) -> None:
+    """For a step whose items are not counted: sending each worker what it needs."""
+
+
 # Chunks a worker's share is cut in, for `run_balanced`, and their bounds: a
 # worker left alone at the end works at most the chunks it was sent ahead.
 CHUNKS_A_WORKER = 64

@@ -807,11 +807,12 @@ def entry_users_from_what_pages_showed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(produce, "FRESH_SHARE", 1.0)
 
 
-def test_articles_rendered_by_the_worker_that_did_not_parse_them_equal_a_clean_build(
+def test_pages_taken_over_from_the_other_worker_equal_a_clean_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The worker done first takes over the last chunks of the other, reading
-    those bundles again. Here every chunk goes first to the other worker."""
+    """The worker done first takes over the last chunks of the other: articles,
+    reading their bundles again, and entry pages, unpacking again what it kept
+    of their stories for its own. Here every chunk goes first to the other worker."""
     monkeypatch.setattr(workers, "MIN_CHUNK", 1)
     balanced = workers._queues
 
