@@ -20,7 +20,7 @@ import signal
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, NoReturn, TypeVar
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -90,7 +90,13 @@ class Shards(Generic[State]):
             raise ValueError(f"{len(shares)} shares for {self.count} workers")
         if self._local is not None:
             return [step(self._local, shares[0], advance)]
-        queues = [deque([share]) for share in shares]
+        if all(share is shares[0] for share in shares):  # the same to each: pickled once
+            from multiprocessing.reduction import ForkingPickler
+
+            same = _Sent(bytes(ForkingPickler.dumps((step, shares[0]))))
+            queues = [deque([same]) for _ in shares]
+        else:
+            queues = [deque([share]) for share in shares]
         found = self._in_turn(step, lambda number: queues[number], advance)
         return [results[0] for results in found]
 
@@ -137,7 +143,11 @@ class Shards(Generic[State]):
         def send_next(number: int) -> None:
             queue = queue_of(number)
             if queue:
-                self._connections[number].send((step, queue.popleft()))
+                item = queue.popleft()
+                if isinstance(item, _Sent):
+                    self._connections[number].send_bytes(item.message)
+                else:
+                    self._connections[number].send((step, item))
                 sent[number] += 1
                 waiting[number] = self._connections[number]
             elif not sent[number]:
@@ -169,6 +179,13 @@ class Shards(Generic[State]):
             if process.is_alive():
                 process.terminate()
                 process.join()
+
+
+class _Sent(NamedTuple):
+    """A message pickled already: the same to every worker (what rendering the
+    articles needs took 0.7 s to pickle at 50,000 stories, for each worker)."""
+
+    message: bytes
 
 
 def no_progress(count: int) -> None:

@@ -198,3 +198,13 @@ def test_one_shard_runs_the_whole_in_one_step_here() -> None:
 def test_a_chunk_that_fails_is_raised_with_its_traceback() -> None:
     with Shards(2, _worker_pid) as shards, pytest.raises(WorkerFailed, match="broken step"):
         shards.run_balanced(_fails, list(range(10)), lambda count: None)
+
+
+def test_one_share_for_every_worker_reaches_each_whole() -> None:
+    same = [100, 101]
+    with Shards(2, _worker_pid) as shards:
+        found = shards.run(_each_with_pid, [same, same], lambda count: None)
+        apart = shards.run(_each_with_pid, [[102], [103]], lambda count: None)
+    assert [[item for _, item in result] for result in found] == [same, same]
+    assert len({pid for result in found for pid, _ in result}) == 2
+    assert [[item for _, item in result] for result in apart] == [[102], [103]]
