@@ -205,14 +205,12 @@ IN_FLIGHT = 2
 def _queues(
     items: Sequence[Any], workers: int, owners: Sequence[int] | None
 ) -> list[deque[list[Any]]]:
-    """Each worker's chunks: of the items it owns, or, with no owners, every
+    """Each worker's chunks: of the items it owns, or, with no owners, of every
     worker's turn by turn."""
     size = min(MAX_CHUNK, max(MIN_CHUNK, -(-len(items) // (workers * CHUNKS_A_WORKER))))
+    if owners is None:  # consecutive chunks dealt out in turn
+        owners = [number // size for number in range(len(items))]
     queues: list[deque[list[Any]]] = [deque() for _ in range(workers)]
-    if owners is None:
-        for number, start in enumerate(range(0, len(items), size)):
-            queues[number % workers].append(list(items[start : start + size]))
-        return queues
     owned: list[list[Any]] = [[] for _ in range(workers)]
     for item, owner in zip(items, owners, strict=True):
         owned[owner % workers].append(item)
