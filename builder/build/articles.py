@@ -133,6 +133,7 @@ class BundleShard:
         self.spill = spill  # where parsed bundles leave their rows for the store
         self.bundles: dict[str, Bundle] = {}
         self.context: ArticleContext | None = None  # what the articles rendered next need
+        self.relating: pages.Relating | None = None  # what counting related stories needs
         self._renderer: _ArticleRenderer | None = None
 
     def parse(self, job: ParseJob) -> ParsedBundle:

@@ -27,7 +27,7 @@ from builder.build.articles import (
     plan_articles,
     render_articles,
 )
-from builder.build.assemble import assemble
+from builder.build.assemble import assemble, related_in
 from builder.build.drafts import check_drafts
 from builder.build.images import PublishedPictures, publish_pictures, wanted_pictures
 from builder.build.links import check_site_links
@@ -224,7 +224,7 @@ def stages(run: Run) -> BuildResult:
     # renders their pages; a small site is one shard, in this process.
     with Shards(_worker_count(run.options, len(stale)), lambda: local) as shards:
         parsed = parse_bundles(shards, stale, run.sources.signatures, run.options.progress)
-        loaded = assemble(run, parsed)
+        loaded = assemble(run, parsed, related_in(shards))
         del parsed  # kept in `loaded`, put aside: a large site's rows are in the spill
         articles = _link_and_render_articles(run, loaded, loaded.parsed, shards, local)
     others = render_entry_and_site_pages(run, loaded, articles)

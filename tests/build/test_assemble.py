@@ -1,17 +1,25 @@
 """Assembling the site: every id a sidecar names is checked against the glossary,
-in the stories parsed now and, when the glossary's ids change, in every story."""
+in the stories parsed now and, when the glossary's ids change, in every story;
+related stories are counted in the workers when many are."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 import pytest
 
+from builder.build import assemble
+from builder.build.articles import BundleShard
 from builder.build.options import BuildOptions
 from builder.build.run import build
+from builder.build.workers import Shards
 from builder.core.diagnostics import ContentError
+from builder.site import pages
+from builder.site.pages import related_articles
 from tests.conftest import ARTICLE, MINIMAL_SITE, PEOPLE, WHO, write_files
+from tests.site.test_pages import CONFIG, site_of, story
 
 OTHER = "content/world/other"
 
@@ -48,3 +56,25 @@ def test_a_story_that_names_only_known_ids_draws_no_problem(
     site = make_site({WHO: "- ref: kim-jong-un\n- ref: vladimir-putin\n"})
     result = build(BuildOptions(site=site, out=tmp_path / "out", clean=True))
     assert result.report.sorted() == []
+
+
+def test_related_stories_counted_in_two_workers_are_those_counted_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    days = [f"2024-03-{day:02d}T00:00Z" for day in range(1, 29)]
+    stories = [
+        story(f"s/n{n}", days[n * 7 % 28], *{f"e{(n * k) % 23}" for k in (1, 3, 5, 11)})
+        for n in range(300)
+    ]
+    site = site_of(*stories, story("s/alone", days[0], "only-here"))
+    here = related_articles(site)
+    monkeypatch.setattr(assemble, "RELATE_IN_WORKERS_FROM", 10)
+    with Shards(2, lambda: BundleShard(Path(), CONFIG, jinja2.Environment())) as shards:
+
+        def not_here(relating: pages.Relating, numbers: list[int]) -> list[tuple[int, ...]]:
+            raise AssertionError("counted in this process")
+
+        # The workers were forked before: they count as ever.
+        monkeypatch.setattr(pages, "count_related", not_here)
+        assert related_articles(site, count=assemble.related_in(shards)) == here
+    assert len(here["s/n0"]) == pages.RELATED_COUNT and here["s/alone"] == ()
