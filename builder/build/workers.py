@@ -13,6 +13,7 @@ them part by part.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
 import select
@@ -73,6 +74,7 @@ class Shards(Generic[State]):
 
         # fork: each worker inherits what the main process has loaded so far.
         context = multiprocessing.get_context("fork")
+        give_back_free_memory()
         for _ in range(self.count):
             here, there = context.Pipe()
             process = context.Process(target=_serve, args=(there, self._make_state), daemon=True)
@@ -179,6 +181,28 @@ class Shards(Generic[State]):
             if process.is_alive():
                 process.terminate()
                 process.join()
+
+
+def give_back_free_memory() -> None:
+    """Return the memory the C allocator holds free to the system, where it can
+    (glibc's malloc_trim). A forked worker maps every page this process holds:
+    at 50,000 stories the main process held 100 MB free (messages and pickles
+    read and dropped) when the entry pages' workers were forked, and each of
+    them, the largest processes of a build, peaked 50 to 70 MB higher for it."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        import ctypes
+
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc: musl, macOS
+        return None
+    return trim
 
 
 class _Sent(NamedTuple):
