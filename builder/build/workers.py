@@ -200,7 +200,7 @@ def _malloc_trim() -> Callable[[int], int] | None:
         import ctypes
 
         trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc: musl, macOS
+    except (ImportError, OSError, AttributeError):  # no ctypes; not glibc: musl, macOS
         return None
     return trim
 

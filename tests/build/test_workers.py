@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable
 from functools import partial
@@ -232,3 +233,18 @@ def test_workers_are_forked_without_the_free_memory_the_allocator_kept() -> None
         sizes = shards.run(_resident, [None, None], lambda count: None)
     assert max(sizes) < before + 30
     assert kept
+
+
+def test_without_malloc_trim_nothing_is_given_back_and_workers_still_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    workers._malloc_trim.cache_clear()
+    monkeypatch.setitem(sys.modules, "ctypes", None)  # importing it fails, as without _ctypes
+    try:
+        assert workers._malloc_trim() is None
+        workers.give_back_free_memory()
+        with Shards(2, _worker_pid) as shards:
+            pids = shards.run(_each_with_pid, [[1], [2]], lambda count: None)
+        assert len({pid for result in pids for pid, _ in result}) == 2
+    finally:
+        workers._malloc_trim.cache_clear()
