@@ -184,16 +184,18 @@ def related_articles(
 def _relating(
     oldest: list[BundleSummary], listing: dict[str, list[int]], again: list[int]
 ) -> Relating:
-    """The stories to count again and the entries that count, by number; an entry
-    listed by more than RELATED_ENTRY_LIMIT stories does not."""
-    counted = {
-        e: n for n, e in enumerate(e for e, s in listing.items() if len(s) <= RELATED_ENTRY_LIMIT)
-    }
+    """The stories to count again, and the entries they list that count, by number:
+    an entry listed by more than RELATED_ENTRY_LIMIT stories does not. Only those
+    entries are made arrays: an edit counts a few stories of the archive again."""
+    entries: dict[str, int] = {}
     listed = [_NONE] * len(oldest)
     for n in again:
-        listed[n] = array("i", [counted[e] for e in oldest[n].listed if e in counted])
-    stories = tuple(array("i", listing[e]) for e in counted)
-    return Relating(tuple(listed), stories)
+        mine = []
+        for entry_id in oldest[n].listed:
+            if len(listing[entry_id]) <= RELATED_ENTRY_LIMIT:
+                mine.append(entries.setdefault(entry_id, len(entries)))
+        listed[n] = array("i", mine)
+    return Relating(tuple(listed), tuple(array("i", listing[e]) for e in entries))
 
 
 _NONE = array("i")
