@@ -84,9 +84,8 @@ def make(
         )
         _learn_dates(config, previous)
         trusted = warm is not None and warm.trusts(previous, out)
-        fragments = warm.fragments.made_from(sources.theme_digest) if warm is not None else None
-        templates = Templates(sources.theme, _template_cache(options), fragments)
-        templates.compile_all()  # before any worker starts: each inherits them compiled
+        # Compiled before any worker starts: each inherits them compiled.
+        templates = _templates(options, sources, warm)
         seen = read.output if read is not None else None
         with staged(options, out, bool(previous.outputs), trusted, seen) as (staging, target):
             # With no key to sign them, the store keeps nothing; nor is anything put aside.
@@ -391,6 +390,16 @@ def _store(options: BuildOptions, out: Path) -> Iterator[Store | None]:
         yield store
     finally:
         store.close()
+
+
+def _templates(options: BuildOptions, sources: Sources, warm: Warm | None) -> Templates:
+    """The theme's templates, compiled; a running builder's from its last build."""
+    cache = _template_cache(options)
+    if warm is not None:
+        return warm.templates_for(sources.theme, sources.theme_digest, cache)
+    templates = Templates(sources.theme, cache)
+    templates.compile_all()
+    return templates
 
 
 def _template_cache(options: BuildOptions) -> Path | None:

@@ -45,7 +45,8 @@ from builder.incremental.records import (
 )
 from builder.site.listings import ListingMemo
 from builder.site.pages import Use
-from builder.site.templates import Fragments
+from builder.site.templates import Fragments, Templates
+from builder.site.theme import Theme
 from builder.site.views import StorySummaries
 from builder.text.markdown import body_parser
 from builder.text.references import LinkTable
@@ -133,6 +134,9 @@ class Warm:
     listings: ListingMemo = field(default_factory=ListingMemo)
     site_keys: SitePageKeys = field(default_factory=SitePageKeys)  # by the site-wide pages
     fragments: Fragments = field(default_factory=Fragments)  # of pages, by their whole input
+    # The theme's templates as the last build compiled them, and what from: (the
+    # theme's digest, the folder of compiled templates).
+    templates: tuple[tuple[str, Path | None], Templates] | None = None
     summaries: StorySummaries = field(default_factory=StorySummaries)  # as lists show stories
     linking: LinkingMemo = field(default_factory=LinkingMemo)  # the glossary's
     # What entry pages showed of each story, unpacked, by entry id (builder.build.produce).
@@ -144,6 +148,17 @@ class Warm:
             bundles = sources.files.bundles
             self.folders = {absolute(bundle.location): n for n, bundle in enumerate(bundles)}
         return self.folders
+
+    def templates_for(self, theme: Theme, theme_digest: str, cache: Path | None) -> Templates:
+        """The theme's templates compiled: the last build's while the theme is the
+        same. Loading them again took 3 ms of every edit (at any size)."""
+        made_from = (theme_digest, cache)
+        if self.templates is not None and self.templates[0] == made_from:
+            return self.templates[1].for_another_build()
+        templates = Templates(theme, cache, self.fragments.made_from(theme_digest))
+        templates.compile_all()
+        self.templates = (made_from, templates)
+        return templates
 
     def previous_for(self, store_file: Path) -> Previous | None:
         """The last build's records, if the store is still as this process left it."""

@@ -77,6 +77,16 @@ class Templates:
         if self._bytecode is not None:
             self._bytecode.write_pending()
 
+    def for_another_build(self) -> Templates:
+        """These templates, compiled, for a build after the one they served: what
+        `once` rendered is forgotten, as its keys hold within one build only (an
+        entry's card shows its summary, which an edit may change). The same `once`,
+        emptied: the macros' modules, made once per template, hold it."""
+        once = self.environment.globals["once"]
+        assert isinstance(once, _Once)
+        once.rendered.clear()
+        return self
+
 
 class _SignedBytecode(jinja2.BytecodeCache):
     def __init__(self, folder: Path) -> None:

@@ -18,6 +18,7 @@ from builder.core.diagnostics import Report
 from builder.incremental import plan
 from builder.incremental.plan import store_file
 from builder.incremental.records import digest
+from builder.site.theme import DEFAULT_THEME
 from tests.conftest import same_as_clean
 
 LINDMOUTH = Path(__file__).parents[1] / "sites" / "valid" / "lindmouth"
@@ -230,4 +231,33 @@ def test_the_link_table_and_parser_are_kept_while_the_glossary_is_the_same(
     build(options, warm)
     assert warm.linking.table is not table and warm.linking.parser() is not parser
     assert "the Carrow" in warm.linking.table.claims
+    assert same_as_clean(site, out, tmp_path)
+
+
+def test_the_templates_are_kept_compiled_while_the_theme_is_the_same(tmp_path: Path) -> None:
+    """A story edit renders with the last build's compiled templates, each fragment
+    that `once` keeps rendered again; a template of the site's own is compiled
+    and shows. Each output as a clean build's."""
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    options = BuildOptions(site=site, out=out, workers=1)
+    build(options, warm)
+    assert warm.templates is not None
+    kept = warm.templates[1]
+    story = edit(site, f"{STORY}/article.md", 'title: "Old Mill', 'title: "The Old Mill')
+    warm.changes.add(str(story))
+    build(options, warm)
+    assert warm.templates[1] is kept
+    assert same_as_clean(site, out, tmp_path)
+
+    own = site / "templates" / "entry.html"
+    own.parent.mkdir()
+    text = (DEFAULT_THEME / "entry.html").read_text(encoding="utf-8")
+    own.write_text(text.replace("{% block main %}", "{% block main %}<!-- ours -->"), "utf-8")
+    warm.changes.add(str(own))
+    build(options, warm)
+    assert warm.templates[1] is not kept
+    entry_pages = list((out / "glossary").glob("*/index.html"))
+    assert entry_pages
+    assert all("<!-- ours -->" in page.read_text(encoding="utf-8") for page in entry_pages)
     assert same_as_clean(site, out, tmp_path)
