@@ -35,7 +35,7 @@ DRAFT = "(draft) "  # how a draft's problem starts, reported as a warning
 
 def check_drafts(run: Run, loaded: Loaded) -> None:
     """Without --drafts: every problem of every draft, reported as a draft warning."""
-    drafts = {path: r for path, r in sorted(loaded.bundles.items()) if r.draft}
+    drafts = dict(sorted((path, r) for path, r in loaded.bundles.items() if r.draft))
     if run.options.drafts or not drafts:
         return
     found = Report()

@@ -4,6 +4,7 @@ in one step, with the theme's static files and, where asked, the search index.""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,10 +64,11 @@ def publish(
         return {}
     outputs = dict(pages + _write_static(run, common))
     # A trusted output holds what the last build wrote and nothing else: no need to list it.
-    listing = frozenset(run.previous.outputs) if run.target.trusted else None
+    # Views of the archive's paths, not copies of them.
+    listing: AbstractSet[str] | None = run.previous.outputs.keys() if run.target.trusted else None
     if listing is None and run.target.seen is not None:  # listed already, before the build
-        listing = frozenset(run.target.seen)
-    _commit(run.staging, run.config, set(outputs), run.report, listing)
+        listing = run.target.seen.keys()
+    _commit(run.staging, run.config, outputs.keys(), run.report, listing)
     return outputs
 
 
@@ -82,9 +84,9 @@ def _write_static(run: Run, common: str) -> list[tuple[str, OutputRecord]]:
 def _commit(
     staging: Staging,
     config: SiteConfig,
-    outputs: set[str],
+    outputs: AbstractSet[str],
     report: Report,
-    listing: frozenset[str] | None = None,
+    listing: AbstractSet[str] | None = None,
 ) -> None:
     """Index for search, then make the staged files the output: nothing in the
     output changes before the index is made. `listing`: the output's files, when
@@ -105,7 +107,7 @@ def _commit(
             staging.commit(outputs, keep_folder=SEARCH_FOLDER, folder=fresh, listing=listing)
 
 
-def _link_new_site(staging: Staging, kept: set[str], view: Path) -> None:
+def _link_new_site(staging: Staging, kept: AbstractSet[str], view: Path) -> None:
     """The pages of the new site in one folder, as links to the files: the reused
     ones where they stand in the output, the new ones where they are staged."""
     staged = staging.staged_files()

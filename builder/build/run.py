@@ -104,22 +104,32 @@ def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
         warnings = tuple(
             (d.position.path, d.position.line, d.position.col, d.message) for d in report.sorted()
         )
-        outputs = output_times(result.outputs)
         changes_at = result.changes_at.isoformat() if result.changes_at else None
-        summary = Summary(
-            sources.fingerprint,
-            str(result.out),
-            result.pages,
-            outputs,
-            warnings,
-            changes_at,
-            result.scheduled,
-        )
-        if warm is not None:
-            warm.after(partial(write_summary, file, summary))
+        summary = partial(_summary, sources.fingerprint, result, warnings, changes_at)
+        if warm is not None:  # written once the edit is live, as the store is
+            warm.after(lambda: write_summary(file, summary()))
         else:
-            write_summary(file, summary)
+            write_summary(file, summary())
     return result
+
+
+def _summary(
+    inputs: str,
+    result: BuildResult,
+    warnings: tuple[tuple[str, int, int, str], ...],
+    changes_at: str | None,
+) -> Summary:
+    """What the next build in a new process checks first: each output's size and
+    time are gathered from the result's records (63,000 at 50,000 stories)."""
+    return Summary(
+        inputs,
+        str(result.out),
+        result.pages,
+        output_times(result.outputs),
+        warnings,
+        changes_at,
+        result.scheduled,
+    )
 
 
 def _first_look(
