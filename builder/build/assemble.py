@@ -61,9 +61,7 @@ def assemble(
     scheduled = tuple(s for s in candidates if s.front.scheduled(sources.now))
     held_back = frozenset() if options.future else frozenset(s.path for s in scheduled)
     summaries = [summary for summary in candidates if summary.path not in held_back]
-    definitions = [entry for loaded in glossary.values() for entry in loaded.entries]
-    never_link = tuple(phrase for loaded in glossary.values() for phrase in loaded.never_link)
-    index = build_index(definitions, summaries, report, never_link)
+    index = _glossary_index(run, glossary, summaries)
     media = load_media(options.site, sources.files, sources.signatures, previous.media)
     pictures = {name: file for name, (_, file) in media.items()}
     index = replace(index, entries=with_entry_images(index.entries, pictures, report))
@@ -116,6 +114,23 @@ def assemble(
         held_back,
         media,
     )
+
+
+def _glossary_index(
+    run: Run, glossary: dict[str, LoadedGlossary], summaries: list[BundleSummary]
+) -> GlossaryIndex:
+    """The index of the glossary's entries and of those the stories define; a
+    running builder's last one while they are the same."""
+    definitions = [entry for loaded in glossary.values() for entry in loaded.entries]
+    never_link = tuple(phrase for loaded in glossary.values() for phrase in loaded.never_link)
+
+    def make(report: Report) -> GlossaryIndex:
+        return build_index(definitions, summaries, report, never_link)
+
+    if run.warm is None:
+        return make(run.report)
+    inputs = (definitions, [summary.inline_entries for summary in summaries], never_link)
+    return run.warm.glossary_index.index_for(inputs, run.report, make)
 
 
 # Stories counted again, from which counting their related stories is shared

@@ -84,6 +84,36 @@ class Changes:
             return found
 
 
+# What the glossary index is made of: the glossary's entries, those each story
+# defines in its sidecars, and the phrases never linked.
+IndexInputs = tuple[list[Entry], list[tuple[Entry, ...]], tuple[str, ...]]
+
+
+class IndexMemo:
+    """The glossary index, kept by a running builder while what it is made of is
+    the same: the entries of files not read again, and of stories not parsed
+    again, are the very objects of the last build, compared at once. Made
+    again, it took 50 ms of every edit at 50,000 stories and 10,000 entries."""
+
+    def __init__(self) -> None:
+        self.inputs: IndexInputs | None = None
+        self.index: GlossaryIndex | None = None
+
+    def index_for(
+        self, inputs: IndexInputs, report: Report, make: Callable[[Report], GlossaryIndex]
+    ) -> GlossaryIndex:
+        """The last index if made of equal inputs; else `make(report)`'s, kept
+        only if it reported nothing (an index with problems is made again, and
+        its problems reported again)."""
+        if self.index is not None and self.inputs == inputs:
+            return self.index
+        reported = len(report.diagnostics)
+        index = make(report)
+        clean = len(report.diagnostics) == reported
+        self.inputs, self.index = (inputs, index) if clean else (None, None)
+        return index
+
+
 class LinkingMemo:
     """What linking makes of the glossary, kept by a running builder while the
     glossary index is the same: the link table, its digest, and the parser of
@@ -139,6 +169,7 @@ class Warm:
     templates: tuple[tuple[str, Path | None], Templates] | None = None
     summaries: StorySummaries = field(default_factory=StorySummaries)  # as lists show stories
     linking: LinkingMemo = field(default_factory=LinkingMemo)  # the glossary's
+    glossary_index: IndexMemo = field(default_factory=IndexMemo)
     # What entry pages showed of each story, unpacked, by entry id (builder.build.produce).
     shown: Unpacked[dict[str, Use]] = field(default_factory=lambda: Unpacked(SHOWN_ENTRIES))
 

@@ -14,7 +14,7 @@ from builder.build.options import BuildOptions
 from builder.build.run import build, look
 from builder.build.warm import Warm
 from builder.content.model import Entry
-from builder.core.diagnostics import Report
+from builder.core.diagnostics import ContentError, Report
 from builder.incremental import plan
 from builder.incremental.plan import store_file
 from builder.incremental.records import digest
@@ -261,3 +261,43 @@ def test_the_templates_are_kept_compiled_while_the_theme_is_the_same(tmp_path: P
     assert entry_pages
     assert all("<!-- ours -->" in page.read_text(encoding="utf-8") for page in entry_pages)
     assert same_as_clean(site, out, tmp_path)
+
+
+def test_the_glossary_index_is_kept_while_its_definitions_are_the_same(tmp_path: Path) -> None:
+    """A story edit that defines nothing anew keeps the last build's index; an
+    entry defined in a sidecar and edited makes it again; an index with a problem
+    is made, and the problem reported, on every build until it is mended."""
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    warm = Warm()
+    options = BuildOptions(site=site, out=out, workers=1)
+    build(options, warm)
+    kept = warm.glossary_index.index
+    assert kept is not None
+    story = edit(site, f"{STORY}/article.md", 'title: "Old Mill', 'title: "The Old Mill')
+    warm.changes.add(str(story))
+    build(options, warm)
+    assert warm.glossary_index.index is kept
+    assert same_as_clean(site, out, tmp_path)
+
+    who = edit(
+        site, f"{STORY}/who.yaml", "Chief bridge engineer of", "The chief bridge engineer of"
+    )
+    warm.changes.add(str(who))
+    build(options, warm)
+    made = warm.glossary_index.index
+    assert made is not None and made is not kept
+    assert (
+        made.entries["tomasz-wilk"].summary
+        == "The chief bridge engineer of Lindmouth City Council."
+    )
+    assert same_as_clean(site, out, tmp_path)
+
+    twice = edit(
+        site, f"{STORY}/who.yaml", "- name: Tomasz Wilk", "- name: Tomasz Wilk\n  id: ana-ferreira"
+    )
+    warm.changes.add(str(twice))
+    for _ in range(2):
+        with pytest.raises(ContentError) as raised:
+            build(options, warm)
+        assert "id 'ana-ferreira' is already defined" in str(raised.value.report.sorted())
+        assert warm.glossary_index.index is None
