@@ -12,6 +12,7 @@ from builder.build.progress import Progress, Silent
 from builder.content.discover import SourceFiles
 from builder.core.diagnostics import Report
 from builder.incremental.records import OutputRecord, SourceSignatures
+from builder.incremental.walked import PendingWalk
 from builder.site.theme import Theme
 
 
@@ -61,6 +62,8 @@ class Sources:
     fingerprint: str  # of all the above, the builder's version, the flags and today
     now: datetime  # the build's time, aware: what is scheduled and what is news
     bundles_sum: int = 0  # signatures_sum of the bundles' signatures, part of the fingerprint
+    # The walk of content/ to keep once the build is through (builder.incremental.walked).
+    walk: PendingWalk | None = None
 
 
 def build_time() -> datetime:

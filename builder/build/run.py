@@ -33,7 +33,7 @@ from builder.build.options import (
     build_time,
 )
 from builder.build.workers import Background, Parts, Turn
-from builder.content.discover import SourceFiles, discover
+from builder.content.discover import SourceFiles
 from builder.core.diagnostics import ContentError, Diagnostic, Position, Report
 from builder.incremental.records import (
     SourceSignatures,
@@ -50,6 +50,7 @@ from builder.incremental.uptodate import (
     summary_file,
     write_summary,
 )
+from builder.incremental.walked import source_files
 from builder.site.theme import theme_digest, theme_for
 
 if TYPE_CHECKING:  # imported only once a build needs them: they import most of the builder
@@ -91,6 +92,22 @@ def _build(options: BuildOptions, warm: Warm | None) -> BuildResult:
         sources, unchanged = _look_beside_the_imports(options, report), None
     else:
         sources, unchanged = _first_look(options, file, report)
+    result = _rest(options, sources, unchanged, report, warm, read, file)
+    if sources is not None and sources.walk is not None:  # once through, as the summary
+        sources.walk.keep()
+    return result
+
+
+def _rest(
+    options: BuildOptions,
+    sources: Sources | None,
+    unchanged: BuildResult | None,
+    report: Report,
+    warm: Warm | None,
+    read: LastBuild | None,
+    file: Path,
+) -> BuildResult:
+    """The build after the first look: its answer, or the pipeline's, and the summary."""
     if unchanged is not None and report.has_errors:  # --strict, and warnings were left
         raise ContentError(report)
     if unchanged is not None:
@@ -244,7 +261,8 @@ def _first_look_beside_the_store(
     sources, unchanged, diagnostics, seen, unchecked = found
     if unchecked and not _listed_intact(read, summary or read_summary(file)):
         # An output page changed since the last build, and the child, which found
-        # the sources unchanged, did not send them: they are found here.
+        # the sources unchanged (and kept its walk), did not send them: they are
+        # found here.
         return (*_first_look(options, file, report), read and read.listed(None))
     report.diagnostics.extend(diagnostics)  # made by a report as strict as this one
     if unchanged is not None:
@@ -310,6 +328,8 @@ def _look_apart(options: BuildOptions, file: Path, listing: Turn, parts: Parts) 
 
         unchanged = _unchanged(summary, sources, report, intact)
         if unchanged is not None:
+            if sources.walk is not None:  # the build ends with this answer
+                sources.walk.keep()
             return None, unchanged, report.diagnostics, None, not listing.mine()
     seen = _output_seen(options, summary or read_summary(file), parts)
     return sources, None, report.diagnostics, seen, False
@@ -333,10 +353,13 @@ def _output_seen(options: BuildOptions, summary: Summary | None, parts: Parts) -
 
 
 def look(options: BuildOptions, report: Report) -> Sources:
-    """Find the site's files and take their signatures."""
-    files = discover(options.site, report)
+    """Find the site's files and take their signatures. The files are the last
+    walk's while no folder changed (builder.incremental.walked), except for a
+    clean build, which walks the site whatever was kept."""
+    files, walk = source_files(options.site, report, reuse=not options.clean, keep=options.write)
     signatures = source_signatures(options.site, files)
-    return _with_theme(options, files, signatures, signatures_sum(signatures.bundles))
+    sources = _with_theme(options, files, signatures, signatures_sum(signatures.bundles))
+    return replace(sources, walk=walk) if walk is not None else sources
 
 
 def _look_warm(options: BuildOptions, warm: Warm, report: Report) -> Sources:

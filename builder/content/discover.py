@@ -75,8 +75,15 @@ def relative(site: Path, file: Path) -> str:
     return file.relative_to(site).as_posix()
 
 
-def discover(site: Path, report: Report) -> SourceFiles:
-    """Walk content/, in sorted order, and classify what is there."""
+# A folder as a walk found it: its path, and the times, inode and device
+# of the folder itself, taken before it was listed. A name added, removed or
+# renamed in it changes its times.
+FolderStat = tuple[str, int, int, int, int]
+
+
+def discover(site: Path, report: Report, folders: list[FolderStat] | None = None) -> SourceFiles:
+    """Walk content/, in sorted order, and classify what is there. `folders`:
+    where to note each folder walked, in the order walked."""
     content = site / "content"
     if not content.is_dir():
         report.error(Position("content"), "the site has no content/ folder")
@@ -87,7 +94,7 @@ def discover(site: Path, report: Report) -> SourceFiles:
     bundles: list[BundleFiles] = []
     authors = tags = None
     media: list[str] = []
-    for folder, below, names in _walk(site, content, report):
+    for folder, below, names in _walk(site, content, report, folders):
         if below == "." and AUTHORS_FILE in names:
             authors = Path(folder, AUTHORS_FILE)
             names = [name for name in names if name != AUTHORS_FILE]
@@ -111,9 +118,12 @@ def discover(site: Path, report: Report) -> SourceFiles:
     return SourceFiles(tuple(glossary), tuple(bundles), authors, tuple(media), tags)
 
 
-def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, list[str]]]:
+def _walk(
+    site: Path, content: Path, report: Report, folders: list[FolderStat] | None = None
+) -> list[tuple[str, str, list[str]]]:
     """Every folder, its path below content/ ("." for content/ itself) and its visible
-    file names, following only links that stay inside.
+    file names, following only links that stay inside; each folder's stat noted in
+    `folders`, if given, before it is listed.
 
     os.scandir reads each entry's type with the listing, so a large site costs
     one system call per folder rather than several per file; paths stay
@@ -130,6 +140,9 @@ def _walk(site: Path, content: Path, report: Report) -> list[tuple[str, str, lis
             continue
         seen.add(real)
         files: list[str] = []
+        if folders is not None:
+            info = os.stat(folder)  # noqa: PTH116 (a string: every folder of the site)
+            folders.append((folder, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev))
         with os.scandir(folder) as entries:
             for entry in sorted(entries, key=_entry_name):
                 name = entry.name

@@ -742,7 +742,7 @@ def test_a_build_writes_nothing_outside_the_output_folder_but_its_cache(
         assert tree_state(tmp_path, skip, times=False) == before
     # The incremental cache (SECURITY.md) is the one thing written beside the sources.
     kept = {p.name if p.name == ".gitignore" else p.suffix for p in cache.rglob("*") if p.is_file()}
-    assert kept <= {".sqlite", ".summary", ".template", ".gitignore"}
+    assert kept <= {".sqlite", ".summary", ".template", ".pickle", ".gitignore"}
     # check writes nothing at all
     everything = tree_state(tmp_path)
     assert run("check", "--site", folder).code == 0
@@ -772,12 +772,17 @@ def test_a_cache_file_the_builder_did_not_write_runs_no_code(
             connection.execute(
                 f"INSERT OR REPLACE INTO {table} VALUES ('x', ?)", (b"0" * 16 + planted,)
             )
+    walk = folder / ".cache/explainer/walk.pickle"  # the last walk of content/, planted too
+    walk.write_bytes(planted)
     (folder / "content/world/story/article.md").write_text(
         "---\ntitle: Another story\nsection: World\ndate: 2023-09-15\n---\n"
         "Vladimir Putin met Kim Jong Un.\n"
     )
     assert run("build", "--quiet", "--site", folder).code == 0
     assert not marker.exists(), "unpickling the planted cache ran code"
+    walk.write_bytes(b"0" * 16 + planted)
+    assert run("build", "--quiet", "--site", folder).code == 0
+    assert not marker.exists(), "unpickling the planted walk ran code"
 
 
 class _OpensAFile:

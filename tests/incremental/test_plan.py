@@ -27,8 +27,10 @@ from builder.build import articles, produce, run, workers
 from builder.build.options import BuildOptions
 from builder.build.run import build
 from builder.build.warm import Warm
+from builder.content.discover import FolderStat, SourceFiles
 from builder.content.model import ENTRY_KINDS
-from builder.core.diagnostics import ContentError
+from builder.core.diagnostics import ContentError, Report
+from builder.incremental import walked
 from builder.incremental.plan import (
     ArticleRecord,
     Changes,
@@ -750,6 +752,40 @@ def test_a_rebuild_that_reads_the_store_beside_its_look_equals_a_clean_build(
     reads the store (builder.build.run): here for a site of any size."""
     monkeypatch.setattr(run, "READ_BESIDE_FROM_BYTES", 0)
     rebuild_after(tmp_path / "work", [[edit]], "everything")
+
+
+# Edits that add, remove, move or rename files and folders, and some that do not.
+WALK_EDITS = [
+    edit
+    for edit in SINGLE_EDITS
+    if edit[0] in {"title", "folder", "file", "add-entry", "add-story", "remove-story", "touch"}
+    or edit[0] in {"lead", "inline", "portrait", "logo", "add-author", "remove-author", "who"}
+]
+
+
+@pytest.mark.parametrize("edit", WALK_EDITS, ids=lambda edit: f"{edit[0]}-{edit[1]}")
+def test_a_rebuild_that_takes_the_last_walk_equals_a_clean_build(
+    edit: tuple[str, int, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild takes the files the last walk of content/ found while no folder
+    changed (builder.incremental.walked): here each walk is kept at once, as on
+    a site whose folders have not changed for a while."""
+    monkeypatch.setattr(walked, "RECENT_NS", 0)
+    walks: list[Path] = []
+    discover = walked.discover
+
+    def counted(site: Path, report: Report, folders: list[FolderStat]) -> SourceFiles:
+        walks.append(site)
+        return discover(site, report, folders)
+
+    monkeypatch.setattr(walked, "discover", counted)
+    rebuild_after(tmp_path / "work", [[edit]], "everything")
+    walked_before = len(walks)
+    try:
+        build(BuildOptions(site=tmp_path / "work/site", out=tmp_path / "work/out"))
+    except ContentError:  # an edit that breaks a link: a failed build keeps no walk
+        return
+    assert len(walks) == walked_before  # taken again: nothing changed since the clean build
 
 
 @given(
