@@ -93,7 +93,7 @@ class IndexMemo:
     """The glossary index, kept by a running builder while what it is made of is
     the same: the entries of files not read again, and of stories not parsed
     again, are the very objects of the last build, compared at once. Made
-    again, it took 50 ms of every edit at 50,000 stories and 10,000 entries."""
+    again, it took 35 ms of every edit at 50,000 stories and 10,000 entries."""
 
     def __init__(self) -> None:
         self.inputs: IndexInputs | None = None

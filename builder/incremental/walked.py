@@ -97,10 +97,11 @@ def source_files(
         now = folder_stats(last.folders, started)
         if now is not None and now == last.stats and last.settled:
             return last.files, None
-        again = _listed_again(site, last, now, started) if now is not None else None
+        again = _listed_again(site, last, now) if now is not None else None
+        if again is not None and keep and key is not None and again != last:
+            return again.files, _staged(file, key, again)
         if again is not None:
-            changed = keep and key is not None and again != last
-            return again.files, _staged(file, key, again) if changed and key else None
+            return again.files, None
     folders: list[FolderStat] = []
     reported = len(report.diagnostics)
     files = discover(site, report, folders)
@@ -136,7 +137,7 @@ def _numbers(stats: Iterable[tuple[int, int, int, int]], started: int) -> bytes:
     return numbers.tobytes()
 
 
-def _listed_again(site: Path, last: Walked, now: bytes, started: int) -> Walked | None:
+def _listed_again(site: Path, last: Walked, now: bytes) -> Walked | None:
     """The last walk with the stories' folders that changed listed again; None
     where another folder changed, or one of them now holds a folder, a link or
     a problem: then only a whole walk tells."""
