@@ -81,6 +81,13 @@ def relative(site: Path, file: Path) -> str:
 FolderStat = tuple[str, int, int, int, int]
 
 
+def folder_stat(folder: str) -> tuple[int, int, int, int]:
+    """What tells a folder changed: its modification and change times, inode and
+    device (builder.incremental.walked compares them from build to build)."""
+    info = os.stat(folder)  # noqa: PTH116 (a string: every folder of the site)
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
 def discover(site: Path, report: Report, folders: list[FolderStat] | None = None) -> SourceFiles:
     """Walk content/, in sorted order, and classify what is there. `folders`:
     where to note each folder walked, in the order walked."""
@@ -141,8 +148,7 @@ def _walk(
         seen.add(real)
         files: list[str] = []
         if folders is not None:
-            info = os.stat(folder)  # noqa: PTH116 (a string: every folder of the site)
-            folders.append((folder, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev))
+            folders.append((folder, *folder_stat(folder)))
         with os.scandir(folder) as entries:
             for entry in sorted(entries, key=_entry_name):
                 name = entry.name

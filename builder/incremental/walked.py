@@ -30,7 +30,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from builder import __version__
-from builder.content.discover import FolderStat, SourceFiles, discover, rescan_bundle
+from builder.content.discover import (
+    FolderStat,
+    SourceFiles,
+    discover,
+    folder_stat,
+    rescan_bundle,
+)
 from builder.core.diagnostics import Report
 from builder.incremental.signing import cache_key, signed, verified
 
@@ -121,10 +127,9 @@ def folder_stats(folders: Sequence[str], started: int) -> bytes | None:
     found: list[tuple[int, int, int, int]] = []
     for folder in folders:
         try:
-            info = os.stat(folder)  # noqa: PTH116 (a string: every folder of the site)
+            found.append(folder_stat(folder))
         except OSError:
             return None
-        found.append((info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev))
     return _numbers(found, started)
 
 
