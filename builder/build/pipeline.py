@@ -22,6 +22,7 @@ from builder.build.articles import (
     ArticlePlan,
     ArticleResult,
     BundleShard,
+    LastArticles,
     ParsedBundle,
     parse_bundles,
     plan_articles,
@@ -268,7 +269,10 @@ def _remember_later(
 ) -> None:
     """A running builder keeps the records in memory now and writes them into
     the store once the output is live: the edit is published first."""
-    warm.keep(remembered(run, loaded, articles, outputs), run.out, store.file)
+    previous = remembered(run, loaded, articles, outputs)
+    warm.keep(previous, run.out, store.file)
+    rendered = frozenset(path for path, result in articles.items() if result.rendered)
+    warm.articles = LastArticles(previous, articles, rendered)
 
     def write() -> None:
         later = Store(store.file, store.identity)
@@ -344,6 +348,7 @@ def _link_and_render_articles(
         loaded.related,
         {path: number for path, (_, number) in parsed.items()},
         run.spill,
+        last=run.warm.articles if run.warm is not None and run.target.trusted else None,
     )
     results, jobs = plan_articles(plan)
     if jobs and run.warm is not None:  # asked only of a build that links a body

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from markdown_it import MarkdownIt
 
@@ -50,6 +50,9 @@ from builder.site.theme import Theme
 from builder.site.views import StorySummaries
 from builder.text.markdown import body_parser
 from builder.text.references import LinkTable
+
+if TYPE_CHECKING:
+    from builder.build.articles import LastArticles
 
 FileStamp = tuple[int, int, int]  # size, mtime_ns and inode of a file or folder
 # Entry pages whose uses a running builder keeps unpacked: those of the last
@@ -172,6 +175,7 @@ class Warm:
     glossary_index: IndexMemo = field(default_factory=IndexMemo)
     # What entry pages showed of each story, unpacked, by entry id (builder.build.produce).
     shown: Unpacked[dict[str, Use]] = field(default_factory=lambda: Unpacked(SHOWN_ENTRIES))
+    articles: LastArticles | None = None  # the last build's, with the records made of them
 
     def bundle_folders(self, sources: Sources) -> dict[str, int]:
         if self.folders is None:
