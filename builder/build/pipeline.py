@@ -273,6 +273,7 @@ def _remember_later(
     warm.keep(previous, run.out, store.file)
     rendered = frozenset(path for path, result in articles.items() if result.rendered)
     warm.articles = LastArticles(previous, articles, rendered)
+    warm.remember_records(previous)
 
     def write() -> None:
         later = Store(store.file, store.identity)

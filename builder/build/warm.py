@@ -176,6 +176,8 @@ class Warm:
     # What entry pages showed of each story, unpacked, by entry id (builder.build.produce).
     shown: Unpacked[dict[str, Use]] = field(default_factory=lambda: Unpacked(SHOWN_ENTRIES))
     articles: LastArticles | None = None  # the last build's, with the records made of them
+    # The last build's records, and the `folders` of the walk its bundles were found by.
+    records_from: tuple[Previous, dict[str, int]] | None = None
 
     def bundle_folders(self, sources: Sources) -> dict[str, int]:
         if self.folders is None:
@@ -183,6 +185,17 @@ class Warm:
             bundles = sources.files.bundles
             self.folders = {absolute(bundle.location): n for n, bundle in enumerate(bundles)}
         return self.folders
+
+    def remember_records(self, previous: Previous) -> None:
+        """The records of the build just finished, and the walk its bundles came from."""
+        self.records_from = None if self.folders is None else (previous, self.folders)
+
+    def holds_records_of_the_same_bundles(self, previous: Previous) -> bool:
+        """Whether `previous` is the last build's records and no walk was made since:
+        signing files again (`sign_again`) keeps each bundle's path and place, so
+        the bundles are those of the last build, in the same order."""
+        made = self.records_from
+        return made is not None and made[0] is previous and made[1] is self.folders
 
     def templates_for(self, theme: Theme, theme_digest: str, cache: Path | None) -> Templates:
         """The theme's templates compiled: the last build's while the theme is the

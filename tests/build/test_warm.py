@@ -90,6 +90,31 @@ def test_a_new_bundle_makes_the_builder_walk_the_site_again(tmp_path: Path) -> N
     assert same_as_clean(site, out, tmp_path)
 
 
+def test_the_last_builds_records_stand_for_the_bundles_only_until_a_walk(
+    tmp_path: Path,
+) -> None:
+    """Between walks the bundles are the same paths in the same order, and a
+    build takes the last one's records whole, with the parsed ones over them; a
+    story removed makes a walk, after which each record is taken by its path."""
+    site, out = copied_site(tmp_path), tmp_path / "out"
+    options = BuildOptions(site=site, out=out, workers=1)
+    warm = Warm()
+    build(options, warm)
+    for title in ("First ", "Second "):
+        warm.changes.add(str(edit(site, f"{STORY}/article.md", 'title: "', f'title: "{title}')))
+        build(options, warm)
+        assert warm.previous is not None
+        assert warm.holds_records_of_the_same_bundles(warm.previous)
+    gone = site / "content/environment/tidal-lagoon-plan"
+    shutil.rmtree(gone)
+    warm.changes.add(str(gone))
+    build(options, warm)
+    assert warm.previous is not None
+    assert "environment/tidal-lagoon-plan" not in warm.previous.bundles
+    assert not warm.holds_records_of_the_same_bundles(warm.previous)
+    assert same_as_clean(site, out, tmp_path)
+
+
 def test_a_build_by_another_process_sends_the_builder_back_to_the_store(tmp_path: Path) -> None:
     site, out = copied_site(tmp_path), tmp_path / "out"
     warm = Warm()
