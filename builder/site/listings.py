@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
+from itertools import dropwhile, takewhile
 
-from builder.content.model import Author, BundleSummary, Site
+from builder.content.model import Author, BundleSummary, Site, instant_of
 from builder.content.validate import slugify
 from builder.site import authors
 from builder.site.pages import section_slug
@@ -502,14 +503,17 @@ def site_pages(
         ),
         "sitemap.xml": _sitemap_page(site, list(lists), memo),
         NEWS_SITEMAP: SitePage(
-            "news-sitemap.xml", news_sitemap, replace(stories, bundles=news(site, now))
+            "news-sitemap.xml", news_sitemap, replace(stories, bundles=news(site, now, ordered))
         ),
     }
     wanted.update(author_pages(site, cards, ordered))
+    tags = {tag.id: tag for tag in site.tags}
+    # Made field by field, not by `replace`: three thousand of each at 50,000 stories.
     for path, spec in lists.items():
-        bare = replace(spec, bundles=())  # the view takes its stories from `shows`
-        named = tuple(t for t in site.tags if spec.kind == "tag" and t.id == slugify(spec.name))
-        shows = replace(stories, bundles=spec.bundles, tags=named)
+        bare = ListSpec(spec.folder, spec.kind, spec.name, spec.number, spec.count, ())
+        tag = tags.get(slugify(spec.name)) if spec.kind == "tag" else None
+        # The view takes the page's stories from `shows`.
+        shows = Site(site.config, (), spec.bundles, None, () if tag is None else (tag,))
         wanted[path] = SitePage("list.html", partial(_list_page, spec=bare), shows, bare)
     return wanted
 
@@ -616,10 +620,17 @@ NEWS_SITEMAP = "news-sitemap.xml"
 NEWS_WINDOW = timedelta(days=2)
 
 
-def news(site: Site, now: datetime) -> tuple[BundleSummary, ...]:
-    """The stories published in the two days before the build's time, newest first."""
-    since = now - NEWS_WINDOW
-    return tuple(newest_first([b for b in site.bundles if since < b.front.date.at <= now]))
+def news(
+    site: Site, now: datetime, ordered: list[BundleSummary] | None = None
+) -> tuple[BundleSummary, ...]:
+    """The stories published in the two days before the build's time, newest first.
+    `ordered`: the site's stories newest first, from whose front they are taken
+    (each story's time compared, 7 ms at 50,000 stories, where a few are news)."""
+    if ordered is None:
+        ordered = newest_first(list(site.bundles))
+    since, until = instant_of(now - NEWS_WINDOW), instant_of(now)
+    published = dropwhile(lambda b: b.front.date.instant() > until, ordered)
+    return tuple(takewhile(lambda b: b.front.date.instant() > since, published))
 
 
 def news_sitemap(site: Site) -> NewsSitemapPage:
