@@ -360,7 +360,7 @@ def render_articles(
     """Render each job, in the shard that holds its bundle while that shard has
     any left; the shard that is done first takes over the last of another's,
     reading those bundles again."""
-    summaries = {b.path: b for b in plan.site.bundles}
+    summaries = plan.site.by_path
     context = ArticleContext(
         plan.site.config,
         plan.index,

@@ -212,7 +212,7 @@ def _touched(
     """The changed bundles whose related stories may change, with what they listed
     before and list now: those published or withdrawn since, and those whose
     listed entries or date changed. A new title or body relates nothing anew."""
-    published = {bundle.path for bundle in site.bundles}
+    published = site.by_path
     moved = frozenset(
         path
         for path in changes.bundles

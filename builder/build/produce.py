@@ -213,7 +213,7 @@ class PageRenderer:
         self.context = context
         self.cards = Cards.of_site(context.site.config, context.summaries)
         self.writer = PageWriter(context.templates, context.target)
-        self.bundles: dict[str, BundleSummary] = {b.path: b for b in context.site.bundles}
+        self.bundles: dict[str, BundleSummary] = context.site.by_path
         site, now = context.site, context.now
         self.site_pages = listings.site_pages(site, self.cards, now, context.memo)
 
@@ -317,7 +317,7 @@ def users_since(
     """
     if len(fresh) > FRESH_SHARE * len(site.bundles) or not all(map(known.has_shown, again)):
         return None
-    published = {bundle.path: bundle for bundle in site.bundles}
+    published = site.by_path
     found = {
         entry_id: {p for p in known.shown_before(entry_id) if p in published and p not in fresh}
         for entry_id in again

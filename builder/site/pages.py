@@ -156,7 +156,7 @@ def related_articles(
     articles sharing an entry with a touched one are counted again, by `count`.
     """
     unmoved = touched is not None and not touched.paths
-    if previous is not None and unmoved and previous.keys() == {b.path for b in site.bundles}:
+    if previous is not None and unmoved and previous.keys() == site.by_path.keys():
         return previous  # nothing that relates stories changed
     # Counted and compared as numbers, not paths: three times faster at 50,000 stories.
     oldest = sorted(site.bundles, key=lambda b: b.path, reverse=True)
