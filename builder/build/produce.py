@@ -25,7 +25,7 @@ from builder.build.state import Loaded, Run
 from builder.build.warm import Warm
 from builder.build.workers import Shards, no_progress, workers_for
 from builder.content.glossary import GlossaryIndex
-from builder.content.model import BundleDetails, BundleSummary, Site, TimelineEvent
+from builder.content.model import BundleDetails, Site, TimelineEvent
 from builder.core.diagnostics import Diagnostic, Report
 from builder.core.pickled import Pickled, Unpacked
 from builder.incremental.plan import (
@@ -213,7 +213,6 @@ class PageRenderer:
         self.context = context
         self.cards = Cards.of_site(context.site.config, context.summaries)
         self.writer = PageWriter(context.templates, context.target)
-        self.bundles: dict[str, BundleSummary] = context.site.by_path
         site, now = context.site, context.now
         self.site_pages = listings.site_pages(site, self.cards, now, context.memo)
 
@@ -237,7 +236,8 @@ class PageRenderer:
         if record is not None:
             return PageResult((), record)
         report = Report()
-        usage = [pages.Usage(self.bundles[path], *use) for path, use in uses]
+        stories = context.site.by_path
+        usage = [pages.Usage(stories[path], *use) for path, use in uses]
         index = context.index.only(named)
         view = pages.entry_page(context.site.config, entry_id, usage, index, self.cards)
         record = self.writer.page(output, "entry.html", view, report, key)
