@@ -7,6 +7,7 @@ and shows the problems in the terminal and as a banner on every page.
 
 from __future__ import annotations
 
+import gc
 import html
 import re
 import secrets
@@ -150,6 +151,7 @@ def serve(site: Path, port: int) -> int:
     """Preview the site, drafts and scheduled stories included, until Ctrl+C."""
     preview = Path(tempfile.mkdtemp(prefix="explainer-preview-"))
     site, warm = site.resolve(), Warm()  # resolved, as the watcher names paths
+    gc.enable()  # running for hours, it collects between builds (off in a one-shot command)
     server = PreviewServer(builder=lambda: None, host=HOST, port=port, root=str(preview))
     server.builder = lambda: rebuild(site, preview, server, warm)
     for watched in (site / "content", site / "site.yaml", site / "templates"):

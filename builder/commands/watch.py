@@ -9,6 +9,7 @@ was and the loop goes on; the next save that fixes them publishes.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -94,6 +95,7 @@ def watch(
     # Resolved, as the watcher names the paths it reports.
     options = replace(options, site=options.site.resolve())
     site, warm, wake = options.site, Warm(), threading.Event()
+    gc.enable()  # running for hours, it collects between builds (off in a one-shot command)
     observer = Observer()
     for folder in (site / "content", site / "templates"):
         if folder.is_dir():

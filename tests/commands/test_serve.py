@@ -3,6 +3,7 @@ and keeps the last good page (with a banner) when a save breaks the content."""
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 import socket
@@ -149,3 +150,43 @@ def test_a_missing_page_is_a_real_404(preview: tuple[str, Path]) -> None:
     body = missing.value.read().decode("utf-8")
     assert "<h1>No page here</h1>" in body
     assert "Content-Security-Policy" in missing.value.headers
+
+
+class _Unserved:
+    """A preview server that stops at once, as Ctrl+C would stop it."""
+
+    def __init__(self, **_: object) -> None:
+        self.observer = self
+
+    def watch(self, _: str) -> None:
+        pass
+
+    def schedule(self, *_: object, **__: object) -> None:
+        pass
+
+    def serve(self) -> None:
+        raise KeyboardInterrupt
+
+    def shutdown(self) -> None:
+        pass
+
+
+def test_the_preview_collects_between_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A one-shot command runs with the cyclic collector off (`cli.run`): the
+    # preview, which stays running for hours, must switch it on again.
+    from builder.commands import serve
+
+    collecting: list[bool] = []
+    monkeypatch.setattr(serve, "PreviewServer", _Unserved)
+    monkeypatch.setattr(serve, "rebuild", lambda *_: collecting.append(gc.isenabled()))
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    gc.disable()
+    try:
+        assert serve.serve(site, free_port()) == 0
+    finally:
+        gc.enable()
+    assert collecting == [True]

@@ -3,6 +3,7 @@ would; a broken save is reported and publishes nothing, and the fix publishes.""
 
 from __future__ import annotations
 
+import gc
 import queue
 import shutil
 import subprocess
@@ -22,10 +23,11 @@ from watchdog.events import (
     FileOpenedEvent,
 )
 
-from builder.build.options import BuildOptions
+from builder.build.options import BuildOptions, BuildResult
 from builder.build.run import build
 from builder.build.warm import Changes
-from builder.commands.watch import CHANGE_EVENTS, Recorder
+from builder.commands.watch import CHANGE_EVENTS, Recorder, watch
+from builder.core.diagnostics import Report
 from tests.conftest import snapshot
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,3 +142,24 @@ def test_the_kernel_is_not_asked_for_reads() -> None:
     assert FileOpenedEvent not in CHANGE_EVENTS
     assert FileClosedNoWriteEvent not in CHANGE_EVENTS
     assert DirModifiedEvent not in CHANGE_EVENTS
+
+
+def test_a_builder_that_keeps_running_collects_between_builds(tmp_path: Path) -> None:
+    # A one-shot command runs with the cyclic collector off (`cli.run`): a
+    # builder that stays running for hours must switch it on again.
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "site.yaml", site / "site.yaml")
+    collecting: list[bool] = []
+
+    def after_the_first_build(*_: BuildResult | Report | float) -> None:
+        collecting.append(gc.isenabled())
+        raise KeyboardInterrupt  # as Ctrl+C, which ends the watch
+
+    gc.disable()
+    try:
+        options = BuildOptions(site=site, out=tmp_path / "out")
+        assert watch(options, after_the_first_build, after_the_first_build) == 0
+    finally:
+        gc.enable()
+    assert collecting == [True]
